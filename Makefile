@@ -1,0 +1,81 @@
+# Two commands do all the set-up: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+VENDOR := static/vendor
+
+.PHONY: run test venv vendor lint check pytest messages clean-data stop help chromium test-steps
+
+help:
+	@echo "make run    - start the portal with demo data on http://127.0.0.1:8000"
+	@echo "make test   - lint, migration and deploy checks, and the whole test suite"
+	@echo "make stop   - stop the embedded PostgreSQL and Redis"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when a requirements file changes.
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Front-end libraries and fonts from npm into static/vendor (git-ignored, no CDN).
+$(VENDOR)/.copied: node_modules/.package-lock.json
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)/bootstrap $(VENDOR)/htmx $(VENDOR)/chartjs $(VENDOR)/bootstrap-icons $(VENDOR)/fonts/tinos
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css* $(VENDOR)/bootstrap/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js* $(VENDOR)/bootstrap/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/chartjs/
+	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts $(VENDOR)/bootstrap-icons/
+	cp node_modules/@fontsource/tinos/*.css $(VENDOR)/fonts/tinos/
+	cp -r node_modules/@fontsource/tinos/files $(VENDOR)/fonts/tinos/
+	touch $@
+
+vendor: $(VENDOR)/.copied
+
+run: venv vendor
+	$(PY) -m khuyencong.devstack run
+
+stop: venv
+	$(PY) -m khuyencong.devstack stop
+
+# Debian's chromium for the browser tests (never `playwright install`).
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else echo "Install Debian's chromium (sudo apt-get install chromium) for the browser tests"; exit 1; fi; }
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Everything below runs against DATABASE_URL / REDIS_URL, or embedded servers when unset
+# (started once for the whole run and stopped afterwards).
+test: venv vendor chromium
+	$(PY) -m khuyencong.devstack exec -- $(MAKE) --no-print-directory test-steps
+
+test-steps: lint check pytest
+
+check:
+	$(PY) manage.py makemigrations --check --dry-run --settings=khuyencong.settings.test
+	DJANGO_SECRET_KEY=check-deploy-a-long-random-value-used-for-this-check-only-0123456789abcdef \
+	    $(PY) manage.py check --deploy --fail-level WARNING --settings=khuyencong.settings.production
+
+pytest:
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+messages: venv
+	$(PY) -m khuyencong.devstack exec -- $(PY) manage.py makemessages -l vi --no-location --no-obsolete -i node_modules -i .venv -i static
+	$(PY) -m khuyencong.devstack exec -- $(PY) manage.py compilemessages -l vi -i node_modules -i .venv
+
+clean-data: stop
+	rm -rf .data

@@ -1,0 +1,132 @@
+"""Who may see and do what: the one place where roles and provinces are checked.
+
+Two rules, applied by every view through :class:`PolicyMixin` / :func:`requires` and
+every selector through :func:`visible`:
+
+* **Scope** — a user of the ministry department (or a superuser) sees every province; a
+  user of a provincial agency sees only rows of that agency's province. Each scoped model
+  names the path to its province in ``province_scope`` (``"province"``,
+  ``"agency__province"``, ``"plan__province"`` ...); :func:`visible` filters on it.
+  Objects outside the scope are answered with 404, as if they did not exist.
+* **Permission** — an action name (``"agency.view"``) maps to the roles allowed to do it
+  in :data:`PERMISSIONS`. A refused action is answered with 403.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+
+from accounts.models import Role
+
+ALL_ROLES = frozenset(Role)
+MINISTRY = frozenset({Role.MINISTRY_OFFICIAL, Role.MINISTRY_ADMIN})
+ADMINS = frozenset({Role.MINISTRY_ADMIN, Role.PROVINCE_ADMIN})
+
+# Action -> roles allowed. Later issues add their actions here (proposal.submit, ...).
+PERMISSIONS: dict[str, frozenset] = {
+    "home.view": ALL_ROLES,
+    "reference.view": ALL_ROLES,
+    "agency.view": ALL_ROLES,
+    "agency.manage": ADMINS,
+    "user.view": ALL_ROLES - {Role.VIEWER},
+    "user.manage": ADMINS,
+    "admin.access": frozenset({Role.MINISTRY_ADMIN}),
+}
+
+
+def is_national(user) -> bool:
+    """True for superusers and users of the ministry department: they see every province."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    agency = user.agency if user.agency_id else None
+    return agency is not None and agency.is_national
+
+
+def scope_province_id(user):
+    """The one province a provincial user is limited to (None for national users)."""
+    return None if is_national(user) else user.province_id
+
+
+def visible(user, queryset: QuerySet) -> QuerySet:
+    """Restrict ``queryset`` to the rows ``user`` may see (by province)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    if is_national(user):
+        return queryset
+    province_id = user.province_id
+    if province_id is None:
+        return queryset.none()
+    lookup = queryset.model.province_scope
+    return queryset.filter(**{lookup: province_id})
+
+
+def object_province_id(obj: Model):
+    """Follow ``province_scope`` from ``obj`` to its province id."""
+    path = type(obj).province_scope.split("__")
+    if path == ["id"]:
+        return obj.pk
+    target = obj
+    for step in path[:-1]:
+        target = getattr(target, step)
+        if target is None:
+            return None
+    return getattr(target, f"{path[-1]}_id")
+
+
+def in_scope(user, obj: Model) -> bool:
+    if is_national(user):
+        return True
+    province_id = getattr(user, "province_id", None)
+    return province_id is not None and object_province_id(obj) == province_id
+
+
+def has_perm(user, action: str, obj: Model | None = None) -> bool:
+    """May ``user`` do ``action`` (on ``obj``, when given)?"""
+    roles = PERMISSIONS[action]  # an unknown action is a programming error
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if not user.is_superuser and user.role not in roles:
+        return False
+    return obj is None or in_scope(user, obj)
+
+
+def require(user, action: str, obj: Model | None = None) -> None:
+    if not has_perm(user, action, obj):
+        raise PermissionDenied
+
+
+class PolicyMixin:
+    """For class-based views: ``permission`` is checked before anything else runs, and
+    ``get_queryset`` is limited to the user's scope (so a detail view answers 404 for an
+    object of another province)."""
+
+    permission: str = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.permission:
+            raise PermissionDenied("view declares no permission")
+        require(request.user, self.permission)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return visible(self.request.user, super().get_queryset())
+
+
+def requires(action: str):
+    """For function views: ``@requires("agency.view")``."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            require(request.user, action)
+            return view(request, *args, **kwargs)
+
+        wrapped.policy_permission = action
+        return wrapped
+
+    return decorator

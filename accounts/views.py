@@ -1,0 +1,36 @@
+from django.contrib.auth import views as auth_views
+from django.views.generic import DetailView, ListView
+
+from accounts import selectors
+from accounts.forms import LoginForm
+from accounts.models import Agency
+from accounts.policies import PolicyMixin
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+
+class AgencyListView(PolicyMixin, ListView):
+    permission = "agency.view"
+    model = Agency
+    template_name = "accounts/agency_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.agency_list(user=self.request.user)
+
+
+class AgencyDetailView(PolicyMixin, DetailView):
+    permission = "agency.view"
+    model = Agency
+    template_name = "accounts/agency_detail.html"
+
+    def get_queryset(self):
+        return selectors.agency_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["members"] = selectors.agency_users(user=self.request.user, agency=self.object)
+        return context

@@ -1,0 +1,9 @@
+"""Home pages per role and (later) the national and provincial dashboards."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DashboardsConfig(AppConfig):
+    name = "dashboards"
+    verbose_name = _("Dashboards")

@@ -1,0 +1,32 @@
+from django.db.models import Count, Q
+
+from accounts.models import Agency, User
+from accounts.policies import is_national, visible
+from reference.models import Commune, Province, Region
+
+
+def home_summary(*, user) -> dict:
+    """Counts and lists for the home page; every query is scoped to the user's province."""
+    national = is_national(user)
+    communes = visible(user, Commune.objects.all()).aggregate(
+        total=Count("id"),
+        wards=Count("id", filter=Q(division_type=Commune.DivisionType.WARD)),
+    )
+    summary = {
+        "national": national,
+        "province": None if national else (user.agency.province if user.agency_id else None),
+        "province_count": visible(user, Province.objects.all()).count(),
+        "commune_count": communes["total"],
+        "ward_count": communes["wards"],
+        "agency_count": visible(user, Agency.objects.all()).count(),
+        "user_count": visible(user, User.objects.filter(is_active=True)).count(),
+        "agencies": visible(user, Agency.objects.all())
+        .select_related("province")
+        .annotate(user_count=Count("users", filter=Q(users__is_active=True)))[:12],
+    }
+    if national:
+        summary["regions"] = Region.objects.annotate(
+            province_count=Count("provinces", distinct=True),
+            commune_count=Count("provinces__communes"),
+        )
+    return summary

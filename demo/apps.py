@@ -1,0 +1,9 @@
+"""Demo data for `make run` (seed_demo). Depends on every other app."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DemoConfig(AppConfig):
+    name = "demo"
+    verbose_name = _("Demo data")

@@ -1,0 +1,86 @@
+"""Builders for the demo data. Each step matches on natural keys so that running it again
+changes nothing; later issues add steps (plans, establishments, đề án ...)."""
+
+from __future__ import annotations
+
+from accounts.loader import ensure_agencies
+from accounts.models import Agency, Role, User
+from reference.loader import load_reference_data, reference_data_loaded
+from reference.models import Commune, Province, Region
+
+DEMO_PASSWORD = "khuyencong-demo"
+
+# Province code -> slug used in the demo user names.
+DEMO_PROVINCES = {1: "hanoi", 14: "sonla", 66: "daklak"}
+
+# username, role, agency kind, province code, first name, last name, position
+DEMO_USERS = [
+    ("ministry", Role.MINISTRY_OFFICIAL, "ministry_department", None,
+     "Minh", "Nguyễn Văn", "Chuyên viên chính"),
+    ("sct-hanoi", Role.PROVINCE_STAFF, "department", 1, "Lan", "Trần Thị", "Chuyên viên"),
+    ("ttkc-hanoi", Role.CENTRE_STAFF, "promotion_centre", 1, "Hùng", "Lê Quang", "Cán bộ"),
+    ("inspector-hanoi", Role.INSPECTOR, "department", 1, "Bình", "Phạm Thanh", "Thanh tra viên"),
+    ("sct-sonla", Role.PROVINCE_STAFF, "department", 14, "Thảo", "Lò Thị", "Chuyên viên"),
+    ("ttkc-sonla", Role.CENTRE_STAFF, "promotion_centre", 14, "Dũng", "Cầm Văn", "Cán bộ"),
+    ("sct-daklak", Role.PROVINCE_STAFF, "department", 66, "Hà", "H'Niê", "Chuyên viên"),
+    ("ttkc-daklak", Role.CENTRE_STAFF, "promotion_centre", 66, "Quý", "Y Bhin", "Cán bộ"),
+]
+
+
+def seed_reference() -> str:
+    if reference_data_loaded():
+        return "Reference data already loaded."
+    counts = load_reference_data(Region, Province, Commune)
+    return "Reference data: {provinces} provinces, {communes} communes/wards.".format(**counts)
+
+
+def seed_agencies() -> str:
+    created = ensure_agencies(Agency, Province)
+    return f"Agencies: {created} created, {Agency.objects.count()} in all."
+
+
+def _agency(kind: str, province_code: int | None) -> Agency:
+    if province_code is None:
+        return Agency.objects.get(kind=kind, province__isnull=True)
+    return Agency.objects.get(kind=kind, province__code=province_code)
+
+
+def seed_users() -> str:
+    created = 0
+    admin, was_created = User.objects.get_or_create(
+        username="admin",
+        defaults={
+            "first_name": "Quản trị",
+            "last_name": "Hệ thống",
+            "is_staff": True,
+            "is_superuser": True,
+            "role": Role.MINISTRY_ADMIN,
+            "agency": _agency("ministry_department", None),
+            "email": "admin@khuyencong.example",
+        },
+    )
+    if was_created:
+        admin.set_password(DEMO_PASSWORD)
+        admin.save(update_fields=["password"])
+        created += 1
+    for username, role, kind, province_code, first, last, position in DEMO_USERS:
+        user, was_created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "role": role,
+                "position": position,
+                "agency": _agency(kind, province_code),
+                "email": f"{username}@khuyencong.example",
+            },
+        )
+        if was_created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            created += 1
+    return f"Demo accounts: {created} created, {1 + len(DEMO_USERS)} expected."
+
+
+def seed_all(*, seed: int) -> list[str]:
+    return [seed_reference(), seed_agencies(), seed_users()]

@@ -1,0 +1,9 @@
+"""Programmes, annual plans, legal rules and the registry of cơ sở CNNT."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProgramsConfig(AppConfig):
+    name = "programs"
+    verbose_name = _("Programmes and plans")
