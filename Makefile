@@ -28,17 +28,8 @@ node_modules/.package-lock.json: package.json package-lock.json
 	touch $@
 
 # Front-end libraries and fonts from npm into static/vendor (git-ignored, no CDN).
-$(VENDOR)/.copied: node_modules/.package-lock.json
-	rm -rf $(VENDOR)
-	mkdir -p $(VENDOR)/bootstrap $(VENDOR)/htmx $(VENDOR)/chartjs $(VENDOR)/bootstrap-icons $(VENDOR)/fonts/tinos
-	cp node_modules/bootstrap/dist/css/bootstrap.min.css* $(VENDOR)/bootstrap/
-	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js* $(VENDOR)/bootstrap/
-	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
-	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/chartjs/
-	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts $(VENDOR)/bootstrap-icons/
-	cp node_modules/@fontsource/tinos/*.css $(VENDOR)/fonts/tinos/
-	cp -r node_modules/@fontsource/tinos/files $(VENDOR)/fonts/tinos/
-	touch $@
+$(VENDOR)/.copied: node_modules/.package-lock.json bin/vendor core/fonts.py | $(VENV)/.installed
+	bin/vendor $(PY)
 
 vendor: $(VENDOR)/.copied
 
@@ -74,7 +65,7 @@ pytest:
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 messages: venv
-	$(PY) -m khuyencong.devstack exec -- $(PY) manage.py makemessages -l vi --no-location --no-obsolete -i node_modules -i .venv -i static
+	$(PY) -m khuyencong.devstack exec -- $(PY) manage.py makemessages -l vi --no-location --no-obsolete -i node_modules -i .venv -i static -i .data -i artifacts
 	$(PY) -m khuyencong.devstack exec -- $(PY) manage.py compilemessages -l vi -i node_modules -i .venv
 
 clean-data: stop

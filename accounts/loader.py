@@ -16,7 +16,9 @@ def ensure_agencies(agency_model, province_model) -> int:
     for province in province_model.objects.order_by("code"):
         short = province.name.removeprefix("Thành phố ")
         where = (
-            f"thành phố {short}" if province.division_type == "thanh_pho_trung_uong" else f"tỉnh {short}"
+            f"thành phố {short}"
+            if province.division_type == "thanh_pho_trung_uong"
+            else f"tỉnh {short}"
         )
         for kind, name, short_name in [
             ("department", f"Sở Công Thương {where}", f"SCT {short}"),

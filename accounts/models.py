@@ -105,6 +105,13 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.username
 
+    def get_full_name(self):
+        """Vietnamese order: family and middle names (last_name) before the given name."""
+        return f"{self.last_name} {self.first_name}".strip()
+
+    def get_short_name(self):
+        return self.first_name
+
     @property
     def province_id(self):
         """The province this user is limited to, or None for a national user."""

@@ -9,6 +9,7 @@ def agency_list(*, user):
         visible(user, Agency.objects.all())
         .select_related("province")
         .annotate(user_count=Count("users"))
+        .order_by("province__code", "kind", "name")
     )
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.views.generic import DetailView, ListView
 
@@ -10,6 +11,12 @@ from accounts.policies import PolicyMixin
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["lockout_limit"] = settings.AXES_FAILURE_LIMIT
+        context["lockout_minutes"] = round(settings.AXES_COOLOFF_TIME * 60)
+        return context
 
 
 class AgencyListView(PolicyMixin, ListView):

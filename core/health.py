@@ -43,7 +43,8 @@ def check_redis():
 def check_workers(timeout: float = 1.5):
     from khuyencong.celery import app
 
-    replies = app.control.ping(timeout=timeout)
+    with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
+        replies = app.control.ping(timeout=timeout, connection=conn)
     if not replies:
         raise RuntimeError("no Celery worker answered")
     return sorted(name for reply in replies for name in reply)

@@ -22,7 +22,8 @@ def home_summary(*, user) -> dict:
         "user_count": visible(user, User.objects.filter(is_active=True)).count(),
         "agencies": visible(user, Agency.objects.all())
         .select_related("province")
-        .annotate(user_count=Count("users", filter=Q(users__is_active=True)))[:12],
+        .annotate(user_count=Count("users", filter=Q(users__is_active=True)))
+        .order_by("-user_count", "province__code", "kind")[:12],
     }
     if national:
         summary["regions"] = Region.objects.annotate(

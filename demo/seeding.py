@@ -15,8 +15,15 @@ DEMO_PROVINCES = {1: "hanoi", 14: "sonla", 66: "daklak"}
 
 # username, role, agency kind, province code, first name, last name, position
 DEMO_USERS = [
-    ("ministry", Role.MINISTRY_OFFICIAL, "ministry_department", None,
-     "Minh", "Nguyễn Văn", "Chuyên viên chính"),
+    (
+        "ministry",
+        Role.MINISTRY_OFFICIAL,
+        "ministry_department",
+        None,
+        "Minh",
+        "Nguyễn Văn",
+        "Chuyên viên chính",
+    ),
     ("sct-hanoi", Role.PROVINCE_STAFF, "department", 1, "Lan", "Trần Thị", "Chuyên viên"),
     ("ttkc-hanoi", Role.CENTRE_STAFF, "promotion_centre", 1, "Hùng", "Lê Quang", "Cán bộ"),
     ("inspector-hanoi", Role.INSPECTOR, "department", 1, "Bình", "Phạm Thanh", "Thanh tra viên"),
@@ -50,8 +57,8 @@ def seed_users() -> str:
     admin, was_created = User.objects.get_or_create(
         username="admin",
         defaults={
-            "first_name": "Quản trị",
-            "last_name": "Hệ thống",
+            "first_name": "Quản trị hệ thống",
+            "last_name": "",
             "is_staff": True,
             "is_superuser": True,
             "role": Role.MINISTRY_ADMIN,

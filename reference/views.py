@@ -1,5 +1,7 @@
 from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
 from accounts.policies import PolicyMixin, requires, scope_province_id
@@ -48,9 +50,12 @@ class ProvinceDetailView(PolicyMixin, DetailView):
 @requires("reference.view")
 def commune_options(request):
     """HTMX: <option>s of the communes of a province the user may see (for forms)."""
+    province = request.GET.get("province", "")
+    if province and not province.isdigit():
+        return HttpResponseBadRequest(_("The province must be given by its number."))
     communes = selectors.commune_choices(
         user=request.user,
-        province_id=request.GET.get("province") or None,
+        province_id=int(province) if province else None,
         query=request.GET.get("q", "").strip(),
     )[:500]
     return render(request, "reference/partials/commune_options.html", {"communes": communes})

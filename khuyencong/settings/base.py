@@ -44,7 +44,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -158,7 +158,7 @@ AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 # --- Language, time, numbers ----------------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [env.path("KHUYENCONG_LOCALE_DIR", default=BASE_DIR / "locale")]
 USE_I18N = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_TZ = True
@@ -204,14 +204,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = env(
 )
 
 # --- PDF ------------------------------------------------------------------------------
-# Fonts with full Vietnamese glyphs (Tinos: metric-compatible with Times New Roman),
-# copied from npm into static/vendor by the set-up step.
-PDF_FONT_CSS = [
-    BASE_DIR / "static" / "vendor" / "fonts" / "tinos" / "400.css",
-    BASE_DIR / "static" / "vendor" / "fonts" / "tinos" / "400-italic.css",
-    BASE_DIR / "static" / "vendor" / "fonts" / "tinos" / "700.css",
-    BASE_DIR / "static" / "vendor" / "fonts" / "tinos" / "700-italic.css",
-]
+# Fonts with full Vietnamese glyphs (Tinos: metric-compatible with Times New Roman), built
+# by the set-up step from the npm package @fontsource/tinos (see core/fonts.py).
+PDF_FONT_DIR = Path(env("PDF_FONT_DIR", default=str(BASE_DIR / "static" / "vendor" / "fonts")))
 
 LOGGING = {
     "version": 1,

@@ -11,3 +11,6 @@ DEBUG = env.bool("DJANGO_DEBUG", default=True)
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 ALLOW_DEMO_DATA = True
+# Serve static files straight from static/ (no collectstatic needed outside production).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -5,7 +5,7 @@ from khuyencong.devstack import configure_environment
 configure_environment()
 
 from .base import *  # noqa: E402,F403
-from .base import CACHES, env  # noqa: E402
+from .base import CACHES, REDIS_URL, env  # noqa: E402
 
 DEBUG = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -17,3 +17,23 @@ STORAGES = {  # noqa: F405
 }
 ALLOWED_HOSTS = ["*"]
 ALLOW_DEMO_DATA = True
+
+# Tests use their own Redis database (15 by default) so that a `make run` worker on the same
+# Redis never takes a test's task, and the tests never see the portal's cache.
+_redis_url = REDIS_URL.rstrip("/")
+_redis_base = (
+    _redis_url.rsplit("/", 1)[0] if _redis_url.rsplit("/", 1)[-1].isdigit() else _redis_url
+)
+REDIS_URL = f"{_redis_base}/{env.int('TEST_REDIS_DB', default=15)}"
+CACHES["default"]["LOCATION"] = REDIS_URL
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+
+# A Celery worker started by the tests connects to the test database that pytest-django
+# created; the variable is set only in that worker's environment.
+if env("KHUYENCONG_TEST_DATABASE_NAME", default=""):
+    DATABASES["default"]["NAME"] = env("KHUYENCONG_TEST_DATABASE_NAME")  # noqa: F405
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Serve static files straight from static/ (no collectstatic needed outside production).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,176 @@
+"""Each user sees only what their role and province allow — on every URL that exists.
+
+The URL patterns are enumerated from the resolver, so a page added later is covered
+without editing this file: a pattern with an object id must have a builder in
+OBJECT_BUILDERS (the test fails and says so until it does)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.views import redirect_to_login
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import Agency, User
+from reference.models import Commune, Province
+
+PROVINCIAL_USERS = ["sct-hanoi", "ttkc-hanoi", "inspector-hanoi"]
+HANOI, SONLA = 1, 14
+
+# Views reachable without logging in, by URL name.
+PUBLIC = {"login", "healthz", "set_language"}
+# Views every logged-in user may use on their own account; they show no province data.
+SELF_SERVICE = {"logout", "password_change", "password_change_done"}
+SKIPPED_NAMESPACES = {"admin"}  # Django admin: tested separately (administrators only)
+
+
+def _object_in(model, province_code):
+    province = Province.objects.get(code=province_code)
+    if model is Province:
+        return province
+    if model is Agency:
+        return Agency.objects.get(kind="department", province=province)
+    if model is Commune:
+        return Commune.objects.filter(province=province).first()
+    if model is User:
+        return User.objects.filter(agency__province=province).first()
+    return None
+
+
+OBJECT_BUILDERS = {Province, Agency, Commune, User}
+
+
+def iter_patterns(resolver=None, namespace=None):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in SKIPPED_NAMESPACES:
+                continue
+            yield from iter_patterns(entry, entry.namespace or namespace)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            yield name, entry
+
+
+def _view_class(pattern):
+    return getattr(pattern.callback, "view_class", None)
+
+
+def all_patterns():
+    return [(name, p) for name, p in iter_patterns() if not str(p.pattern).startswith("static")]
+
+
+def test_every_pattern_is_named():
+    unnamed = [str(p.pattern) for name, p in all_patterns() if not name]
+    assert not unnamed, f"unnamed URL patterns cannot be checked: {unnamed}"
+
+
+def test_every_view_declares_a_permission():
+    """The policy module is the one gate: every page names the action it needs."""
+    missing = []
+    for name, pattern in all_patterns():
+        if name in PUBLIC | SELF_SERVICE:
+            continue
+        view_class = _view_class(pattern)
+        permission = getattr(view_class, "permission", None) or getattr(
+            pattern.callback, "policy_permission", None
+        )
+        if not permission:
+            missing.append(name)
+    assert not missing, f"views without a declared permission: {missing}"
+
+
+def _url_for(name, pattern, obj):
+    converters = pattern.pattern.converters
+    if not converters:
+        return reverse(name)
+    assert set(converters) == {"pk"}, f"{name}: teach this test the arguments {set(converters)}"
+    return reverse(name, kwargs={"pk": obj.pk})
+
+
+@pytest.mark.django_db
+def test_anonymous_users_are_sent_to_login(world, client):
+    for name, pattern in all_patterns():
+        if name in PUBLIC:
+            continue
+        model = getattr(_view_class(pattern), "model", None)
+        obj = _object_in(model, HANOI) if model else None
+        url = _url_for(name, pattern, obj)
+        response = client.get(url)
+        assert response.status_code == 302, name
+        assert response["Location"] == redirect_to_login(url)["Location"], name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", PROVINCIAL_USERS)
+def test_provincial_user_cannot_reach_other_province_objects(world, client, username):
+    user = User.objects.get(username=username)
+    client.force_login(user)
+    other_markers = [a.name for a in Agency.objects.filter(province__code=SONLA)] + [
+        u.get_full_name() for u in User.objects.filter(agency__province__code=SONLA)
+    ]
+    checked_objects = 0
+    for name, pattern in all_patterns():
+        if name in PUBLIC or name in SELF_SERVICE:
+            continue
+        converters = pattern.pattern.converters
+        if converters:
+            model = getattr(_view_class(pattern), "model", None)
+            assert model in OBJECT_BUILDERS, (
+                f"{name}: add a builder for {model} to OBJECT_BUILDERS so isolation is tested"
+            )
+            foreign = client.get(_url_for(name, pattern, _object_in(model, SONLA)))
+            assert foreign.status_code in (403, 404), f"{name} leaks Sơn La to {username}"
+            own = client.get(_url_for(name, pattern, _object_in(model, HANOI)))
+            assert own.status_code == 200, f"{name}: {username} cannot open own province"
+            checked_objects += 1
+        else:
+            response = client.get(reverse(name))
+            assert response.status_code in (200, 403, 405), name
+            if response.status_code == 200:
+                body = response.content.decode()
+                leaked = [m for m in other_markers if m and m in body]
+                assert not leaked, f"{name} shows Sơn La data to {username}: {leaked}"
+    assert checked_objects >= 2  # the object pages exist and were exercised
+
+
+@pytest.mark.django_db
+def test_ministry_user_sees_every_province(world, client):
+    client.force_login(User.objects.get(username="ministry"))
+    for code in (HANOI, SONLA, 66):
+        province = Province.objects.get(code=code)
+        assert client.get(reverse("province-detail", args=[province.pk])).status_code == 200
+        agency = Agency.objects.get(kind="promotion_centre", province=province)
+        assert client.get(reverse("agency-detail", args=[agency.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_commune_options_are_limited_to_own_province(world, client):
+    client.force_login(User.objects.get(username="sct-hanoi"))
+    sonla = Province.objects.get(code=SONLA)
+    response = client.get(reverse("commune-options"), {"province": sonla.pk})
+    assert response.status_code == 200
+    foreign_ids = set(Commune.objects.filter(province=sonla).values_list("pk", flat=True))
+    shown = {int(v) for v in re.findall(r'value="(\d+)"', response.content.decode())}
+    assert not shown & foreign_ids
+    own = client.get(reverse("commune-options"), {"q": "Hoàn Kiếm"})
+    assert "Hoàn Kiếm" in own.content.decode()
+
+
+@pytest.mark.django_db
+def test_commune_options_rejects_a_malformed_province(world, client):
+    client.force_login(User.objects.get(username="sct-hanoi"))
+    response = client.get(reverse("commune-options"), {"province": "abc"})
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_admin_is_for_administrators_only(world, client):
+    for username in ["sct-hanoi", "ttkc-hanoi", "ministry", "inspector-hanoi"]:
+        client.force_login(User.objects.get(username=username))
+        response = client.get(reverse("admin:index"))
+        assert response.status_code == 302, username
+        assert "/admin/login/" in response["Location"]
+    client.force_login(User.objects.get(username="admin"))
+    assert client.get(reverse("admin:index")).status_code == 200
