@@ -7,6 +7,8 @@ and by ``manage.py load_reference``.
 
 from __future__ import annotations
 
+from core.text import fold
+
 # The six socio-economic regions (Nghị quyết 81/2023/QH15 on the national master plan).
 REGIONS = [
     ("tdmnpb", "Trung du và miền núi phía Bắc", "Northern Midlands and Mountains"),
@@ -95,6 +97,7 @@ def load_reference_data(region_model, province_model, commune_model) -> dict[str
     for w in vp.Ward.iter_all():
         values = {
             "name": w.name,
+            "name_folded": fold(w.name),
             "codename": w.codename,
             "division_type": _COMMUNE_TYPES[w.division_type.value],
             "province_id": provinces[int(w.province_code)].pk,
@@ -108,7 +111,9 @@ def load_reference_data(region_model, province_model, commune_model) -> dict[str
             to_update.append(row)
     commune_model.objects.bulk_create(to_create, batch_size=1000)
     commune_model.objects.bulk_update(
-        to_update, ["name", "codename", "division_type", "province_id"], batch_size=1000
+        to_update,
+        ["name", "name_folded", "codename", "division_type", "province_id"],
+        batch_size=1000,
     )
     return {
         "regions": region_model.objects.count(),

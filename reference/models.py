@@ -73,12 +73,14 @@ class Commune(models.Model):
 
     code = models.PositiveIntegerField(_("code"), unique=True)
     name = models.CharField(_("name"), max_length=80)
+    # Folded name ("xa ta xua") for accent-insensitive search and Vietnamese-friendly order.
+    name_folded = models.CharField(_("name without accents"), max_length=80, db_index=True)
     codename = models.CharField(_("code name"), max_length=80)
     division_type = models.CharField(_("type"), max_length=10, choices=DivisionType.choices)
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="communes")
 
     class Meta:
-        ordering = ["province__code", "name"]
+        ordering = ["province__code", "name_folded"]
         verbose_name = _("commune / ward")
         verbose_name_plural = _("communes / wards")
         indexes = [models.Index(fields=["province", "name"])]

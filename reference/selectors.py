@@ -1,6 +1,7 @@
 from django.db.models import Count, Q
 
 from accounts.policies import visible
+from core.text import fold
 from reference.models import Commune, Province
 
 
@@ -21,5 +22,5 @@ def commune_choices(*, user, province_id=None, query=""):
     if province_id:
         qs = qs.filter(province_id=province_id)
     if query:
-        qs = qs.filter(name__icontains=query)
-    return qs.order_by("name")
+        qs = qs.filter(name_folded__contains=fold(query))
+    return qs.order_by("name_folded", "code")

@@ -51,3 +51,15 @@ def test_a_renamed_commune_is_corrected_in_place(world):
 def test_every_province_has_a_unique_abbreviation():
     abbreviations = [abbr for abbr, _ in PROVINCES.values()]
     assert len(abbreviations) == len(set(abbreviations)) == 34
+
+
+@pytest.mark.django_db
+def test_commune_search_ignores_accents_and_order_follows_the_letters(world, users):
+    from reference.selectors import commune_choices
+
+    found = commune_choices(user=users["sct-hanoi"], query="o cho dua")
+    assert [c.name for c in found] == ["Phường Ô Chợ Dừa"]
+    names = [c.name for c in commune_choices(user=users["sct-hanoi"])]
+    # "Ô Chợ Dừa" sorts among the O's, not after "Y" as a byte-wise sort would put it.
+    assert names.index("Phường Ô Chợ Dừa") < names.index("Phường Phú Diễn")
+    assert names.index("Phường Đống Đa") < names.index("Phường Giảng Võ")
