@@ -24,6 +24,8 @@ from accounts.models import Role
 ALL_ROLES = frozenset(Role)
 MINISTRY = frozenset({Role.MINISTRY_OFFICIAL, Role.MINISTRY_ADMIN})
 ADMINS = frozenset({Role.MINISTRY_ADMIN, Role.PROVINCE_ADMIN})
+# Staff of a province who keep its records (Sở Công Thương, promotion centre, admin).
+PROVINCIAL_EDITORS = frozenset({Role.PROVINCE_ADMIN, Role.PROVINCE_STAFF, Role.CENTRE_STAFF})
 
 # Action -> roles allowed. Later issues add their actions here (proposal.submit, ...).
 PERMISSIONS: dict[str, frozenset] = {
@@ -34,6 +36,23 @@ PERMISSIONS: dict[str, frozenset] = {
     "user.view": ALL_ROLES - {Role.VIEWER},
     "user.manage": ADMINS,
     "admin.access": frozenset({Role.MINISTRY_ADMIN}),
+    # Registry of cơ sở CNNT (beneficiaries app).
+    "beneficiary.view": ALL_ROLES,
+    "beneficiary.manage": PROVINCIAL_EDITORS | {Role.MINISTRY_ADMIN},
+    # Legal documents, activity catalogue and support caps (programs app).
+    "legal.view": ALL_ROLES,
+    "legal.manage": frozenset({Role.MINISTRY_ADMIN}),
+    "cap.manage": ADMINS,  # national rules: ministry admin; a province's: its admin
+    # Programmes and annual plans.
+    "program.view": ALL_ROLES,
+    "program.manage": frozenset({Role.MINISTRY_ADMIN, Role.PROVINCE_ADMIN, Role.PROVINCE_STAFF}),
+    "plan.view": ALL_ROLES,
+    "plan.edit": frozenset(
+        {Role.MINISTRY_OFFICIAL, Role.MINISTRY_ADMIN, Role.PROVINCE_ADMIN, Role.PROVINCE_STAFF}
+    ),
+    "plan.approve": frozenset(
+        {Role.MINISTRY_OFFICIAL, Role.MINISTRY_ADMIN, Role.PROVINCE_ADMIN, Role.PROVINCE_STAFF}
+    ),
 }
 
 

@@ -90,4 +90,12 @@ def seed_users() -> str:
 
 
 def seed_all(*, seed: int) -> list[str]:
-    return [seed_reference(), seed_agencies(), seed_users()]
+    from demo import beneficiaries, programs
+
+    return [
+        seed_reference(),
+        seed_agencies(),
+        seed_users(),
+        programs.seed_programs(seed=seed),
+        beneficiaries.seed_beneficiaries(seed=seed),
+    ]

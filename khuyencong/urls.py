@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("dashboards.urls")),
     path("reference/", include("reference.urls")),
+    path("beneficiaries/", include("beneficiaries.urls")),
+    path("programs/", include("programs.urls")),
     # The language can be chosen before logging in.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

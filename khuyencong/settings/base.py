@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "core",
     "reference",
     "accounts",
+    "beneficiaries",
     "programs",
     "projects",
     "disbursement",

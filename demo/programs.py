@@ -1,0 +1,5 @@
+"""Demo programmes, annual plans and legal rules."""
+
+
+def seed_programs(*, seed: int) -> str:
+    return "Programmes: not seeded yet."
