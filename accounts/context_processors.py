@@ -4,31 +4,39 @@ from django.utils.translation import gettext_lazy as _
 from accounts.policies import has_perm, is_national
 
 # (label, url name, action, icon). A link shows only to users allowed to follow it;
-# later issues add their pages here.
+# later issues add their pages here. The main bar holds the daily work; reference
+# material sits in the "Catalogues" menu so the bar fits a 1366-pixel screen.
 NAVIGATION = [
     (_("Home"), "home", "home.view", "house"),
+    (_("Plans"), "plan-list", "plan.view", "calendar3"),
+    (_("Establishments"), "beneficiary-list", "beneficiary.view", "shop"),
+    (_("Programmes"), "program-list", "program.view", "flag"),
+]
+CATALOGUES = [
+    (_("Legal rules"), "cap-list", "legal.view", "journal-text"),
     (_("Agencies"), "agency-list", "agency.view", "building"),
     (_("Provinces"), "province-list", "reference.view", "map"),
 ]
+
+
+def _items(request, user, entries):
+    current = request.resolver_match.url_name if request.resolver_match else None
+    return [
+        {"label": label, "url": reverse(name), "icon": icon, "active": current == name}
+        for label, name, action, icon in entries
+        if has_perm(user, action)
+    ]
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    items = [
-        {
-            "label": label,
-            "url": reverse(name),
-            "icon": icon,
-            "active": request.resolver_match is not None
-            and request.resolver_match.url_name == name,
-        }
-        for label, name, action, icon in NAVIGATION
-        if has_perm(user, action)
-    ]
+    catalogue_items = _items(request, user, CATALOGUES)
     return {
-        "nav_items": items,
+        "nav_items": _items(request, user, NAVIGATION),
+        "catalogue_items": catalogue_items,
+        "catalogue_active": any(item["active"] for item in catalogue_items),
         "user_is_national": is_national(user),
         "user_can_admin": has_perm(user, "admin.access"),
     }

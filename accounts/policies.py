@@ -7,7 +7,10 @@ every selector through :func:`visible`:
   user of a provincial agency sees only rows of that agency's province. Each scoped model
   names the path to its province in ``province_scope`` (``"province"``,
   ``"agency__province"``, ``"plan__province"`` ...); :func:`visible` filters on it.
-  Objects outside the scope are answered with 404, as if they did not exist.
+  Objects outside the scope are answered with 404, as if they did not exist. A model
+  whose national rows (no province) concern everybody — the national programmes, the
+  national support caps — sets ``national_rows_visible_to_all = True``: provincial users
+  then see those rows too, read-only (:func:`may_act` keeps them to national users).
 * **Permission** — an action name (``"agency.view"``) maps to the roles allowed to do it
   in :data:`PERMISSIONS`. A refused action is answered with 403.
 """
@@ -17,7 +20,7 @@ from __future__ import annotations
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from accounts.models import Role
 
@@ -81,6 +84,8 @@ def visible(user, queryset: QuerySet) -> QuerySet:
     if province_id is None:
         return queryset.none()
     lookup = queryset.model.province_scope
+    if getattr(queryset.model, "national_rows_visible_to_all", False):
+        return queryset.filter(Q(**{lookup: province_id}) | Q(**{f"{lookup}__isnull": True}))
     return queryset.filter(**{lookup: province_id})
 
 
@@ -101,7 +106,12 @@ def in_scope(user, obj: Model) -> bool:
     if is_national(user):
         return True
     province_id = getattr(user, "province_id", None)
-    return province_id is not None and object_province_id(obj) == province_id
+    if province_id is None:
+        return False
+    obj_province_id = object_province_id(obj)
+    if obj_province_id is None and getattr(type(obj), "national_rows_visible_to_all", False):
+        return True
+    return obj_province_id == province_id
 
 
 def has_perm(user, action: str, obj: Model | None = None) -> bool:
@@ -116,6 +126,26 @@ def has_perm(user, action: str, obj: Model | None = None) -> bool:
 
 def require(user, action: str, obj: Model | None = None) -> None:
     if not has_perm(user, action, obj):
+        raise PermissionDenied
+
+
+def may_act(user, action: str, obj: Model) -> bool:
+    """May ``user`` change ``obj``? Like :func:`has_perm`, but the object's own level
+    decides who acts: a national object (no province) is changed by national users, a
+    provincial object only by users of that province — the ministry watches provincial
+    records but does not edit them (superusers excepted)."""
+    if not has_perm(user, action, obj):
+        return False
+    if user.is_superuser:
+        return True
+    province_id = object_province_id(obj)
+    if province_id is None:
+        return is_national(user)
+    return not is_national(user) and user.province_id == province_id
+
+
+def require_act(user, action: str, obj: Model) -> None:
+    if not may_act(user, action, obj):
         raise PermissionDenied
 
 

@@ -2,6 +2,7 @@ from django.db.models import Count, Q
 
 from accounts.models import Agency, User
 from accounts.policies import is_national, visible
+from programs.models import AnnualPlan
 from reference.models import Commune, Province, Region
 
 
@@ -25,6 +26,14 @@ def home_summary(*, user) -> dict:
         .annotate(user_count=Count("users", filter=Q(users__is_active=True)))
         .order_by("-user_count", "province__code", "kind")[:12],
     }
+    plans = visible(user, AnnualPlan.objects.all())
+    summary["plans"] = plans.select_related("province", "program").order_by(
+        "-year", "province__code"
+    )[:8]
+    summary["plan_status_counts"] = {
+        row["status"]: row["n"] for row in plans.values("status").annotate(n=Count("id"))
+    }
+    summary["plans_waiting"] = plans.filter(status=AnnualPlan.Status.SUBMITTED).count()
     if national:
         summary["regions"] = Region.objects.annotate(
             province_count=Count("provinces", distinct=True),

@@ -3,8 +3,11 @@ changes nothing; later issues add steps (plans, establishments, đề án ...)."
 
 from __future__ import annotations
 
+from django.apps import apps as django_apps
+
 from accounts.loader import ensure_agencies
 from accounts.models import Agency, Role, User
+from beneficiaries.catalogue import add_sectors
 from reference.loader import load_reference_data, reference_data_loaded
 from reference.models import Commune, Province, Region
 
@@ -89,13 +92,11 @@ def seed_users() -> str:
     return f"Demo accounts: {created} created, {1 + len(DEMO_USERS)} expected."
 
 
-def seed_all(*, seed: int) -> list[str]:
+def seed_all(*, seed: int, establishments: bool = True) -> list[str]:
     from demo import beneficiaries, programs
 
-    return [
-        seed_reference(),
-        seed_agencies(),
-        seed_users(),
-        programs.seed_programs(seed=seed),
-        beneficiaries.seed_beneficiaries(seed=seed),
-    ]
+    add_sectors(django_apps)  # catalogue data, as the reference data: put back if missing
+    report = [seed_reference(), seed_agencies(), seed_users(), programs.seed_programs(seed=seed)]
+    if establishments:
+        report.append(beneficiaries.seed_beneficiaries(seed=seed))
+    return report

@@ -18,12 +18,21 @@ ARTIFACTS = Path(settings.BASE_DIR) / "artifacts"
 
 @pytest.fixture
 def world(db):
-    """Reference data, agencies and the demo accounts.
+    """Reference data, agencies, the demo accounts, programmes and plans.
 
-    Migrations load them, but a transactional test flushes every table afterwards, so
-    the fixture puts them back when needed (idempotent, cheap when present)."""
-    seeding.seed_all(seed=2026)
+    Migrations load the reference data, but a transactional test flushes every table
+    afterwards, so the fixture puts it back when needed (idempotent, cheap when present).
+    The 900 demo establishments are left out: tests that need them ask for
+    ``demo_establishments``."""
+    seeding.seed_all(seed=2026, establishments=False)
     return seeding
+
+
+@pytest.fixture
+def demo_establishments(world):
+    from demo import beneficiaries
+
+    beneficiaries.seed_beneficiaries(seed=2026)
 
 
 @pytest.fixture

@@ -25,46 +25,65 @@ def test_the_vietnamese_catalogue_is_complete():
 def test_the_compiled_catalogue_matches_the_source():
     po = polib.pofile(str(PO))
     mo = polib.mofile(str(PO.with_suffix(".mo")))
-    assert {e.msgid: e.msgstr for e in po if not e.obsolete} == {e.msgid: e.msgstr for e in mo}, (
-        "locale/vi/LC_MESSAGES/django.mo is stale: run `make messages`"
-    )
+
+    def table(catalogue):
+        return {
+            e.msgid: e.msgstr or tuple(sorted(e.msgstr_plural.items()))
+            for e in catalogue
+            if not getattr(e, "obsolete", False)
+        }
+
+    assert table(po) == table(mo), "locale/vi/LC_MESSAGES/django.mo is stale: run `make messages`"
 
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext is not installed")
 def test_every_string_in_the_code_is_in_the_catalogue(tmp_path):
-    """Extract the strings again into a copy of the catalogue: nothing new may appear."""
-    locale_copy = tmp_path / "locale"
+    """Extract the strings again into a copy of the catalogue: nothing new may appear.
+
+    makemessages writes to every locale/ folder under its working directory, so it runs
+    in a scratch tree of symlinks to the sources, never touching the real catalogue."""
+    base = Path(settings.BASE_DIR)
+    skip = {
+        "locale",
+        ".venv",
+        "node_modules",
+        "static",
+        "staticfiles",
+        ".data",
+        "artifacts",
+        ".git",
+    }
+    work = tmp_path / "src"
+    work.mkdir()
+    for child in base.iterdir():
+        if child.name not in skip:
+            (work / child.name).symlink_to(child)
+    locale_copy = work / "locale"
     shutil.copytree(PO.parent.parent.parent, locale_copy)
+    before = PO.read_bytes()
     env = dict(os.environ, KHUYENCONG_LOCALE_DIR=str(locale_copy))
     subprocess.run(
         [
             sys.executable,
-            "manage.py",
+            str(base / "manage.py"),
             "makemessages",
             "-l",
             "vi",
             "--no-location",
             "--no-obsolete",
-            "-i",
-            "node_modules",
-            "-i",
-            ".venv",
-            "-i",
-            "static",
-            "-i",
-            ".data",
-            "-i",
-            "artifacts",
+            "--symlinks",
             "--settings",
             "khuyencong.settings.test",
         ],
-        cwd=settings.BASE_DIR,
+        cwd=work,
         env=env,
         check=True,
         capture_output=True,
     )
+    assert PO.read_bytes() == before, "the real catalogue must not be touched"
     extracted = {e.msgid for e in polib.pofile(str(locale_copy / "vi/LC_MESSAGES/django.po"))}
-    known = {e.msgid for e in polib.pofile(str(PO)) if e.msgstr}
+    known = {e.msgid for e in polib.pofile(str(PO)) if e.msgstr or e.msgstr_plural}
+    assert extracted, "nothing was extracted"
     assert not extracted - known, f"run `make messages` and translate: {extracted - known}"
 
 

@@ -6,14 +6,20 @@ OBJECT_BUILDERS (the test fails and says so until it does)."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
 from django.contrib.auth.views import redirect_to_login
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from openpyxl import load_workbook
 
 from accounts.models import Agency, User
+from beneficiaries.models import Beneficiary, ImportBatch
+from programs.models import AnnualPlan, Program, SupportCap
 from reference.models import Commune, Province
+from tests.beneficiaries import factories as beneficiary_factories
+from tests.programs import factories
 
 PROVINCIAL_USERS = ["sct-hanoi", "ttkc-hanoi", "inspector-hanoi"]
 HANOI, SONLA = 1, 14
@@ -35,10 +41,37 @@ def _object_in(model, province_code):
         return Commune.objects.filter(province=province).first()
     if model is User:
         return User.objects.filter(agency__province=province).first()
+    if model is Program:
+        return factories.local_program(province)
+    if model is AnnualPlan:
+        return factories.draft_plan(province)
+    if model is SupportCap:
+        return factories.local_cap(province)
+    if model is Beneficiary:
+        return beneficiary_factories.beneficiary_in(province)
+    if model is ImportBatch:
+        return beneficiary_factories.import_batch_in(province)
     return None
 
 
-OBJECT_BUILDERS = {Province, Agency, Commune, User}
+OBJECT_BUILDERS = {
+    *(Province, Agency, Commune, User, Program, AnnualPlan, SupportCap),
+    *(Beneficiary, ImportBatch),
+}
+
+
+def _text_of(response) -> str:
+    """A page's text, or the cell values of an Excel download (exports are checked too)."""
+    if response["Content-Type"].startswith("application/vnd.openxmlformats"):
+        workbook = load_workbook(io.BytesIO(response.content), read_only=True)
+        return "\n".join(
+            str(value)
+            for sheet in workbook.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        )
+    return response.content.decode()
 
 
 def iter_patterns(resolver=None, namespace=None):
@@ -110,7 +143,11 @@ def test_provincial_user_cannot_reach_other_province_objects(world, client, user
     other_markers = [a.name for a in Agency.objects.filter(province__code=SONLA)] + [
         u.get_full_name() for u in User.objects.filter(agency__province__code=SONLA)
     ]
-    checked_objects = 0
+    # Establishments' tax codes are unique nationwide: one of Sơn La's on a page is a leak.
+    other_markers += Beneficiary.objects.filter(
+        province__code=SONLA, tax_code__isnull=False
+    ).values_list("tax_code", flat=True)
+    checked_objects = opened_own = 0
     for name, pattern in all_patterns():
         if name in PUBLIC or name in SELF_SERVICE:
             continue
@@ -120,19 +157,26 @@ def test_provincial_user_cannot_reach_other_province_objects(world, client, user
             assert model in OBJECT_BUILDERS, (
                 f"{name}: add a builder for {model} to OBJECT_BUILDERS so isolation is tested"
             )
-            foreign = client.get(_url_for(name, pattern, _object_in(model, SONLA)))
-            assert foreign.status_code in (403, 404), f"{name} leaks Sơn La to {username}"
+            foreign_url = _url_for(name, pattern, _object_in(model, SONLA))
             own = client.get(_url_for(name, pattern, _object_in(model, HANOI)))
-            assert own.status_code == 200, f"{name}: {username} cannot open own province"
+            if own.status_code == 405:
+                # An action that only takes POST: a foreign object must not be reachable.
+                foreign = client.post(foreign_url)
+            else:
+                assert own.status_code in (200, 403), f"{name}: {username} gets {own.status_code}"
+                opened_own += own.status_code == 200
+                foreign = client.get(foreign_url)
+            assert foreign.status_code in (403, 404), f"{name} leaks Sơn La to {username}"
             checked_objects += 1
         else:
             response = client.get(reverse(name))
             assert response.status_code in (200, 403, 405), name
             if response.status_code == 200:
-                body = response.content.decode()
+                body = _text_of(response)
                 leaked = [m for m in other_markers if m and m in body]
                 assert not leaked, f"{name} shows Sơn La data to {username}: {leaked}"
     assert checked_objects >= 2  # the object pages exist and were exercised
+    assert opened_own >= 5  # and the user's own objects open (the test is not vacuous)
 
 
 @pytest.mark.django_db

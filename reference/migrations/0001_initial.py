@@ -5,62 +5,123 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=20, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('name_en', models.CharField(max_length=120, verbose_name='English name')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=20, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("name_en", models.CharField(max_length=120, verbose_name="English name")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
             ],
             options={
-                'verbose_name': 'socio-economic region',
-                'verbose_name_plural': 'socio-economic regions',
-                'ordering': ['order'],
+                "verbose_name": "socio-economic region",
+                "verbose_name_plural": "socio-economic regions",
+                "ordering": ["order"],
             },
         ),
         migrations.CreateModel(
-            name='Province',
+            name="Province",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.PositiveSmallIntegerField(unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=80, unique=True, verbose_name='name')),
-                ('short_name', models.CharField(max_length=60, verbose_name='short name')),
-                ('abbreviation', models.CharField(max_length=4, unique=True, verbose_name='abbreviation')),
-                ('codename', models.SlugField(max_length=40, unique=True, verbose_name='code name')),
-                ('division_type', models.CharField(choices=[('tinh', 'province'), ('thanh_pho_trung_uong', 'centrally-run city')], max_length=24, verbose_name='type')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='provinces', to='reference.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.PositiveSmallIntegerField(unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=80, unique=True, verbose_name="name")),
+                ("short_name", models.CharField(max_length=60, verbose_name="short name")),
+                (
+                    "abbreviation",
+                    models.CharField(max_length=4, unique=True, verbose_name="abbreviation"),
+                ),
+                (
+                    "codename",
+                    models.SlugField(max_length=40, unique=True, verbose_name="code name"),
+                ),
+                (
+                    "division_type",
+                    models.CharField(
+                        choices=[
+                            ("tinh", "province"),
+                            ("thanh_pho_trung_uong", "centrally-run city"),
+                        ],
+                        max_length=24,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="provinces",
+                        to="reference.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'province',
-                'verbose_name_plural': 'provinces',
-                'ordering': ['code'],
+                "verbose_name": "province",
+                "verbose_name_plural": "provinces",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Commune',
+            name="Commune",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.PositiveIntegerField(unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=80, verbose_name='name')),
-                ('name_folded', models.CharField(db_index=True, max_length=80, verbose_name='name without accents')),
-                ('codename', models.CharField(max_length=80, verbose_name='code name')),
-                ('division_type', models.CharField(choices=[('xa', 'commune'), ('phuong', 'ward'), ('dac_khu', 'special zone')], max_length=10, verbose_name='type')),
-                ('province', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='communes', to='reference.province')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.PositiveIntegerField(unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=80, verbose_name="name")),
+                (
+                    "name_folded",
+                    models.CharField(
+                        db_index=True, max_length=80, verbose_name="name without accents"
+                    ),
+                ),
+                ("codename", models.CharField(max_length=80, verbose_name="code name")),
+                (
+                    "division_type",
+                    models.CharField(
+                        choices=[
+                            ("xa", "commune"),
+                            ("phuong", "ward"),
+                            ("dac_khu", "special zone"),
+                        ],
+                        max_length=10,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="communes",
+                        to="reference.province",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'commune / ward',
-                'verbose_name_plural': 'communes / wards',
-                'ordering': ['province__code', 'name_folded'],
-                'indexes': [models.Index(fields=['province', 'name'], name='reference_c_provinc_e72da2_idx')],
+                "verbose_name": "commune / ward",
+                "verbose_name_plural": "communes / wards",
+                "ordering": ["province__code", "name_folded"],
+                "indexes": [
+                    models.Index(fields=["province", "name"], name="reference_c_provinc_e72da2_idx")
+                ],
             },
         ),
     ]

@@ -45,9 +45,11 @@ def test_each_demo_account_logs_in_and_sees_its_own_province(
             assert "34" in badge, (username, badge)
         else:
             assert province in badge, (username, badge)
-            shown = page.locator("table a").all_inner_texts()
+            shown = page.get_by_test_id("home-agencies").locator("a").all_inner_texts()
             assert shown, username
             assert all(agencies.get(name) == province for name in shown), (username, shown)
+        # The navigation fits a 1366-pixel office screen: no sideways scrolling.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1366, username
         page.screenshot(path=str(artifacts_dir / f"home-{username}.png"), full_page=True)
         # The user menu names the account and logs out.
         page.get_by_test_id("user-menu").click()

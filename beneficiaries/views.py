@@ -1,0 +1,306 @@
+"""Pages of the registry of cơ sở CNNT. Views parse, call a selector or service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView
+from django.views.generic.detail import SingleObjectMixin
+
+from accounts.policies import PolicyMixin, has_perm, in_scope, scope_province_id
+from beneficiaries import excel, selectors, services
+from beneficiaries.eligibility import beneficiary_eligibility
+from beneficiaries.forms import BeneficiaryFilterForm, BeneficiaryForm, ImportUploadForm
+from beneficiaries.imports import COLUMNS, TemplateError
+from beneficiaries.models import Beneficiary, ImportBatch
+from beneficiaries.rules import DuplicateBeneficiary
+from beneficiaries.validators import tax_code_error, tax_code_normalise
+from reference.models import Commune
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=excel.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class BeneficiaryListView(PolicyMixin, ListView):
+    permission = "beneficiary.view"
+    model = Beneficiary
+    template_name = "beneficiaries/beneficiary_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filter_form = BeneficiaryFilterForm(self.request.GET or None, user=self.request.user)
+        return selectors.beneficiary_list(
+            user=self.request.user, filters=self.filter_form.filters()
+        )
+
+    def paginate_queryset(self, queryset, page_size):
+        # A page number beyond the end (filters narrowed since) shows the last page, not 404.
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get("page"))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter_form"] = self.filter_form
+        context["can_manage"] = has_perm(self.request.user, "beneficiary.manage")
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        context["query"] = params.urlencode()
+        return context
+
+
+class BeneficiaryDetailView(PolicyMixin, DetailView):
+    permission = "beneficiary.view"
+    model = Beneficiary
+    template_name = "beneficiaries/beneficiary_detail.html"
+
+    def get_queryset(self):
+        return selectors.beneficiary_detail_queryset(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        context["today"] = today
+        context["eligibility"] = beneficiary_eligibility(self.object, today)
+        context["can_manage"] = has_perm(self.request.user, "beneficiary.manage", self.object)
+        return context
+
+
+class _BeneficiaryFormMixin:
+    template_name = "beneficiaries/beneficiary_form.html"
+    form_class = BeneficiaryForm
+    duplicate = None
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            beneficiary = self.save(form)
+        except DuplicateBeneficiary as exc:
+            self.duplicate = exc.existing
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message % {"name": beneficiary.name})
+        return redirect("beneficiary-detail", pk=beneficiary.pk)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.duplicate is not None:
+            context["duplicate"] = self.duplicate
+            context["duplicate_visible"] = in_scope(self.request.user, self.duplicate)
+        return context
+
+
+class BeneficiaryCreateView(PolicyMixin, _BeneficiaryFormMixin, FormView):
+    permission = "beneficiary.manage"
+
+    @property
+    def success_message(self):
+        return _("%(name)s has been added to the registry.")
+
+    def save(self, form):
+        return services.beneficiary_create(actor=self.request.user, data=form.service_data())
+
+
+class BeneficiaryUpdateView(PolicyMixin, _BeneficiaryFormMixin, SingleObjectMixin, FormView):
+    permission = "beneficiary.manage"
+    model = Beneficiary
+
+    @property
+    def success_message(self):
+        return _("The changes to %(name)s have been saved.")
+
+    def get_queryset(self):
+        return selectors.beneficiary_detail_queryset(user=self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.object
+        return kwargs
+
+    def save(self, form):
+        return services.beneficiary_update(
+            beneficiary=self.object, actor=self.request.user, data=form.service_data()
+        )
+
+
+class TaxCodeCheckView(PolicyMixin, View):
+    """HTMX, on leaving the tax code field: is the code valid, and is it registered?"""
+
+    permission = "beneficiary.manage"
+
+    def get(self, request):
+        value = request.GET.get("tax_code", "").strip()
+        exclude = request.GET.get("exclude", "")
+        context = {"value": value}
+        if value:
+            context["error"] = tax_code_error(value)
+            if not context["error"]:
+                code = tax_code_normalise(value)
+                context["code"] = code
+                existing = selectors.beneficiary_find_duplicate(
+                    tax_code=code, exclude_pk=int(exclude) if exclude.isdigit() else None
+                )
+                context["existing"] = existing
+                context["existing_visible"] = existing is not None and in_scope(
+                    request.user, existing
+                )
+        return render(request, "beneficiaries/partials/tax_code_check.html", context)
+
+
+class BeneficiaryExportView(PolicyMixin, View):
+    """The list as filtered on screen (same query string), as an Excel workbook."""
+
+    permission = "beneficiary.view"
+
+    def get(self, request):
+        form = BeneficiaryFilterForm(request.GET or None, user=request.user)
+        rows = selectors.beneficiary_list(user=request.user, filters=form.filters())
+        content = excel.export_workbook(
+            rows.iterator(chunk_size=2000),
+            full_citizen_id=has_perm(request.user, "beneficiary.manage"),
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        return _xlsx(content, f"co-so-cnnt-{stamp}.xlsx")
+
+
+class ImportTemplateView(PolicyMixin, View):
+    permission = "beneficiary.manage"
+
+    def get(self, request):
+        province_id = scope_province_id(request.user)
+        communes = Commune.objects.order_by("name_folded")
+        if province_id is not None:
+            communes = communes.filter(province_id=province_id)
+        content = excel.template_workbook(
+            commune=communes.first(), sectors=list(selectors.sector_list())
+        )
+        return _xlsx(content, "mau-nhap-co-so-cnnt.xlsx")
+
+
+class ImportUploadView(PolicyMixin, FormView):
+    permission = "beneficiary.manage"
+    form_class = ImportUploadForm
+    template_name = "beneficiaries/import_upload.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["columns"] = COLUMNS
+        context["recent"] = selectors.import_batch_queryset(user=self.request.user)[:10]
+        return context
+
+    def form_valid(self, form):
+        try:
+            batch = services.import_batch_create(
+                actor=self.request.user,
+                upload=form.cleaned_data["file"],
+                province=form.cleaned_data.get("province"),
+            )
+        except TemplateError as exc:
+            form.add_error("file", str(exc))
+            return self.form_invalid(form)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        return redirect("beneficiary-import-preview", pk=batch.pk)
+
+
+class _BatchMixin(PolicyMixin, SingleObjectMixin):
+    permission = "beneficiary.manage"
+    model = ImportBatch
+
+    def get_queryset(self):
+        return selectors.import_batch_queryset(user=self.request.user)
+
+
+class ImportPreviewView(_BatchMixin, View):
+    """Every row with ✓ or its errors. Before confirmation the stored file is checked
+    again against the registry as it is now; afterwards the page reports the outcome."""
+
+    def get(self, request, *args, **kwargs):
+        self.object = batch = self.get_object()
+        context = {"batch": batch, "object": batch}
+        if batch.is_confirmed:
+            context["failed_rows"] = batch.failed_rows
+        else:
+            try:
+                rows = services.import_batch_rows(batch=batch, actor=request.user)
+            except TemplateError as exc:
+                context["file_error"] = str(exc)
+                rows = []
+            only_errors = request.GET.get("only") == "errors"
+            context.update(
+                rows=[r for r in rows if not r.ok] if only_errors else rows,
+                only_errors=only_errors,
+                row_count=len(rows),
+                valid_count=sum(1 for r in rows if r.ok),
+                error_count=sum(1 for r in rows if not r.ok),
+            )
+        return render(request, "beneficiaries/import_preview.html", context)
+
+
+class ImportConfirmView(_BatchMixin, View):
+    """POST only: write the valid rows (services.import_batch_confirm)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        batch = self.get_object()
+        try:
+            batch = services.import_batch_confirm(batch=batch, actor=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("beneficiary-import-preview", pk=batch.pk)
+        messages.success(
+            request,
+            _(
+                "%(created)s establishments were added to the registry; %(failed)s rows "
+                "were refused."
+            )
+            % {"created": batch.created_count, "failed": len(batch.failed_rows)},
+        )
+        return redirect("beneficiary-import-preview", pk=batch.pk)
+
+
+class ImportErrorsView(_BatchMixin, View):
+    """The refused rows with a "Lỗi" column, to fix and upload again."""
+
+    def get(self, request, *args, **kwargs):
+        batch = self.get_object()
+        if batch.is_confirmed:
+            rows = batch.failed_rows
+        else:
+            try:
+                results = services.import_batch_rows(batch=batch, actor=request.user)
+            except TemplateError:
+                results = []
+            rows = services.failed_row_records(results)
+        return _xlsx(excel.errors_workbook(rows), f"dong-loi-{batch.pk}.xlsx")

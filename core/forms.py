@@ -1,0 +1,45 @@
+"""Form fields shared by every app."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+
+class VNDField(forms.IntegerField):
+    """Money in whole đồng. Accepts what people type: "1.250.000", "1 250 000 ₫"."""
+
+    default_error_messages = {
+        "invalid": _("Enter an amount in đồng, digits only (e.g. 1.250.000)."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            cleaned = re.sub(r"[\s.₫đ]|VND|vnd|,(?=\d{3}\b)", "", value.strip())
+            if cleaned and not re.fullmatch(r"-?\d+", cleaned):
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+            value = cleaned
+        return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("step", None)
+        attrs.update({"inputmode": "numeric", "class": "form-control text-end money"})
+        return attrs
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            return f"{value:,}".replace(",", ".")
+        return value
+
+
+class MoneyInput(forms.TextInput):
+    input_type = "text"
+
+
+VNDField.widget = MoneyInput

@@ -1,0 +1,125 @@
+"""Which support cap applies, and the most a budget may receive.
+
+One answer for forms, services and reports alike (Thông tư 28/2018/TT-BTC, amended by
+Thông tư 64/2024/TT-BTC: support is "X % of the cost, at most Y đồng per unit", and a
+province may set lower caps by resolution of its HĐND).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from core.formatting import format_date, format_vnd
+from programs.models import Activity, SupportCap
+
+
+def cap_rule_for(
+    *, activity: Activity, level: str, province, on_date: datetime.date
+) -> SupportCap | None:
+    """The rule in force on ``on_date`` for this activity, funding level and province.
+
+    A province's own rule wins over the national one; an activity without a rule of its
+    own takes its group's. Two queries at most."""
+    activity_ids = [activity.pk] + ([activity.parent_id] if activity.parent_id else [])
+    province_id = getattr(province, "pk", province)
+    candidates = (
+        SupportCap.objects.filter(
+            activity_id__in=activity_ids,
+            level=level,
+            effective_from__lte=on_date,
+        )
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on_date))
+        .filter(Q(province__isnull=True) | Q(province_id=province_id))
+        .select_related("legal_document", "activity", "province")
+    )
+
+    def rank(cap: SupportCap):
+        # Own activity before its group, the province's rule before the national one.
+        return (activity_ids.index(cap.activity_id), cap.province_id is None)
+
+    rules = sorted(candidates, key=rank)
+    return rules[0] if rules else None
+
+
+def support_limit(rule: SupportCap, *, eligible_cost: int, units: int = 1) -> int:
+    """The most the programme may pay under ``rule``: the lower of the share of the cost
+    and the amount per unit times the number of units, in whole đồng (rounded down)."""
+    limits = []
+    if rule.max_percent is not None:
+        share = (Decimal(eligible_cost) * rule.max_percent / 100).to_integral_value(ROUND_FLOOR)
+        limits.append(int(share))
+    if rule.max_amount is not None:
+        limits.append(rule.max_amount * max(units, 1))
+    return min(limits)
+
+
+def describe_rule(rule: SupportCap) -> str:
+    parts = []
+    if rule.max_percent is not None:
+        parts.append(_("%(percent)s %% of the cost") % {"percent": f"{rule.max_percent:g}"})
+    if rule.max_amount is not None:
+        parts.append(
+            _("at most %(amount)s %(unit)s")
+            % {"amount": format_vnd(rule.max_amount), "unit": rule.get_unit_display()}
+        )
+    text = ", ".join(parts)
+    since = format_date(rule.effective_from)
+    return _("%(limits)s (%(document)s, in force from %(since)s)") % {
+        "limits": text,
+        "document": rule.legal_document.citation,
+        "since": since,
+    }
+
+
+@dataclass(frozen=True)
+class CapCheck:
+    rule: SupportCap | None
+    limit: int | None
+    requested: int
+    ok: bool
+    message: str
+
+
+def cap_check(
+    *,
+    activity: Activity,
+    level: str,
+    province,
+    on_date: datetime.date,
+    eligible_cost: int,
+    requested: int,
+    units: int = 1,
+) -> CapCheck:
+    """Is ``requested`` within the cap in force? The message cites the rule and document."""
+    rule = cap_rule_for(activity=activity, level=level, province=province, on_date=on_date)
+    if rule is None:
+        return CapCheck(
+            None,
+            None,
+            requested,
+            True,
+            _("No support cap is recorded for this activity on %(date)s.")
+            % {"date": format_date(on_date)},
+        )
+    limit = support_limit(rule, eligible_cost=eligible_cost, units=units)
+    if requested <= limit:
+        message = _("Within the cap: at most %(limit)s under %(rule)s.") % {
+            "limit": format_vnd(limit),
+            "rule": describe_rule(rule),
+        }
+        return CapCheck(rule, limit, requested, True, message)
+    message = _(
+        "Requested support %(requested)s exceeds the cap by %(excess)s: at most %(limit)s "
+        "under %(rule)s."
+    ) % {
+        "requested": format_vnd(requested),
+        "excess": format_vnd(requested - limit),
+        "limit": format_vnd(limit),
+        "rule": describe_rule(rule),
+    }
+    return CapCheck(rule, limit, requested, False, message)

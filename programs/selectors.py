@@ -1,0 +1,133 @@
+"""Reads shared by the programme and plan pages, already scoped to the user."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Count, Prefetch, Q, Sum
+
+from accounts.policies import visible
+from programs.models import (
+    Activity,
+    AnnualPlan,
+    FundingSource,
+    LegalDocument,
+    Level,
+    PlanAllocation,
+    PlanBudget,
+    Program,
+    SupportCap,
+)
+
+
+def program_list(*, user):
+    return (
+        visible(user, Program.objects.all())
+        .select_related("province", "decision")
+        .annotate(plan_count=Count("plans", distinct=True))
+        .order_by("-start_year", "level", "province__code")
+    )
+
+
+def program_detail_queryset(*, user):
+    return visible(user, Program.objects.all()).select_related("province", "decision")
+
+
+def plan_list(*, user, filters: dict | None = None):
+    filters = filters or {}
+    qs = (
+        visible(user, AnnualPlan.objects.all())
+        .select_related("program", "province")
+        .annotate(
+            budget_total=Sum("budgets__amount", distinct=False),
+        )
+    )
+    if filters.get("year"):
+        qs = qs.filter(year=filters["year"])
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("province"):
+        qs = qs.filter(province_id=filters["province"])
+    if filters.get("level"):
+        qs = qs.filter(program__level=filters["level"])
+    return qs.order_by("-year", "province__code", "program__start_year")
+
+
+def plan_detail_queryset(*, user):
+    return visible(user, AnnualPlan.objects.all()).select_related(
+        "program", "province", "created_by"
+    )
+
+
+def plan_sources(plan: AnnualPlan) -> list[FundingSource]:
+    """Funding sources that apply to a plan: KCQG for national, KCĐP for local plans."""
+    own = FundingSource.KCQG if plan.program.level == Level.NATIONAL else FundingSource.KCDP
+    return [own, FundingSource.COUNTERPART, FundingSource.OTHER]
+
+
+def plan_budget_table(plan: AnnualPlan) -> dict:
+    """Budget, allocated and remaining per source, and the allocation matrix by activity.
+    Two queries whatever the number of rows."""
+    sources = plan_sources(plan)
+    budgets = {b.source: b.amount for b in PlanBudget.objects.filter(plan=plan)}
+    allocations = PlanAllocation.objects.filter(plan=plan).select_related("activity")
+    matrix: dict[int, dict] = {}
+    allocated = defaultdict(int)
+    for a in allocations:
+        row = matrix.setdefault(
+            a.activity_id, {"activity": a.activity, "amounts": defaultdict(int), "total": 0}
+        )
+        row["amounts"][a.source] += a.amount
+        row["total"] += a.amount
+        allocated[a.source] += a.amount
+    rows = sorted(matrix.values(), key=lambda r: (r["activity"].order, r["activity"].code))
+    for row in rows:
+        row["cells"] = [row["amounts"].get(s, 0) for s in sources]
+    summary = [
+        {
+            "source": s,
+            "budget": budgets.get(s, 0),
+            "allocated": allocated.get(s, 0),
+            "remaining": budgets.get(s, 0) - allocated.get(s, 0),
+        }
+        for s in sources
+    ]
+    return {
+        "sources": sources,
+        "summary": summary,
+        "rows": rows,
+        "column_totals": [allocated.get(s, 0) for s in sources],
+        "budget_total": sum(budgets.values()),
+        "allocated_total": sum(allocated.values()),
+    }
+
+
+def activities_in_force(*, year: int | None = None):
+    qs = Activity.objects.select_related("parent", "legal_basis")
+    if year:
+        qs = qs.filter(valid_from__year__lte=year).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__year__gte=year)
+        )
+    return qs.order_by("order", "code")
+
+
+def legal_document_list(*, user):
+    return (
+        visible(user, LegalDocument.objects.all())
+        .select_related("province")
+        .prefetch_related(Prefetch("amends", queryset=LegalDocument.objects.only("number")))
+    )
+
+
+def cap_list(*, user, filters: dict | None = None):
+    filters = filters or {}
+    qs = visible(user, SupportCap.objects.all()).select_related(
+        "activity", "province", "legal_document"
+    )
+    if filters.get("activity"):
+        qs = qs.filter(
+            Q(activity_id=filters["activity"]) | Q(activity__parent_id=filters["activity"])
+        )
+    if filters.get("level"):
+        qs = qs.filter(level=filters["level"])
+    return qs

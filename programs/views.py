@@ -1,0 +1,425 @@
+"""Pages for programmes, annual plans, legal documents, activities and support caps.
+Views parse input, call a service or selector, and render; the rules live in services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, ListView
+
+from accounts.policies import PolicyMixin, has_perm, is_national, may_act, visible
+from programs import forms, selectors, services
+from programs.models import AnnualPlan, LegalDocument, Program, SupportCap
+from programs.rules import cap_check
+from reference.models import Province
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [m for msgs in exc.message_dict.values() for m in msgs]
+    return list(exc.messages)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    """Put a service's errors next to the fields they name, the rest at the top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --- Programmes -------------------------------------------------------------------------
+
+
+class ProgramListView(PolicyMixin, ListView):
+    permission = "program.view"
+    model = Program
+    template_name = "programs/program_list.html"
+
+    def get_queryset(self):
+        return selectors.program_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_create"] = self.request.user.is_superuser or (
+            has_perm(self.request.user, "program.manage")
+        )
+        return context
+
+
+class ProgramDetailView(PolicyMixin, DetailView):
+    permission = "program.view"
+    model = Program
+    template_name = "programs/program_detail.html"
+
+    def get_queryset(self):
+        return selectors.program_detail_queryset(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["targets"] = self.object.targets.select_related("indicator")
+        context["plans"] = visible(self.request.user, self.object.plans.all()).select_related(
+            "province"
+        )
+        context["can_edit"] = may_act(self.request.user, "program.manage", self.object)
+        return context
+
+
+class ProgramFormView(PolicyMixin, View):
+    """Create (no pk) or edit a programme."""
+
+    permission = "program.manage"
+    model = Program
+    template_name = "programs/program_form.html"
+
+    def get_object(self):
+        if "pk" not in self.kwargs:
+            return Program()
+        program = get_object_or_404(
+            selectors.program_detail_queryset(user=self.request.user), pk=self.kwargs["pk"]
+        )
+        if not may_act(self.request.user, "program.manage", program):
+            raise PermissionDenied
+        return program
+
+    def get(self, request, **kwargs):
+        form = forms.ProgramForm(instance=self.get_object(), user=request.user)
+        return render(request, self.template_name, {"form": form, "object": form.instance})
+
+    def post(self, request, **kwargs):
+        program = self.get_object()
+        form = forms.ProgramForm(request.POST, instance=program, user=request.user)
+        if form.is_valid():
+            try:
+                program = services.program_save(
+                    actor=request.user, program=form.save(commit=False), targets=form.targets()
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("The programme was saved."))
+                return redirect("program-detail", pk=program.pk)
+        return render(request, self.template_name, {"form": form, "object": program})
+
+
+# --- Annual plans -----------------------------------------------------------------------
+
+
+class PlanListView(PolicyMixin, ListView):
+    permission = "plan.view"
+    model = AnnualPlan
+    template_name = "programs/plan_list.html"
+    paginate_by = 50
+
+    def get_filters(self):
+        g = self.request.GET
+        return {
+            "year": g.get("year", "").strip() if g.get("year", "").isdigit() else "",
+            "status": g.get("status", "") if g.get("status") in AnnualPlan.Status.values else "",
+            "province": g.get("province", "") if g.get("province", "").isdigit() else "",
+        }
+
+    def get_queryset(self):
+        return selectors.plan_list(user=self.request.user, filters=self.get_filters())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["filters"] = self.get_filters()
+        context["statuses"] = AnnualPlan.Status.choices
+        context["provinces"] = Province.objects.all() if is_national(user) else []
+        context["can_create"] = has_perm(user, "plan.edit")
+        return context
+
+
+class PlanDetailView(PolicyMixin, DetailView):
+    permission = "plan.view"
+    model = AnnualPlan
+    template_name = "programs/plan_detail.html"
+
+    def get_queryset(self):
+        return selectors.plan_detail_queryset(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plan, user = self.object, self.request.user
+        context["table"] = selectors.plan_budget_table(plan)
+        context["transitions"] = services.plan_transitions_for(user=user, plan=plan)
+        context["can_edit"] = plan.status == AnnualPlan.Status.DRAFT and may_act(
+            user, "plan.edit", plan
+        )
+        context["can_amend"] = plan.is_locked and may_act(user, "plan.approve", plan)
+        context["events"] = plan.events.select_related("actor")[:50]
+        context["amendments"] = plan.amendments.select_related("actor")
+        context["decision_form"] = forms.DecisionForm()
+        return context
+
+
+class PlanCreateView(PolicyMixin, View):
+    permission = "plan.edit"
+    model = AnnualPlan
+    template_name = "programs/plan_create.html"
+
+    def programs(self):
+        user = self.request.user
+        qs = selectors.program_list(user=user)
+        return qs.filter(pk__in=[p.pk for p in qs if may_act(user, "plan.edit", p)])
+
+    def get(self, request):
+        form = forms.PlanCreateForm(programs=self.programs())
+        return render(request, self.template_name, {"form": form})
+
+    def post(self, request):
+        form = forms.PlanCreateForm(request.POST, programs=self.programs())
+        if form.is_valid():
+            try:
+                plan = services.plan_create(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("The plan was created. Now enter its budget."))
+                return redirect("plan-edit", pk=plan.pk)
+        return render(request, self.template_name, {"form": form})
+
+
+class _PlanBudgetFormMixin(PolicyMixin):
+    """Budget per source + allocation rows, shared by editing a draft and amending."""
+
+    model = AnnualPlan
+
+    def get_plan(self):
+        return get_object_or_404(
+            selectors.plan_detail_queryset(user=self.request.user), pk=self.kwargs["pk"]
+        )
+
+    def build_forms(self, plan, data=None):
+        sources = selectors.plan_sources(plan)
+        activities = selectors.activities_in_force(year=plan.year)
+        initial_budget = {"version": plan.version}
+        for b in plan.budgets.all():
+            initial_budget[f"budget_{b.source}"] = b.amount
+        budget_form = forms.BudgetForm(data, sources=sources, initial=initial_budget)
+        initial_rows = [
+            {"activity": a.activity_id, "source": a.source, "amount": a.amount}
+            for a in plan.allocations.order_by("activity__order", "activity__code", "source")
+        ]
+        formset = forms.AllocationFormSet(
+            data,
+            prefix="alloc",
+            initial=initial_rows,
+            form_kwargs={"activities": activities, "sources": sources},
+        )
+        return budget_form, formset
+
+    def context(self, plan, budget_form, formset, **extra):
+        return {
+            "plan": plan,
+            "object": plan,
+            "budget_form": budget_form,
+            "formset": formset,
+            "sources": selectors.plan_sources(plan),
+            **extra,
+        }
+
+
+class PlanBudgetEditView(_PlanBudgetFormMixin, View):
+    permission = "plan.edit"
+    template_name = "programs/plan_edit.html"
+
+    def get(self, request, pk):
+        plan = self.get_plan()
+        if not may_act(request.user, "plan.edit", plan):
+            raise PermissionDenied
+        if plan.status != AnnualPlan.Status.DRAFT:
+            messages.warning(
+                request, _("Only a draft plan can be edited; an approved plan is amended.")
+            )
+            return redirect("plan-detail", pk=plan.pk)
+        budget_form, formset = self.build_forms(plan)
+        return render(request, self.template_name, self.context(plan, budget_form, formset))
+
+    def post(self, request, pk):
+        plan = self.get_plan()
+        budget_form, formset = self.build_forms(plan, request.POST)
+        if budget_form.is_valid() and formset.is_valid():
+            try:
+                services.plan_set_budget(
+                    plan=plan,
+                    actor=request.user,
+                    budgets=budget_form.budgets(),
+                    allocations=formset.allocations(),
+                    expected_version=budget_form.cleaned_data["version"],
+                )
+            except ValidationError as exc:
+                _add_errors(budget_form, exc)
+            else:
+                messages.success(request, _("The budget and allocations were saved."))
+                return redirect("plan-detail", pk=plan.pk)
+        return render(
+            request, self.template_name, self.context(plan, budget_form, formset), status=400
+        )
+
+
+class PlanAmendView(_PlanBudgetFormMixin, View):
+    permission = "plan.approve"
+    template_name = "programs/plan_amend.html"
+
+    def get(self, request, pk):
+        plan = self.get_plan()
+        if not (plan.is_locked and may_act(request.user, "plan.approve", plan)):
+            raise PermissionDenied
+        budget_form, formset = self.build_forms(plan)
+        return render(
+            request,
+            self.template_name,
+            self.context(plan, budget_form, formset, amend_form=forms.AmendmentForm()),
+        )
+
+    def post(self, request, pk):
+        plan = self.get_plan()
+        budget_form, formset = self.build_forms(plan, request.POST)
+        amend_form = forms.AmendmentForm(request.POST)
+        if budget_form.is_valid() and formset.is_valid() and amend_form.is_valid():
+            try:
+                services.plan_amend(
+                    plan=plan,
+                    actor=request.user,
+                    budgets=budget_form.budgets(),
+                    allocations=formset.allocations(),
+                    expected_version=budget_form.cleaned_data["version"],
+                    **amend_form.cleaned_data,
+                )
+            except ValidationError as exc:
+                _add_errors(amend_form, exc)
+            else:
+                messages.success(request, _("The amendment was recorded."))
+                return redirect("plan-detail", pk=plan.pk)
+        return render(
+            request,
+            self.template_name,
+            self.context(plan, budget_form, formset, amend_form=amend_form),
+            status=400,
+        )
+
+
+class PlanTransitionView(PolicyMixin, View):
+    """POST: submit, return or approve a plan (PLAN_TRANSITIONS decides who may)."""
+
+    permission = "plan.view"
+    model = AnnualPlan
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        plan = get_object_or_404(selectors.plan_detail_queryset(user=request.user), pk=pk)
+        form = forms.TransitionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("The decision date must be written as dd/mm/yyyy."))
+            return redirect("plan-detail", pk=plan.pk)
+        try:
+            services.plan_transition(plan=plan, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for message in _errors(exc):
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("Done: the plan is now “%(status)s”.")
+                % {"status": AnnualPlan.objects.get(pk=plan.pk).get_status_display()},
+            )
+        return redirect("plan-detail", pk=plan.pk)
+
+
+# --- Legal documents, activities, support caps -------------------------------------------
+
+
+class LegalDocumentListView(PolicyMixin, ListView):
+    permission = "legal.view"
+    model = LegalDocument
+    template_name = "programs/legal_list.html"
+
+    def get_queryset(self):
+        return selectors.legal_document_list(user=self.request.user)
+
+
+class ActivityListView(PolicyMixin, ListView):
+    permission = "legal.view"
+    template_name = "programs/activity_list.html"
+
+    def get_queryset(self):
+        return selectors.activities_in_force()
+
+
+class CapListView(PolicyMixin, ListView):
+    """The rule table, and a calculator that applies it (the same function the đề án
+    checks will call)."""
+
+    permission = "legal.view"
+    model = SupportCap
+    template_name = "programs/cap_list.html"
+
+    def get_queryset(self):
+        return selectors.cap_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        calculator = forms.CapCalculatorForm(self.request.GET or None, user=user)
+        result = None
+        if calculator.is_bound and calculator.is_valid():
+            data = calculator.cleaned_data
+            province = data.get("province") if is_national(user) else user.province_id
+            result = cap_check(
+                activity=data["activity"],
+                level=data["level"],
+                province=province,
+                on_date=data["on_date"],
+                eligible_cost=data["eligible_cost"],
+                requested=data["requested"],
+                units=data["units"],
+            )
+        context.update(
+            calculator=calculator,
+            result=result,
+            can_manage=has_perm(user, "cap.manage"),
+        )
+        return context
+
+
+class CapFormView(PolicyMixin, View):
+    permission = "cap.manage"
+    model = SupportCap
+    template_name = "programs/cap_form.html"
+
+    def get_object(self):
+        if "pk" not in self.kwargs:
+            return SupportCap()
+        cap = get_object_or_404(selectors.cap_list(user=self.request.user), pk=self.kwargs["pk"])
+        if not may_act(self.request.user, "cap.manage", cap):
+            raise PermissionDenied
+        return cap
+
+    def get(self, request, **kwargs):
+        cap = self.get_object()
+        return render(
+            request,
+            self.template_name,
+            {"form": forms.CapForm(instance=cap, user=request.user), "object": cap},
+        )
+
+    def post(self, request, **kwargs):
+        cap = self.get_object()
+        form = forms.CapForm(request.POST, instance=cap, user=request.user)
+        if form.is_valid():
+            try:
+                services.cap_save(actor=request.user, cap=form.save(commit=False))
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("The support cap was saved."))
+                return redirect(reverse("cap-list"))
+        return render(request, self.template_name, {"form": form, "object": cap}, status=400)
