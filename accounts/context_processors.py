@@ -8,11 +8,12 @@ from accounts.policies import has_perm, is_national
 # material sits in the "Catalogues" menu so the bar fits a 1366-pixel screen.
 NAVIGATION = [
     (_("Home"), "home", "home.view", "house"),
+    (_("Proposals"), "proposal-list", "proposal.view", "folder2-open"),
     (_("Plans"), "plan-list", "plan.view", "calendar3"),
     (_("Establishments"), "beneficiary-list", "beneficiary.view", "shop"),
-    (_("Programmes"), "program-list", "program.view", "flag"),
 ]
 CATALOGUES = [
+    (_("Programmes"), "program-list", "program.view", "flag"),
     (_("Legal rules"), "cap-list", "legal.view", "journal-text"),
     (_("Agencies"), "agency-list", "agency.view", "building"),
     (_("Provinces"), "province-list", "reference.view", "map"),

@@ -56,6 +56,14 @@ PERMISSIONS: dict[str, frozenset] = {
     "plan.approve": frozenset(
         {Role.MINISTRY_OFFICIAL, Role.MINISTRY_ADMIN, Role.PROVINCE_ADMIN, Role.PROVINCE_STAFF}
     ),
+    # Đề án (projects app). Who acts on which đề án at which step is decided by
+    # projects.workflow.TRANSITIONS; these only open the pages.
+    "proposal.view": ALL_ROLES,
+    "proposal.create": PROVINCIAL_EDITORS,
+    "proposal.edit": PROVINCIAL_EDITORS,
+    "proposal.appraise": frozenset(
+        {Role.MINISTRY_OFFICIAL, Role.MINISTRY_ADMIN, Role.PROVINCE_ADMIN, Role.PROVINCE_STAFF}
+    ),
 }
 
 

@@ -3,6 +3,8 @@ from django.db.models import Count, Q
 from accounts.models import Agency, User
 from accounts.policies import is_national, visible
 from programs.models import AnnualPlan
+from projects.models import Proposal
+from projects.selectors import proposal_todo
 from reference.models import Commune, Province, Region
 
 
@@ -34,9 +36,25 @@ def home_summary(*, user) -> dict:
         row["status"]: row["n"] for row in plans.values("status").annotate(n=Count("id"))
     }
     summary["plans_waiting"] = plans.filter(status=AnnualPlan.Status.SUBMITTED).count()
+    summary.update(proposal_todo_summary(user=user))
     if national:
         summary["regions"] = Region.objects.annotate(
             province_count=Count("provinces", distinct=True),
             commune_count=Count("provinces__communes"),
         )
     return summary
+
+
+def proposal_todo_summary(*, user, limit: int = 10) -> dict:
+    """ "Việc cần làm": the đề án waiting for an action this user may take
+    (projects.workflow.todo_filter, within what the user sees), with counts per status."""
+    todo = proposal_todo(user=user)
+    counts = {
+        row["status"]: row["n"] for row in todo.order_by().values("status").annotate(n=Count("id"))
+    }
+    labels = dict(Proposal.Status.choices)
+    return {
+        "todo": list(todo[:limit]),
+        "todo_count": sum(counts.values()),
+        "todo_counts": [(status, labels[status], n) for status, n in sorted(counts.items())],
+    }

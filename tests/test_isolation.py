@@ -17,9 +17,11 @@ from openpyxl import load_workbook
 from accounts.models import Agency, User
 from beneficiaries.models import Beneficiary, ImportBatch
 from programs.models import AnnualPlan, Program, SupportCap
+from projects.models import Attachment, Proposal
 from reference.models import Commune, Province
 from tests.beneficiaries import factories as beneficiary_factories
 from tests.programs import factories
+from tests.projects import factories as project_factories
 
 PROVINCIAL_USERS = ["sct-hanoi", "ttkc-hanoi", "inspector-hanoi"]
 HANOI, SONLA = 1, 14
@@ -51,12 +53,24 @@ def _object_in(model, province_code):
         return beneficiary_factories.beneficiary_in(province)
     if model is ImportBatch:
         return beneficiary_factories.import_batch_in(province)
+    if model is Proposal:
+        return _proposal_in(province)
+    if model is Attachment:
+        return _proposal_in(province).attachments.first()
     return None
+
+
+def _proposal_in(province):
+    """A draft đề án of the province with its documents attached (built once). Its plan is
+    of another year than the AnnualPlan builder's draft, which must stay a draft."""
+    existing = Proposal.objects.filter(province=province).first()
+    return existing or project_factories.make_proposal(province.code, year=2029)
 
 
 OBJECT_BUILDERS = {
     *(Province, Agency, Commune, User, Program, AnnualPlan, SupportCap),
     *(Beneficiary, ImportBatch),
+    *(Proposal, Attachment),
 }
 
 
@@ -71,6 +85,8 @@ def _text_of(response) -> str:
             for value in row
             if value is not None
         )
+    if not response["Content-Type"].startswith(("text/", "application/json")):
+        return ""  # a downloaded file (PDF, image): not a page that could list Sơn La data
     return response.content.decode()
 
 

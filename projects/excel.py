@@ -1,0 +1,78 @@
+"""The đề án list as an Excel workbook, with the Vietnamese column headings of the
+programme's own reports (approved amounts by funding source)."""
+
+from __future__ import annotations
+
+from django.utils import translation
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from beneficiaries.excel import XLSX_CONTENT_TYPE, _header, _save
+
+__all__ = ["XLSX_CONTENT_TYPE", "export_workbook"]
+
+MONEY_FORMAT = "#,##0"
+EXPORT_HEADERS = [
+    ("STT", 6),
+    ("Mã đề án", 20),
+    ("Tên đề án", 48),
+    ("Kế hoạch", 30),
+    ("Năm", 8),
+    ("Tỉnh/thành phố", 18),
+    ("Cấp kinh phí", 12),
+    ("Loại đề án", 18),
+    ("Nội dung hoạt động", 36),
+    ("Đơn vị thực hiện", 34),
+    ("Thời gian thực hiện", 24),
+    ("Trạng thái", 20),
+    ("Tổng dự toán (đồng)", 18),
+    ("Được duyệt KCQG (đồng)", 18),
+    ("Được duyệt KCĐP (đồng)", 18),
+    ("Vốn đối ứng được duyệt (đồng)", 18),
+    ("Nguồn khác được duyệt (đồng)", 18),
+    ("Tổng được duyệt (đồng)", 18),
+    ("Số quyết định phê duyệt", 20),
+    ("Ngày quyết định", 14),
+]
+MONEY_COLUMNS = range(13, 19)
+
+
+def export_workbook(proposals) -> bytes:
+    """One row per đề án (from ``selectors.proposal_list``: ``requested_total`` annotated),
+    in the given order. Labels are written in Vietnamese whatever the page's language."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Đề án khuyến công"
+    _header(sheet, [h for h, _ in EXPORT_HEADERS], [w for _, w in EXPORT_HEADERS])
+    with translation.override("vi"):
+        for number, p in enumerate(proposals, start=1):
+            sheet.append(
+                [
+                    number,
+                    p.code,
+                    p.title,
+                    p.plan.title,
+                    p.plan.year,
+                    p.province.name if p.province_id else "",
+                    str(p.get_level_display()),
+                    str(p.get_kind_display()),
+                    str(p.activity),
+                    p.implementing_agency.name,
+                    f"{p.start_date:%d/%m/%Y} - {p.end_date:%d/%m/%Y}",
+                    str(p.get_status_display()),
+                    getattr(p, "requested_total", None) or 0,
+                    p.approved_kcqg,
+                    p.approved_kcdp,
+                    p.approved_counterpart,
+                    p.approved_other,
+                    p.approved_total,
+                    p.decision_number,
+                    p.decision_date.strftime("%d/%m/%Y") if p.decision_date else "",
+                ]
+            )
+    for index in MONEY_COLUMNS:
+        letter = get_column_letter(index)
+        for row in range(2, sheet.max_row + 1):
+            sheet[f"{letter}{row}"].number_format = MONEY_FORMAT
+    sheet.auto_filter.ref = sheet.dimensions
+    return _save(workbook)

@@ -1,0 +1,399 @@
+"""Input validation for the đề án pages. The rules (caps, eligibility, who may act) live
+in projects.services and projects.checks; these forms only check what was typed."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.policies import is_national
+from beneficiaries.models import Beneficiary
+from core.forms import VNDField
+from programs.models import FUNDING_SOURCE_SHORT, Activity, AnnualPlan, Indicator, Level
+from projects.models import Appraisal, Proposal
+from reference.models import Province
+
+DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
+SOURCES = ("kcqg", "kcdp", "counterpart", "other")
+
+
+def _small(form: forms.Form) -> None:
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.Select):
+            field.widget.attrs["class"] = "form-select form-select-sm"
+        else:
+            field.widget.attrs["class"] = "form-control form-control-sm"
+
+
+class ProposalFilterForm(forms.Form):
+    """The list's search box and filters (GET); the export reads the same query string."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Code or title"), "type": "search"}),
+    )
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+    plan = forms.ModelChoiceField(
+        label=_("Annual plan"), queryset=AnnualPlan.objects.none(), required=False
+    )
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    activity = forms.ModelChoiceField(
+        label=_("Activity"), queryset=Activity.objects.none(), required=False
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    level = forms.ChoiceField(label=_("Level"), required=False)
+
+    def __init__(self, *args, user, plans, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.national = is_national(user)
+        self.fields["plan"].queryset = plans
+        self.fields["plan"].empty_label = _("All")
+        self.fields["activity"].queryset = Activity.objects.filter(parent__isnull=True)
+        self.fields["activity"].empty_label = _("All")
+        self.fields["kind"].choices = [("", _("All")), *Proposal.Kind.choices]
+        self.fields["status"].choices = [("", _("All")), *Proposal.Status.choices]
+        self.fields["level"].choices = [("", _("All")), *Level.choices]
+        if self.national:
+            self.fields["province"] = forms.ModelChoiceField(
+                label=_("Province"),
+                queryset=Province.objects.all(),
+                required=False,
+                empty_label=_("All provinces"),
+            )
+        _small(self)
+
+    def filters(self) -> dict:
+        """The cleaned filters, or only the search text when the query string is malformed."""
+        if not self.is_bound:
+            return {}
+        if not self.is_valid():
+            return {"q": self.data.get("q", "")}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class ProposalCreateForm(forms.Form):
+    plan = forms.ModelChoiceField(label=_("Annual plan"), queryset=AnnualPlan.objects.none())
+    title = forms.CharField(label=_("Proposal title"), max_length=400)
+    kind = forms.ChoiceField(label=_("Kind of proposal"), choices=Proposal.Kind.choices)
+    activity = forms.ModelChoiceField(label=_("Activity"), queryset=Activity.objects.none())
+    implementing_agency = forms.ModelChoiceField(
+        label=_("Implementing unit"), queryset=Proposal.objects.none()
+    )
+    start_date = forms.DateField(label=_("Start date"), widget=DATE_WIDGET)
+    end_date = forms.DateField(label=_("End date"), widget=DATE_WIDGET)
+    objectives = forms.CharField(
+        label=_("Objectives"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, plans, activities, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = plans
+        self.fields["activity"].queryset = activities
+        self.fields["implementing_agency"].queryset = agencies
+        self.fields["plan"].label_from_instance = _plan_label
+        # The promotion centre usually implements the đề án.
+        self.fields["implementing_agency"].initial = agencies.filter(
+            kind="promotion_centre"
+        ).first()
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end date cannot be before the start date."))
+        return data
+
+
+def _plan_label(plan: AnnualPlan) -> str:
+    return f"{plan.year} · {plan.title} ({plan.get_status_display()})"
+
+
+class ProposalGeneralForm(forms.Form):
+    """Section 1 of the entry form: what, who, where and when."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    title = forms.CharField(label=_("Proposal title"), max_length=400)
+    kind = forms.ChoiceField(label=_("Kind of proposal"), choices=Proposal.Kind.choices)
+    activity = forms.ModelChoiceField(label=_("Activity"), queryset=Activity.objects.none())
+    implementing_agency = forms.ModelChoiceField(
+        label=_("Implementing unit"), queryset=Proposal.objects.none()
+    )
+    communes = forms.ModelMultipleChoiceField(
+        label=_("Communes / wards where it takes place"),
+        queryset=Proposal.objects.none(),
+        required=False,
+        help_text=_("Hold Ctrl (or ⌘) to choose several."),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    start_date = forms.DateField(label=_("Start date"), widget=DATE_WIDGET)
+    end_date = forms.DateField(label=_("End date"), widget=DATE_WIDGET)
+    objectives = forms.CharField(
+        label=_("Objectives"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    double_funding_justification = forms.CharField(
+        label=_("Justification of support already received"),
+        required=False,
+        help_text=_(
+            "Needed only when an establishment is already supported by another proposal "
+            "for the same activity group and period (see the checks)."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    FIELDS = (
+        "title",
+        "kind",
+        "activity",
+        "implementing_agency",
+        "objectives",
+        "start_date",
+        "end_date",
+        "double_funding_justification",
+    )
+
+    def __init__(self, *args, activities, agencies, communes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].queryset = activities
+        self.fields["implementing_agency"].queryset = agencies
+        self.fields["communes"].queryset = communes
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end date cannot be before the start date."))
+        return data
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.FIELDS}
+
+
+class BeneficiaryLinkForm(forms.Form):
+    """One establishment of the đề án: picked by name or tax code, with its share."""
+
+    beneficiary = forms.ModelChoiceField(
+        label=_("Establishment"),
+        queryset=Beneficiary.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Pick the establishment from the list that appears while you type."),
+            "invalid_choice": _("This establishment cannot be chosen here."),
+        },
+    )
+    label = forms.CharField(
+        label=_("Establishment (name or tax code)"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "type": "search"}),
+    )
+    support_amount = VNDField(label=_("Support share (VND)"), required=False)
+
+    def __init__(self, *args, beneficiaries, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["beneficiary"].queryset = beneficiaries
+
+
+class BaseBeneficiaryFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        seen = set()
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            beneficiary = form.cleaned_data["beneficiary"]
+            if beneficiary.pk in seen:
+                raise forms.ValidationError(
+                    _("%(name)s is listed twice.") % {"name": beneficiary.name}
+                )
+            seen.add(beneficiary.pk)
+
+    def links(self) -> list[tuple]:
+        return [
+            (f.cleaned_data["beneficiary"], f.cleaned_data.get("support_amount") or 0)
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+
+
+BeneficiaryFormSet = forms.formset_factory(
+    BeneficiaryLinkForm, formset=BaseBeneficiaryFormSet, extra=1, can_delete=True
+)
+
+
+class QuantityField(forms.DecimalField):
+    """A quantity as people type it: "2,5" (Vietnamese) or "2.5"; "1.000,5" too."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(" ", "")
+            if "," in value:
+                value = value.replace(".", "").replace(",", ".")
+        return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("step", None)
+        return attrs
+
+
+class BudgetLineForm(forms.Form):
+    """Dự toán: one item, quantity × unit price, split by funding source."""
+
+    item = forms.CharField(label=_("Item"), max_length=300)
+    unit = forms.CharField(label=_("Unit"), max_length=40)
+    quantity = QuantityField(
+        label=_("Quantity"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+    )
+    unit_price = VNDField(label=_("Unit price (VND)"))
+
+    def __init__(self, *args, sources, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sources = sources
+        for source in sources:
+            self.fields[source] = VNDField(label=FUNDING_SOURCE_SHORT[source], required=False)
+        self.fields["quantity"].widget.attrs.update(
+            {"class": "form-control text-end quantity", "inputmode": "decimal"}
+        )
+
+    def amount(self) -> int | None:
+        quantity, price = self.cleaned_data.get("quantity"), self.cleaned_data.get("unit_price")
+        if quantity is None or price is None:
+            return None
+        return int((quantity * price).to_integral_value(ROUND_HALF_UP))
+
+    def clean(self):
+        data = super().clean()
+        amount = self.amount()
+        if amount is not None and all(s not in self.errors for s in self.sources):
+            split = sum(data.get(s) or 0 for s in self.sources)
+            if split != amount:
+                raise forms.ValidationError(
+                    _(
+                        "The funding sources add up to %(split)s but the amount "
+                        "(quantity × unit price) is %(amount)s."
+                    )
+                    % {
+                        "split": f"{split:,}".replace(",", "."),
+                        "amount": f"{amount:,}".replace(",", "."),
+                    },
+                    code="sources",
+                )
+        return data
+
+    def source_fields(self):
+        return [self[s] for s in self.sources]
+
+
+class BaseBudgetLineFormSet(forms.BaseFormSet):
+    def lines(self) -> list[dict]:
+        rows = []
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            data = form.cleaned_data
+            rows.append(
+                {
+                    "item": data["item"],
+                    "unit": data["unit"],
+                    "quantity": data["quantity"],
+                    "unit_price": data["unit_price"],
+                    **{s: data.get(s) or 0 for s in form.sources},
+                }
+            )
+        return rows
+
+
+BudgetLineFormSet = forms.formset_factory(
+    BudgetLineForm, formset=BaseBudgetLineFormSet, extra=1, can_delete=True
+)
+
+
+class OutputsForm(forms.Form):
+    """Sản phẩm, chỉ tiêu đầu ra: a target for each indicator (empty = none)."""
+
+    def __init__(self, *args, indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicators = list(indicators)
+        for indicator in self.indicators:
+            self.fields[f"target_{indicator.code}"] = forms.IntegerField(
+                label=f"{indicator.name} ({indicator.unit})", required=False, min_value=0
+            )
+
+    def outputs(self) -> list[tuple[Indicator, int]]:
+        return [
+            (i, self.cleaned_data[f"target_{i.code}"])
+            for i in self.indicators
+            if self.cleaned_data.get(f"target_{i.code}")
+        ]
+
+
+class AttachmentForm(forms.Form):
+    document_type = forms.ModelChoiceField(
+        label=_("Document"), queryset=Proposal.objects.none(), required=False
+    )
+    title = forms.CharField(
+        label=_("Title (optional)"),
+        required=False,
+        max_length=200,
+        help_text=_("Left empty: the name of the document."),
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, JPEG/PNG, Word or Excel, at most 20 MB."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".pdf,.jpg,.jpeg,.png,.doc,.docx,.xls,.xlsx"}
+        ),
+    )
+
+    def __init__(self, *args, documents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document_type"].queryset = documents
+        self.fields["document_type"].empty_label = _("Other document")
+
+
+class AppraisalForm(forms.Form):
+    """Thẩm định: a score per active criterion, a recommendation and a comment."""
+
+    recommendation = forms.ChoiceField(
+        label=_("Recommendation"),
+        choices=Appraisal.Recommendation.choices,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comments"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required unless you recommend approval."),
+    )
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        score_fields = {}
+        for criterion in self.criteria:
+            score_fields[f"score_{criterion.code}"] = forms.IntegerField(
+                label=criterion.name,
+                min_value=0,
+                max_value=criterion.max_score,
+                help_text=_("0 to %(max)s · weight %(weight)s")
+                % {"max": criterion.max_score, "weight": f"{criterion.weight:g}"},
+                widget=forms.NumberInput(attrs={"class": "form-control text-end score"}),
+            )
+        # Scores first, then the recommendation.
+        self.fields = {**score_fields, **self.fields}
+
+    def score_rows(self):
+        return [(c, self[f"score_{c.code}"]) for c in self.criteria]
+
+    def scores(self) -> dict:
+        return {c: self.cleaned_data[f"score_{c.code}"] for c in self.criteria}
+
+
+class TransitionForm(forms.Form):
+    action = forms.CharField()
+    comment = forms.CharField(required=False)
+    decision_number = forms.CharField(required=False, max_length=60)
+    decision_date = forms.DateField(required=False)

@@ -1,0 +1,815 @@
+"""Pages of the đề án: list and export, create, the entry form, detail with checks and
+timeline, workflow actions, dossier documents and appraisal. Views parse input, call a
+selector or service and render; the rules live in projects.services / checks / workflow."""
+
+from __future__ import annotations
+
+import datetime
+import mimetypes
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import DetailView, ListView
+
+from accounts.policies import PolicyMixin, has_perm, in_scope, is_national, visible
+from beneficiaries.eligibility import beneficiary_eligibility
+from core.formatting import format_vnd
+from programs.models import FUNDING_SOURCE_SHORT, Indicator
+from projects import checks, excel, forms, selectors, services, workflow
+from projects.models import Appraisal, AppraisalCriterion, Attachment, Proposal
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [m for msgs in exc.message_dict.values() for m in msgs]
+    return list(exc.messages)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    """Put a service's errors next to the fields they name, the rest at the top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _sources(proposal: Proposal) -> list[str]:
+    """Funding sources a đề án's budget is split into: its programme's own source (KCQG
+    for a national đề án, KCĐP for a local one), the counterpart and other sources."""
+    return [checks.programme_source(proposal), "counterpart", "other"]
+
+
+def _may_attach(user, proposal: Proposal) -> bool:
+    # The same rule as services.attachment_add: the editors of a draft, or the Sở while
+    # it appraises a submitted đề án.
+    return workflow.may_edit(user, proposal) or (
+        proposal.status == Proposal.Status.SUBMITTED
+        and workflow.may_perform(user, workflow.ACTIONS["return"], proposal)
+    )
+
+
+def _may_appraise(user, proposal: Proposal) -> bool:
+    # The same rule as services.appraisal_record: the Sở on a submitted đề án of its
+    # province, the ministry on a forwarded national one.
+    if is_national(user) and not user.is_superuser:
+        return workflow.may_perform(user, workflow.ACTIONS["ministry_approve"], proposal)
+    return workflow.may_perform(user, workflow.ACTIONS["appraise"], proposal)
+
+
+# --- Checks panel -------------------------------------------------------------------------
+
+CHECK_LABELS = {
+    "budget": gettext_lazy("Budget"),
+    "beneficiaries": gettext_lazy("Establishments"),
+    "cap": gettext_lazy("Support cap"),
+    "eligibility": gettext_lazy("Eligibility"),
+    "double_funding": gettext_lazy("Double funding"),
+    "documents": gettext_lazy("Dossier documents"),
+    "allocation": gettext_lazy("Plan allocation"),
+}
+
+
+def _check_rows(user, proposal: Proposal) -> list[dict]:
+    """run_checks as rows for the panel: ok (green), fail (red: blocks submission or
+    approval), warn (amber: does not block yet)."""
+    deciding_later = proposal.status in workflow.EDITABLE | {Proposal.Status.SUBMITTED}
+    rows = []
+    for check in checks.run_checks(proposal):
+        if check.ok:
+            state = "ok"
+        elif not check.blocking or (check.code == "allocation" and deciding_later):
+            state = "warn"
+        else:
+            state = "fail"
+        rows.append(
+            {
+                "code": check.code,
+                "label": CHECK_LABELS.get(check.code, check.code),
+                "state": state,
+                "message": check.message,
+                "related": [{"proposal": p, "visible": in_scope(user, p)} for p in check.related],
+            }
+        )
+    return rows
+
+
+class ProposalChecksView(PolicyMixin, View):
+    """HTMX partial: the checks panel, run again on request (after saving)."""
+
+    permission = "proposal.view"
+    model = Proposal
+
+    def get(self, request, pk):
+        proposal = get_object_or_404(selectors.proposal_detail_queryset(user=request.user), pk=pk)
+        return render(
+            request,
+            "projects/partials/checks.html",
+            {"proposal": proposal, "check_rows": _check_rows(request.user, proposal)},
+        )
+
+
+# --- List and export ------------------------------------------------------------------------
+
+
+class ProposalListView(PolicyMixin, ListView):
+    permission = "proposal.view"
+    model = Proposal
+    template_name = "projects/proposal_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        user = self.request.user
+        self.filter_form = forms.ProposalFilterForm(
+            self.request.GET or None, user=user, plans=selectors.plans_for_proposals(user=user)
+        )
+        return selectors.proposal_list(user=user, filters=self.filter_form.filters())
+
+    def paginate_queryset(self, queryset, page_size):
+        # A page number beyond the end (filters narrowed since) shows the last page, not 404.
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get("page"))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        counts = selectors.proposal_status_counts(self.object_list)
+        context["filter_form"] = self.filter_form
+        context["status_counts"] = [
+            (value, label, counts[value])
+            for value, label in Proposal.Status.choices
+            if counts.get(value)
+        ]
+        context["can_create"] = has_perm(self.request.user, "proposal.create")
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        context["query"] = params.urlencode()
+        return context
+
+
+class ProposalExportView(PolicyMixin, View):
+    """The list as filtered on screen (same query string), as an Excel workbook."""
+
+    permission = "proposal.view"
+
+    def get(self, request):
+        form = forms.ProposalFilterForm(
+            request.GET or None,
+            user=request.user,
+            plans=selectors.plans_for_proposals(user=request.user),
+        )
+        rows = selectors.proposal_list(user=request.user, filters=form.filters())
+        content = excel.export_workbook(rows.iterator(chunk_size=2000))
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response = HttpResponse(content, content_type=excel.XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="de-an-khuyen-cong-{stamp}.xlsx"'
+        return response
+
+
+# --- Create ---------------------------------------------------------------------------------
+
+
+class ProposalCreateView(PolicyMixin, View):
+    permission = "proposal.create"
+    model = Proposal
+    template_name = "projects/proposal_create.html"
+
+    def build_form(self, data=None):
+        user = self.request.user
+        return forms.ProposalCreateForm(
+            data,
+            plans=selectors.plans_for_proposals(user=user),
+            activities=selectors.activities_for_proposals(),
+            agencies=selectors.agencies_for_proposals(user=user),
+        )
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": self.build_form()})
+
+    def post(self, request):
+        form = self.build_form(request.POST)
+        if form.is_valid():
+            try:
+                proposal = services.proposal_create(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The draft %(code)s was created. Now enter its establishments, "
+                        "budget and outputs."
+                    )
+                    % {"code": proposal.code},
+                )
+                return redirect("proposal-edit", pk=proposal.pk)
+        return render(request, self.template_name, {"form": form}, status=400)
+
+
+# --- The entry form -----------------------------------------------------------------------
+
+
+class ProposalEditView(PolicyMixin, View):
+    """The whole đề án in one form, saved as a draft at any point (one Save button, every
+    section through services.proposal_save, with the version read when the form opened)."""
+
+    permission = "proposal.edit"
+    model = Proposal
+    template_name = "projects/proposal_edit.html"
+
+    def get_proposal(self) -> tuple[Proposal, bool]:
+        """The đề án and whether it can be edited now. Its province's editors are told
+        why a submitted one cannot be; anybody else is refused."""
+        user = self.request.user
+        proposal = get_object_or_404(
+            selectors.proposal_detail_queryset(user=user), pk=self.kwargs["pk"]
+        )
+        if workflow.may_edit(user, proposal):
+            return proposal, True
+        if workflow.may_edit(user, _as_draft(proposal)):
+            return proposal, False
+        raise PermissionDenied
+
+    def build_forms(self, proposal, data=None):
+        user = self.request.user
+        sources = _sources(proposal)
+        general = forms.ProposalGeneralForm(
+            data,
+            prefix="g",
+            activities=selectors.activities_for_proposals(year=proposal.plan.year),
+            agencies=selectors.agencies_for_proposals(user=user).filter(
+                province_id=proposal.province_id
+            ),
+            communes=selectors.communes_for(proposal),
+            initial={
+                "version": proposal.version,
+                **{name: getattr(proposal, name) for name in forms.ProposalGeneralForm.FIELDS},
+                "activity": proposal.activity_id,
+                "implementing_agency": proposal.implementing_agency_id,
+                "communes": [c.pk for c in proposal.communes.all()],
+            },
+        )
+        links = proposal.beneficiary_links.select_related("beneficiary")
+        beneficiaries = forms.BeneficiaryFormSet(
+            data,
+            prefix="ben",
+            initial=[
+                {
+                    "beneficiary": link.beneficiary_id,
+                    "label": _beneficiary_label(link.beneficiary),
+                    "support_amount": link.support_amount,
+                }
+                for link in links
+            ],
+            form_kwargs={
+                "beneficiaries": selectors.beneficiaries_for(user=user, proposal=proposal)
+            },
+        )
+        lines = forms.BudgetLineFormSet(
+            data,
+            prefix="line",
+            initial=[
+                {
+                    "item": line.item,
+                    "unit": line.unit,
+                    "quantity": format(line.quantity.normalize(), "f").replace(".", ","),
+                    "unit_price": line.unit_price,
+                    **{s: getattr(line, s) for s in sources},
+                }
+                for line in proposal.budget_lines.all()
+            ],
+            form_kwargs={"sources": sources},
+        )
+        outputs = forms.OutputsForm(
+            data,
+            prefix="out",
+            indicators=Indicator.objects.all(),
+            initial={
+                f"target_{o.indicator.code}": o.target_value
+                for o in proposal.outputs.select_related("indicator")
+            },
+        )
+        return general, beneficiaries, lines, outputs
+
+    def context(self, proposal, general, beneficiaries, lines, outputs, **extra):
+        return {
+            "proposal": proposal,
+            "object": proposal,
+            "general": general,
+            "beneficiaries": beneficiaries,
+            "lines": lines,
+            "outputs": outputs,
+            "sources": [(s, FUNDING_SOURCE_SHORT[s]) for s in _sources(proposal)],
+            "attach_form": extra.pop("attach_form", None)
+            or forms.AttachmentForm(documents=checks.required_documents(proposal)),
+            "documents": _document_rows(proposal, list(proposal.attachments.all())),
+            "attachments": proposal.attachments.select_related("document_type", "uploaded_by"),
+            "can_attach": True,
+            "can_edit": True,
+            "page": "edit",
+            **extra,
+        }
+
+    def render_page(self, proposal, status=200, **extra):
+        forms_ = self.build_forms(proposal)
+        return render(
+            self.request,
+            self.template_name,
+            self.context(proposal, *forms_, **extra),
+            status=status,
+        )
+
+    def get(self, request, pk):
+        proposal, editable = self.get_proposal()
+        if not editable:
+            messages.warning(
+                request,
+                _(
+                    "Only a draft, returned or amending proposal can be edited; this one is "
+                    "“%(status)s”."
+                )
+                % {"status": proposal.get_status_display()},
+            )
+            return redirect("proposal-detail", pk=pk)
+        return self.render_page(proposal)
+
+    def post(self, request, pk):
+        proposal, editable = self.get_proposal()
+        if not editable:
+            raise PermissionDenied
+        general, beneficiaries, lines, outputs = self.build_forms(proposal, request.POST)
+        budget_errors = []
+        stale = False
+        valid = [f.is_valid() for f in (general, beneficiaries, lines, outputs)]
+        if all(valid):
+            try:
+                services.proposal_save(
+                    proposal=proposal,
+                    actor=request.user,
+                    expected_version=general.cleaned_data["version"],
+                    fields=general.service_fields(),
+                    communes=list(general.cleaned_data["communes"]),
+                    beneficiaries=beneficiaries.links(),
+                    budget_lines=lines.lines(),
+                    outputs=outputs.outputs(),
+                )
+            except services.ConcurrentEditError as exc:
+                stale = True
+                general.add_error(None, exc.messages)
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    _add_errors(general, exc)
+                else:
+                    budget_errors = exc.messages
+            else:
+                messages.success(
+                    request, _("The draft was saved. The checks below were run again.")
+                )
+                return redirect(reverse("proposal-edit", args=[pk]) + "#checks")
+        else:
+            messages.error(
+                request,
+                _("The draft was not saved: correct the fields marked in red."),
+            )
+        context = self.context(
+            proposal, general, beneficiaries, lines, outputs, budget_errors=budget_errors
+        )
+        context["stale"] = stale
+        return render(request, self.template_name, context, status=409 if stale else 400)
+
+
+def _as_draft(proposal: Proposal) -> Proposal:
+    """A copy of ``proposal`` in draft status: would its editors be allowed to edit it?"""
+    copy = Proposal(pk=proposal.pk, province_id=proposal.province_id)
+    copy.status = Proposal.Status.DRAFT
+    return copy
+
+
+def _beneficiary_label(beneficiary) -> str:
+    code = beneficiary.tax_code or beneficiary.masked_citizen_id or ""
+    return f"{beneficiary.name} · {code}" if code else beneficiary.name
+
+
+class BeneficiarySearchView(PolicyMixin, View):
+    """HTMX, while typing in an establishment row: matches by name or tax code."""
+
+    permission = "proposal.edit"
+
+    def get(self, request):
+        q = request.GET.get("q") or next(
+            (v for k, v in request.GET.items() if k.endswith("-label")), ""
+        )
+        province = request.GET.get("province", "")
+        results = selectors.beneficiary_search(user=request.user, q=q)
+        if province.isdigit():
+            results = [b for b in results if b.province_id == int(province)]
+        return render(
+            request,
+            "projects/partials/beneficiary_results.html",
+            {
+                "results": [(b, _beneficiary_label(b)) for b in results],
+                "q": q.strip(),
+                "today": timezone.localdate(),
+            },
+        )
+
+
+# --- Detail -------------------------------------------------------------------------------
+
+
+def _document_rows(proposal: Proposal, attachments: list[Attachment]) -> list[dict]:
+    """The required-document checklist: each document and the files attached for it."""
+    by_type: dict[int, list[Attachment]] = {}
+    for attachment in attachments:
+        if attachment.document_type_id:
+            by_type.setdefault(attachment.document_type_id, []).append(attachment)
+    return [
+        {"document": d, "files": by_type.get(d.pk, [])} for d in checks.required_documents(proposal)
+    ]
+
+
+EVENT_LABELS = {
+    "create": gettext_lazy("Created the draft"),
+    "edit": gettext_lazy("Saved changes"),
+    "attach": gettext_lazy("Attached a document"),
+    "detach": gettext_lazy("Removed a document"),
+    "appraisal": gettext_lazy("Recorded an appraisal"),
+}
+CHANGE_LABELS = {
+    "title": gettext_lazy("Proposal title"),
+    "kind": gettext_lazy("Kind of proposal"),
+    "activity": gettext_lazy("Activity"),
+    "implementing_agency": gettext_lazy("Implementing unit"),
+    "start_date": gettext_lazy("Start date"),
+    "end_date": gettext_lazy("End date"),
+    "beneficiaries": gettext_lazy("Establishments"),
+    "budget_lines": gettext_lazy("Budget lines"),
+    "outputs": gettext_lazy("Outputs"),
+    "totals": gettext_lazy("Budget total"),
+    "approved": gettext_lazy("Approved amounts"),
+    "score": gettext_lazy("Weighted score"),
+    "recommendation": gettext_lazy("Recommendation"),
+}
+
+
+def _describe(key: str, value, names: dict) -> str:
+    """One side of a change in words: "2 establishments, 300.000.000 ₫ in all"."""
+    if value in (None, "", [], {}):
+        return "—"
+    if key == "kind":
+        return str(Proposal.Kind(value).label) if value in Proposal.Kind.values else value
+    if key == "implementing_agency":
+        return names["agencies"].get(value, str(value))
+    if key in ("start_date", "end_date"):
+        return datetime.date.fromisoformat(value).strftime("%d/%m/%Y")
+    if key == "beneficiaries":
+        share = sum(amount or 0 for _id, amount in value)
+        return _("%(n)s establishment(s), shares %(total)s") % {
+            "n": len(value),
+            "total": format_vnd(share),
+        }
+    if key == "budget_lines":
+        return _("%(n)s line(s), %(total)s") % {
+            "n": len(value),
+            "total": format_vnd(sum(line["amount"] for line in value)),
+        }
+    if key == "outputs":
+        return "; ".join(f"{names['indicators'].get(k, k)}: {v}" for k, v in value.items())
+    if key in ("totals", "approved"):
+        parts = [
+            f"{FUNDING_SOURCE_SHORT[s]} {format_vnd(value[s])}"
+            for s in checks.SOURCES
+            if value.get(s)
+        ]
+        if key == "totals":
+            parts.insert(0, format_vnd(value.get("amount", 0)))
+        return ", ".join(parts)
+    if key == "recommendation" and value in Appraisal.Recommendation.values:
+        return str(Appraisal.Recommendation(value).label)
+    return str(value)
+
+
+def _event_rows(events) -> list[dict]:
+    """The timeline with the before/after of each change written out."""
+    from accounts.models import Agency
+
+    agency_ids = set()
+    for event in events:
+        change = event.changes.get("implementing_agency")
+        if change:
+            agency_ids |= {change.get("before"), change.get("after")}
+    names = {
+        "agencies": dict(Agency.objects.filter(pk__in=agency_ids).values_list("pk", "name"))
+        if agency_ids
+        else {},
+        "indicators": {i.code: i.name for i in Indicator.objects.all()},
+    }
+    labels = {**EVENT_LABELS, **{t.action: t.label for t in workflow.TRANSITIONS}}
+    statuses = dict(Proposal.Status.choices)
+    rows = []
+    for event in events:
+        changes = []
+        for key, change in event.changes.items():
+            label = CHANGE_LABELS.get(key, key)
+            if isinstance(change, dict) and set(change) == {"before", "after"}:
+                changes.append(
+                    {
+                        "label": label,
+                        "before": _describe(key, change["before"], names),
+                        "after": _describe(key, change["after"], names),
+                    }
+                )
+            else:
+                changes.append(
+                    {"label": label, "before": None, "after": _describe(key, change, names)}
+                )
+        rows.append(
+            {
+                "event": event,
+                "label": labels.get(event.action, event.action),
+                "to_status": statuses.get(event.to_status, "")
+                if event.from_status != event.to_status
+                else "",
+                "changes": changes,
+            }
+        )
+    return rows
+
+
+def detail_context(request, proposal: Proposal, **extra) -> dict:
+    """Everything the detail page shows, in a fixed number of queries."""
+    user = request.user
+    sections = selectors.proposal_sections(proposal)
+    sources = _sources(proposal)
+    totals = {s: sum(getattr(line, s) for line in sections["lines"]) for s in checks.SOURCES}
+    totals["amount"] = sum(line.amount for line in sections["lines"])
+    for line in sections["lines"]:
+        line.cells = [getattr(line, s) for s in sources]
+    on_date = proposal.decision_date or timezone.localdate()
+    links = [
+        {"link": link, "eligibility": beneficiary_eligibility(link.beneficiary, on_date)}
+        for link in sections["links"]
+    ]
+    transitions = workflow.available_transitions(user, proposal)
+    can_attach = _may_attach(user, proposal)
+    return {
+        "proposal": proposal,
+        "object": proposal,
+        **sections,
+        "links": links,
+        "eligibility_date": on_date,
+        "sources": [(s, FUNDING_SOURCE_SHORT[s]) for s in sources],
+        "source_totals": [totals[s] for s in sources],
+        "totals": totals,
+        "support_source": FUNDING_SOURCE_SHORT[checks.programme_source(proposal)],
+        "check_rows": _check_rows(user, proposal),
+        "documents": _document_rows(proposal, sections["attachments"]),
+        "event_rows": _event_rows(sections["events"]),
+        "transitions": transitions,
+        "can_edit": workflow.may_edit(user, proposal),
+        "can_attach": can_attach,
+        "can_appraise": _may_appraise(user, proposal),
+        "attach_form": extra.pop("attach_form", None)
+        or (
+            forms.AttachmentForm(documents=checks.required_documents(proposal))
+            if can_attach
+            else None
+        ),
+        "page": "detail",
+        **extra,
+    }
+
+
+class ProposalDetailView(PolicyMixin, DetailView):
+    permission = "proposal.view"
+    model = Proposal
+    template_name = "projects/proposal_detail.html"
+
+    def get_queryset(self):
+        return selectors.proposal_detail_queryset(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return detail_context(self.request, self.object)
+
+
+# --- Workflow actions -----------------------------------------------------------------------
+
+
+class ProposalTransitionView(PolicyMixin, View):
+    """POST: one action of workflow.TRANSITIONS (the table decides who may)."""
+
+    permission = "proposal.view"
+    model = Proposal
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        proposal = get_object_or_404(selectors.proposal_detail_queryset(user=request.user), pk=pk)
+        form = forms.TransitionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("The decision date must be written as dd/mm/yyyy."))
+            return redirect("proposal-detail", pk=pk)
+        data = form.cleaned_data
+        try:
+            proposal = services.proposal_transition(
+                proposal=proposal,
+                actor=request.user,
+                action=data["action"],
+                comment=data["comment"],
+                decision_number=data["decision_number"],
+                decision_date=data["decision_date"],
+            )
+        except ValidationError as exc:
+            # Each reason (a failed check, a missing field) as its own message.
+            messages.error(request, _("The action was not done:"))
+            for reason in _errors(exc):
+                messages.error(request, reason)
+        else:
+            messages.success(
+                request,
+                _("Done: the proposal is now “%(status)s”.")
+                % {"status": proposal.get_status_display()},
+            )
+        return redirect("proposal-detail", pk=pk)
+
+
+# --- Documents ------------------------------------------------------------------------------
+
+
+class AttachmentUploadView(PolicyMixin, View):
+    """POST: attach a document to the dossier. A refused file is shown as a form error on
+    the page it came from (the entry form or the detail page)."""
+
+    permission = "proposal.edit"
+    model = Proposal
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        proposal = get_object_or_404(selectors.proposal_detail_queryset(user=request.user), pk=pk)
+        if not _may_attach(request.user, proposal):
+            raise PermissionDenied
+        documents = checks.required_documents(proposal)
+        form = forms.AttachmentForm(request.POST, request.FILES, documents=documents)
+        back = "edit" if request.POST.get("next") == "edit" else "detail"
+        if form.is_valid():
+            try:
+                attachment = services.attachment_add(
+                    proposal=proposal,
+                    actor=request.user,
+                    upload=form.cleaned_data["file"],
+                    title=form.cleaned_data["title"],
+                    document_type=form.cleaned_data["document_type"],
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("“%(title)s” was attached.") % {"title": attachment.title}
+                )
+                return redirect(reverse(f"proposal-{back}", args=[pk]) + "#documents")
+        if back == "edit" and workflow.may_edit(request.user, proposal):
+            view = ProposalEditView()
+            view.setup(request, pk=pk)
+            return view.render_page(proposal, status=400, attach_form=form)
+        return render(
+            request,
+            "projects/proposal_detail.html",
+            detail_context(request, proposal, attach_form=form),
+            status=400,
+        )
+
+
+def _attachment_queryset(user):
+    """Attachments of the đề án ``user`` may see (visible() on the đề án itself)."""
+    return Attachment.objects.select_related("proposal").filter(
+        proposal__in=visible(user, Proposal.objects.all())
+    )
+
+
+class AttachmentDownloadView(PolicyMixin, View):
+    """The file, streamed through Django after the scope check (never served directly)."""
+
+    permission = "proposal.view"
+    model = Attachment
+
+    def get(self, request, pk):
+        attachment = get_object_or_404(_attachment_queryset(request.user), pk=pk)
+        content_type = mimetypes.guess_type(attachment.original_name)[0]
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=content_type or "application/octet-stream",
+        )
+
+
+class AttachmentDeleteView(PolicyMixin, View):
+    permission = "proposal.edit"
+    model = Attachment
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        attachment = get_object_or_404(_attachment_queryset(request.user), pk=pk)
+        proposal_id = attachment.proposal_id
+        title = attachment.title
+        services.attachment_remove(attachment=attachment, actor=request.user)
+        messages.success(request, _("“%(title)s” was removed.") % {"title": title})
+        back = "edit" if request.POST.get("next") == "edit" else "detail"
+        return redirect(reverse(f"proposal-{back}", args=[proposal_id]) + "#documents")
+
+
+# --- Appraisal ------------------------------------------------------------------------------
+
+
+class ProposalAppraiseView(PolicyMixin, View):
+    """Thẩm định: the scores of one appraiser against the active criteria."""
+
+    permission = "proposal.appraise"
+    model = Proposal
+    template_name = "projects/proposal_appraise.html"
+
+    def get_proposal(self):
+        proposal = get_object_or_404(
+            selectors.proposal_detail_queryset(user=self.request.user), pk=self.kwargs["pk"]
+        )
+        if not _may_appraise(self.request.user, proposal):
+            raise PermissionDenied
+        return proposal
+
+    def render_page(self, proposal, form, status=200):
+        sections = selectors.proposal_sections(proposal)
+        stage = (
+            Appraisal.Stage.MINISTRY
+            if is_national(self.request.user) and not self.request.user.is_superuser
+            else Appraisal.Stage.PROVINCE
+        )
+        recommended = any(
+            a.stage == stage and a.recommendation == Appraisal.Recommendation.APPROVE
+            for a in sections["appraisals"]
+        )
+        # Concluding needs an appraisal recommending approval (services.proposal_transition):
+        # the button appears once there is one.
+        hidden = {"cancel", "amend"} | (set() if recommended else {"appraise", "ministry_approve"})
+        context = {
+            "proposal": proposal,
+            "object": proposal,
+            "form": form,
+            "appraisals": sections["appraisals"],
+            "transitions": [
+                t
+                for t in workflow.available_transitions(self.request.user, proposal)
+                if t.action not in hidden
+            ],
+            "check_rows": _check_rows(self.request.user, proposal),
+            "latest": self.request.GET.get("saved", ""),
+            "mine": next(
+                (
+                    a
+                    for a in reversed(sections["appraisals"])
+                    if a.appraiser_id == self.request.user.pk
+                ),
+                None,
+            ),
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def criteria(self):
+        return AppraisalCriterion.objects.filter(active=True)
+
+    def get(self, request, pk):
+        proposal = self.get_proposal()
+        return self.render_page(proposal, forms.AppraisalForm(criteria=self.criteria()))
+
+    def post(self, request, pk):
+        proposal = self.get_proposal()
+        form = forms.AppraisalForm(request.POST, criteria=self.criteria())
+        if form.is_valid():
+            try:
+                appraisal = services.appraisal_record(
+                    proposal=proposal,
+                    actor=request.user,
+                    scores=form.scores(),
+                    recommendation=form.cleaned_data["recommendation"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Your appraisal was recorded: weighted score %(score)s / 100, %(rec)s.")
+                    % {
+                        "score": f"{appraisal.weighted_score:.2f}".replace(".", ","),
+                        "rec": appraisal.get_recommendation_display().lower(),
+                    },
+                )
+                return redirect(
+                    reverse("proposal-appraise", args=[pk]) + f"?saved={appraisal.pk}#appraisals"
+                )
+        return self.render_page(proposal, form, status=400)

@@ -1,0 +1,231 @@
+"""The life of a đề án as one declared table (Thông tư 46/2012/TT-BCT, amended by Thông
+tư 20/2017/TT-BCT): the Sở appraises the đề án of its province; local đề án are approved
+by the province (a Sở user records the UBND decision); national ones are forwarded to the
+ministry, which appraises and approves them. The same table drives the buttons on the
+page, the permission check in the services, the to-do lists and the tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+from accounts.policies import is_national
+from projects.models import Proposal
+
+S = Proposal.Status
+PROVINCE_EDITORS = frozenset({Role.PROVINCE_STAFF, Role.PROVINCE_ADMIN, Role.CENTRE_STAFF})
+SO_STAFF = frozenset({Role.PROVINCE_STAFF, Role.PROVINCE_ADMIN})
+MINISTRY = frozenset({Role.MINISTRY_OFFICIAL, Role.MINISTRY_ADMIN})
+BOTH_LEVELS = frozenset({"national", "local"})
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset
+    action: str
+    target: str
+    roles: frozenset
+    label: str
+    levels: frozenset = BOTH_LEVELS
+    national_actor: bool = False  # the ministry acts (on a proposal of any province)
+    needs_comment: bool = False
+    needs_decision: bool = False
+    style: str = "primary"
+
+
+TRANSITIONS = [
+    Transition(
+        frozenset({S.DRAFT, S.RETURNED, S.AMENDING}),
+        "submit",
+        S.SUBMITTED,
+        PROVINCE_EDITORS,
+        _("Submit"),
+    ),
+    Transition(
+        frozenset({S.SUBMITTED}),
+        "return",
+        S.RETURNED,
+        SO_STAFF,
+        _("Return for more information"),
+        needs_comment=True,
+        style="outline-secondary",
+    ),
+    Transition(
+        frozenset({S.SUBMITTED}), "appraise", S.APPRAISED, SO_STAFF, _("Conclude the appraisal")
+    ),
+    Transition(
+        frozenset({S.SUBMITTED, S.APPRAISED}),
+        "reject",
+        S.REJECTED,
+        SO_STAFF,
+        _("Reject"),
+        needs_comment=True,
+        style="outline-danger",
+    ),
+    Transition(
+        frozenset({S.APPRAISED}),
+        "approve",
+        S.APPROVED,
+        SO_STAFF,
+        _("Record the province's approval"),
+        levels=frozenset({"local"}),
+        needs_decision=True,
+        style="success",
+    ),
+    Transition(
+        frozenset({S.APPRAISED}),
+        "forward",
+        S.FORWARDED,
+        SO_STAFF,
+        _("Forward to the ministry"),
+        levels=frozenset({"national"}),
+    ),
+    Transition(
+        frozenset({S.FORWARDED}),
+        "ministry_return",
+        S.RETURNED,
+        MINISTRY,
+        _("Return to the province"),
+        levels=frozenset({"national"}),
+        national_actor=True,
+        needs_comment=True,
+        style="outline-secondary",
+    ),
+    Transition(
+        frozenset({S.FORWARDED}),
+        "ministry_approve",
+        S.APPROVED,
+        MINISTRY,
+        _("Approve (ministry)"),
+        levels=frozenset({"national"}),
+        national_actor=True,
+        needs_decision=True,
+        style="success",
+    ),
+    Transition(
+        frozenset({S.FORWARDED}),
+        "ministry_reject",
+        S.REJECTED,
+        MINISTRY,
+        _("Reject (ministry)"),
+        levels=frozenset({"national"}),
+        national_actor=True,
+        needs_comment=True,
+        style="outline-danger",
+    ),
+    Transition(
+        frozenset({S.APPROVED, S.IN_IMPLEMENTATION}),
+        "amend",
+        S.AMENDING,
+        SO_STAFF,
+        _("Prepare an amendment"),
+        needs_comment=True,
+        style="outline-primary",
+    ),
+    Transition(
+        frozenset({S.DRAFT, S.RETURNED, S.SUBMITTED, S.APPRAISED}),
+        "cancel",
+        S.CANCELLED,
+        SO_STAFF,
+        _("Cancel the proposal"),
+        needs_comment=True,
+        style="outline-danger",
+    ),
+    # An approved đề án is cancelled by whoever approved it: the province for a local one,
+    # the ministry for a national one.
+    Transition(
+        frozenset({S.APPROVED}),
+        "cancel_approved",
+        S.CANCELLED,
+        SO_STAFF,
+        _("Cancel the proposal"),
+        levels=frozenset({"local"}),
+        needs_comment=True,
+        style="outline-danger",
+    ),
+    Transition(
+        frozenset({S.APPROVED}),
+        "ministry_cancel",
+        S.CANCELLED,
+        MINISTRY,
+        _("Cancel the proposal"),
+        levels=frozenset({"national"}),
+        national_actor=True,
+        needs_comment=True,
+        style="outline-danger",
+    ),
+]
+
+ACTIONS = {t.action: t for t in TRANSITIONS}
+# Actions someone may take but nobody is waiting for: they don't make a to-do item.
+NOT_TODO = frozenset(
+    {"cancel", "cancel_approved", "ministry_cancel", "amend", "reject", "ministry_reject"}
+)
+EDITABLE = frozenset({S.DRAFT, S.RETURNED, S.AMENDING})
+
+
+def _role_ok(user, roles) -> bool:
+    return user.is_superuser or user.role in roles
+
+
+def may_perform(user, transition: Transition, proposal: Proposal) -> bool:
+    """The one permission check for a transition, from the table above."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if proposal.status not in transition.sources or proposal.level not in transition.levels:
+        return False
+    if not _role_ok(user, transition.roles):
+        return False
+    if user.is_superuser:
+        return True
+    if transition.national_actor:
+        return is_national(user)
+    return not is_national(user) and user.province_id == proposal.province_id
+
+
+def available_transitions(user, proposal: Proposal) -> list[Transition]:
+    return [t for t in TRANSITIONS if may_perform(user, t, proposal)]
+
+
+def may_edit(user, proposal: Proposal) -> bool:
+    """Draft, returned and amending đề án are edited by the province that owns them."""
+    return (
+        proposal.status in EDITABLE
+        and getattr(user, "is_authenticated", False)
+        and (
+            user.is_superuser
+            or (
+                user.role in PROVINCE_EDITORS
+                and not is_national(user)
+                and user.province_id == proposal.province_id
+            )
+        )
+    )
+
+
+def todo_filter(user) -> Q | None:
+    """ "Việc cần làm": the đề án waiting for an action this user may take, as a filter
+    (None when the role acts on none)."""
+    condition = Q(pk__in=[])
+    found = False
+    for t in TRANSITIONS:
+        if t.action in NOT_TODO or not _role_ok(user, t.roles):
+            continue
+        if t.national_actor != is_national(user) and not user.is_superuser:
+            continue
+        if t.action == "submit" and user.role != Role.CENTRE_STAFF and not user.is_superuser:
+            # Drafts wait for whoever prepares them; the Sở sees returned ones.
+            sources = t.sources - {S.DRAFT}
+        else:
+            sources = t.sources
+        condition |= Q(status__in=sources, level__in=t.levels)
+        found = True
+    if not found:
+        return None
+    if not is_national(user):
+        # A provincial user acts only on the đề án of their own province.
+        condition &= Q(province_id=user.province_id)
+    return condition

@@ -1,0 +1,657 @@
+"""The đề án pages: who reaches them, what they save and show, and what they cost."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from accounts.models import Agency, User
+from programs.models import Activity, Indicator
+from projects import services
+from projects.models import Appraisal, Attachment, BudgetLine, Proposal
+from reference.models import Commune
+from tests.beneficiaries.factories import BeneficiaryFactory, commune_of
+from tests.projects.factories import PDF, advance, make_proposal, pdf_upload, staff
+
+SONLA, HANOI, DAKLAK = 14, 1, 66
+
+
+def login(client, username):
+    user = User.objects.get(username=username)
+    client.force_login(user)
+    return user
+
+
+def form_data(proposal, *, beneficiaries=(), lines=(), outputs=None, **general):
+    """The POST of the entry form, as the page's fields name them."""
+    data = {
+        "g-version": proposal.version,
+        "g-title": proposal.title,
+        "g-kind": proposal.kind,
+        "g-activity": proposal.activity_id,
+        "g-implementing_agency": proposal.implementing_agency_id,
+        "g-start_date": proposal.start_date.strftime("%d/%m/%Y"),
+        "g-end_date": proposal.end_date.strftime("%d/%m/%Y"),
+        "g-objectives": proposal.objectives,
+        "g-double_funding_justification": "",
+        "ben-TOTAL_FORMS": len(beneficiaries),
+        "ben-INITIAL_FORMS": 0,
+        "line-TOTAL_FORMS": len(lines),
+        "line-INITIAL_FORMS": 0,
+    }
+    data.update({f"g-{k}": v for k, v in general.items()})
+    for i, (beneficiary, share) in enumerate(beneficiaries):
+        data[f"ben-{i}-beneficiary"] = beneficiary.pk if beneficiary else ""
+        data[f"ben-{i}-label"] = beneficiary.name if beneficiary else "Hợp tác xã"
+        data[f"ben-{i}-support_amount"] = share
+    for i, line in enumerate(lines):
+        for key, value in line.items():
+            data[f"line-{i}-{key}"] = value
+    for code, value in (outputs or {}).items():
+        data[f"out-target_{code}"] = value
+    return data
+
+
+# --- List and export ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_list_shows_each_user_their_province_only(world, client):
+    sonla = make_proposal(SONLA, attach=False)
+    hanoi = make_proposal(HANOI, attach=False)
+    login(client, "sct-sonla")
+    body = client.get(reverse("proposal-list")).content.decode()
+    assert sonla.code in body and hanoi.code not in body
+    login(client, "inspector-hanoi")
+    body = client.get(reverse("proposal-list")).content.decode()
+    assert hanoi.code in body and sonla.code not in body
+    login(client, "ministry")
+    response = client.get(reverse("proposal-list"))
+    assert response.status_code == 200
+    assert sonla.code in response.content.decode() and hanoi.code in response.content.decode()
+    assert response.context["paginator"].count == 2
+    sonla_pk = sonla.province_id
+    response = client.get(reverse("proposal-list"), {"province": sonla_pk})
+    assert [p.code for p in response.context["object_list"]] == [sonla.code]
+
+
+@pytest.mark.django_db
+def test_the_list_filters_and_searches(world, client):
+    draft = make_proposal(SONLA, attach=False)
+    group = make_proposal(SONLA, kind="group", beneficiaries=2)
+    group.title = "Hỗ trợ máy móc chế biến chè Mộc Châu"
+    group.save(update_fields=["title"])
+    submitted = advance(make_proposal(SONLA), "submitted")
+    login(client, "sct-sonla")
+
+    def codes(**params):
+        response = client.get(reverse("proposal-list"), params)
+        assert response.status_code == 200
+        return {p.code for p in response.context["object_list"]}
+
+    assert codes(status="submitted") == {submitted.code}
+    assert codes(kind="group") == {group.code}
+    assert codes(q="máy móc chế biến") == {group.code}
+    assert codes(q=draft.code) == {draft.code}
+    assert codes(q="KCĐP-SLA-2027") == {draft.code, group.code, submitted.code}
+    assert codes(activity=Activity.objects.get(code="03").pk) == {
+        draft.code,
+        group.code,
+        submitted.code,
+    }
+    assert codes(activity=Activity.objects.get(code="01").pk) == set()
+    assert codes(year=2027, level="local") == {draft.code, group.code, submitted.code}
+    assert codes(year=2026) == set()
+    assert codes(plan=draft.plan_id, status="draft") == {draft.code, group.code}
+    # A malformed filter does not break the page: it is ignored.
+    assert codes(year="abc") == {draft.code, group.code, submitted.code}
+
+
+@pytest.mark.django_db
+def test_the_export_holds_the_filtered_rows(world, client):
+    approved = advance(make_proposal(SONLA), "approved")
+    make_proposal(SONLA, attach=False)
+    make_proposal(HANOI, attach=False)
+    login(client, "sct-sonla")
+    response = client.get(reverse("proposal-export"), {"status": "approved"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("STT", "Mã đề án", "Tên đề án")
+    assert "Tổng được duyệt (đồng)" in rows[0]
+    assert [r[1] for r in rows[1:]] == [approved.code]
+    header = rows[0]
+    row = dict(zip(header, rows[1], strict=True))
+    assert row["Được duyệt KCĐP (đồng)"] == 300_000_000
+    assert row["Tổng được duyệt (đồng)"] == 1_000_000_000
+    assert row["Số quyết định phê duyệt"] == "45/QĐ-UBND"
+    # Without a filter: both Sơn La đề án, never Hà Nội's.
+    sheet = load_workbook(io.BytesIO(client.get(reverse("proposal-export")).content)).active
+    assert sheet.max_row == 3
+
+
+@pytest.mark.django_db
+def test_the_list_costs_the_same_queries_for_5_or_40_proposals(
+    world, client, django_assert_max_num_queries
+):
+    for _ in range(5):
+        make_proposal(SONLA, attach=False)
+    login(client, "sct-sonla")
+    client.get(reverse("proposal-list"))  # warm the session and caches
+    with django_assert_max_num_queries(14) as few:
+        assert client.get(reverse("proposal-list")).status_code == 200
+    for _ in range(35):
+        make_proposal(SONLA, attach=False)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("proposal-list"))
+    assert response.context["paginator"].count == 40
+
+
+# --- Create ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_provincial_editor_creates_a_draft(world, client):
+    user = login(client, "sct-sonla")
+    page = client.get(reverse("proposal-create"))
+    assert page.status_code == 200
+    plans = set(page.context["form"].fields["plan"].queryset)
+    assert plans and all(p.province_id in (None, user.province_id) for p in plans)
+    plan = next(p for p in plans if p.year == 2026)
+    centre = Agency.objects.get(province__code=SONLA, kind="promotion_centre")
+    response = client.post(
+        reverse("proposal-create"),
+        {
+            "plan": plan.pk,
+            "title": "Mô hình trình diễn sấy nông sản",
+            "kind": "group",
+            "activity": Activity.objects.get(code="03.1").pk,
+            "implementing_agency": centre.pk,
+            "start_date": "01/03/2026",
+            "end_date": "30/11/2026",
+        },
+    )
+    proposal = Proposal.objects.get(title="Mô hình trình diễn sấy nông sản")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("proposal-edit", args=[proposal.pk])
+    assert proposal.status == "draft" and proposal.province.code == SONLA
+    assert proposal.code == "KCĐP-SLA-2026-001"
+
+
+@pytest.mark.django_db
+def test_create_refuses_a_foreign_agency_and_bad_dates(world, client):
+    login(client, "sct-sonla")
+    hanoi_centre = Agency.objects.get(province__code=HANOI, kind="promotion_centre")
+    response = client.post(
+        reverse("proposal-create"),
+        {
+            "plan": make_proposal(SONLA, attach=False).plan_id,
+            "title": "X",
+            "kind": "ordinary",
+            "activity": Activity.objects.get(code="03.1").pk,
+            "implementing_agency": hanoi_centre.pk,
+            "start_date": "01/06/2027",
+            "end_date": "01/03/2027",
+        },
+    )
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert "implementing_agency" in form.errors and "end_date" in form.errors
+    assert Proposal.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["ministry", "inspector-hanoi"])
+def test_create_is_for_provincial_editors_only(world, client, username):
+    login(client, username)
+    assert client.get(reverse("proposal-create")).status_code == 403
+
+
+# --- The entry form -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_form_saves_every_section(world, client):
+    proposal = make_proposal(SONLA, attach=False, beneficiaries=1)
+    login(client, "sct-sonla")
+    assert client.get(reverse("proposal-edit", args=[proposal.pk])).status_code == 200
+    a, b = (BeneficiaryFactory(commune=commune_of(SONLA)) for _ in range(2))
+    communes = list(Commune.objects.filter(province__code=SONLA).order_by("code")[:2])
+    data = form_data(
+        proposal,
+        title="Mô hình sấy chè bằng năng lượng mặt trời",
+        kind="group",
+        objectives="Giảm 30 % chi phí năng lượng",
+        communes=[c.pk for c in communes],
+        beneficiaries=[(a, "100.000.000"), (b, "150.000.000")],
+        lines=[
+            {
+                "item": "Máy sấy",
+                "unit": "bộ",
+                "quantity": "2",
+                "unit_price": "300.000.000",
+                "kcdp": "200.000.000",
+                "counterpart": "400.000.000",
+            },
+            {
+                "item": "Tập huấn vận hành",
+                "unit": "lớp",
+                "quantity": "2,5",
+                "unit_price": "20.000.000",
+                "kcdp": "50.000.000",
+            },
+        ],
+        outputs={"models": 1, "trainees": 40},
+    )
+    response = client.post(reverse("proposal-edit", args=[proposal.pk]), data)
+    assert response.status_code == 302, response.context and response.context["general"].errors
+    proposal.refresh_from_db()
+    assert proposal.title == "Mô hình sấy chè bằng năng lượng mặt trời"
+    assert proposal.kind == "group" and proposal.version == 3
+    assert set(proposal.communes.all()) == set(communes)
+    assert {(x.beneficiary_id, x.support_amount) for x in proposal.beneficiary_links.all()} == {
+        (a.pk, 100_000_000),
+        (b.pk, 150_000_000),
+    }
+    lines = list(proposal.budget_lines.all())
+    assert [(li.item, li.amount, li.kcdp, li.counterpart) for li in lines] == [
+        ("Máy sấy", 600_000_000, 200_000_000, 400_000_000),
+        ("Tập huấn vận hành", 50_000_000, 50_000_000, 0),
+    ]
+    assert {o.indicator.code: o.target_value for o in proposal.outputs.all()} == {
+        "models": 1,
+        "trainees": 40,
+    }
+    assert proposal.events.filter(action="edit").exists()
+    # The page opens again with what was saved.
+    page = client.get(reverse("proposal-edit", args=[proposal.pk]))
+    assert page.context["lines"].initial[1]["quantity"] == "2,5"
+    assert "Máy sấy" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_form_shows_errors_next_to_their_section_and_saves_nothing(world, client):
+    proposal = make_proposal(SONLA, attach=False)
+    version = proposal.version
+    login(client, "sct-sonla")
+    data = form_data(
+        proposal,
+        end_date="01/01/2027",
+        beneficiaries=[(None, "100.000")],
+        lines=[
+            {
+                "item": "Máy",
+                "unit": "bộ",
+                "quantity": "1",
+                "unit_price": "1.000.000",
+                "kcdp": "300.000",
+                "counterpart": "600.000",
+            }
+        ],
+    )
+    response = client.post(reverse("proposal-edit", args=[proposal.pk]), data)
+    assert response.status_code == 400
+    assert "end_date" in response.context["general"].errors
+    assert "beneficiary" in response.context["beneficiaries"].forms[0].errors
+    line_errors = response.context["lines"].forms[0].non_field_errors()
+    assert line_errors and "1.000.000" in line_errors[0] and "900.000" in line_errors[0]
+    proposal.refresh_from_db()
+    assert proposal.version == version and proposal.budget_lines.count() == 1
+
+
+@pytest.mark.django_db
+def test_service_errors_land_next_to_the_field_or_the_budget(world, client, monkeypatch):
+    proposal = make_proposal(SONLA, attach=False)
+    login(client, "sct-sonla")
+    data = form_data(proposal)
+
+    def refuse_field(**kwargs):
+        raise ValidationError({"implementing_agency": "Chọn đơn vị của tỉnh."})
+
+    monkeypatch.setattr(services, "proposal_save", refuse_field)
+    response = client.post(reverse("proposal-edit", args=[proposal.pk]), data)
+    assert response.status_code == 400
+    assert response.context["general"].errors["implementing_agency"] == ["Chọn đơn vị của tỉnh."]
+
+    def refuse_line(**kwargs):
+        raise ValidationError("Dòng 1 (Máy): nguồn không khớp.")
+
+    monkeypatch.setattr(services, "proposal_save", refuse_line)
+    response = client.post(reverse("proposal-edit", args=[proposal.pk]), data)
+    assert response.context["budget_errors"] == ["Dòng 1 (Máy): nguồn không khớp."]
+    assert 'data-testid="budget-errors"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_stale_form_is_told_and_not_saved(world, client):
+    proposal = make_proposal(SONLA, attach=False)
+    login(client, "sct-sonla")
+    stale = form_data(proposal, title="Bản của tôi")
+    # Somebody else saves first.
+    services.proposal_save(
+        proposal=proposal,
+        actor=staff(SONLA, "centre_staff"),
+        expected_version=proposal.version,
+        fields={"title": "Bản của đồng nghiệp"},
+    )
+    response = client.post(reverse("proposal-edit", args=[proposal.pk]), stale)
+    assert response.status_code == 409
+    assert 'data-testid="stale"' in response.content.decode()
+    proposal.refresh_from_db()
+    assert proposal.title == "Bản của đồng nghiệp"
+
+
+@pytest.mark.django_db
+def test_the_edit_page_is_refused_to_others(world, client):
+    proposal = make_proposal(SONLA, attach=False)
+    url = reverse("proposal-edit", args=[proposal.pk])
+    login(client, "sct-hanoi")
+    assert client.get(url).status_code == 404
+    assert client.post(url, form_data(proposal)).status_code == 404
+    login(client, "ministry")
+    assert client.get(url).status_code == 403
+    login(client, "ttkc-sonla")
+    assert client.get(url).status_code == 200
+    # A submitted đề án is not edited: its editors are sent to the detail page.
+    advance(make_proposal(SONLA), "submitted")
+    submitted = Proposal.objects.get(status="submitted")
+    response = client.get(reverse("proposal-edit", args=[submitted.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("proposal-detail", args=[submitted.pk])
+
+
+@pytest.mark.django_db
+def test_the_establishment_autocomplete_finds_by_name_and_tax_code(world, client):
+    own = BeneficiaryFactory(commune=commune_of(SONLA), name="Hợp tác xã Chè Tà Xùa")
+    foreign = BeneficiaryFactory(commune=commune_of(HANOI), name="Hợp tác xã Chè Hà Nội")
+    login(client, "sct-sonla")
+    url = reverse("proposal-beneficiary-search")
+    body = client.get(url, {"q": "che ta xua"}).content.decode()
+    assert f'data-id="{own.pk}"' in body
+    body = client.get(url, {"ben-0-label": own.tax_code[:6]}).content.decode()
+    assert f'data-id="{own.pk}"' in body
+    body = client.get(url, {"q": "Hợp tác xã Chè"}).content.decode()
+    assert f'data-id="{foreign.pk}"' not in body
+    login(client, "inspector-hanoi")
+    assert client.get(url, {"q": "che"}).status_code == 403
+
+
+# --- Detail, checks and actions -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_detail_page_shows_every_section(world, client):
+    proposal = advance(make_proposal(SONLA, kind="group", beneficiaries=2), "submitted")
+    login(client, "sct-sonla")
+    response = client.get(reverse("proposal-detail", args=[proposal.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    for testid in ("checks-panel", "beneficiaries", "budget-table", "document-checklist"):
+        assert f'data-testid="{testid}"' in body
+    states = {row["code"]: row["state"] for row in response.context["check_rows"]}
+    assert states["cap"] == "ok" and states["documents"] == "ok"
+    assert all(row["files"] for row in response.context["documents"])
+    assert "1.000.000.000 ₫" in body  # the budget total
+    actions = {t.action for t in response.context["transitions"]}
+    assert actions == {"return", "appraise", "reject", "cancel"}
+    labels = [row["label"] for row in response.context["event_rows"]]
+    assert len(labels) == proposal.events.count()
+    edit = next(row for row in response.context["event_rows"] if row["event"].action == "edit")
+    budget_change = next(c for c in edit["changes"] if c["after"].startswith("1 "))
+    assert budget_change["before"] == "—" or "0" in budget_change["before"]
+    # Another province: 404; the ministry watches.
+    login(client, "sct-hanoi")
+    assert client.get(reverse("proposal-detail", args=[proposal.pk])).status_code == 404
+    assert client.get(reverse("proposal-checks", args=[proposal.pk])).status_code == 404
+    login(client, "ministry")
+    response = client.get(reverse("proposal-detail", args=[proposal.pk]))
+    assert response.status_code == 200 and response.context["transitions"] == []
+
+
+@pytest.mark.django_db
+def test_the_checks_panel_shows_a_cap_exceeded_as_red(world, client):
+    from tests.programs.factories import local_cap
+
+    local_cap(commune_of(SONLA).province, activity_code="03.1")  # 50 %, at most 100 million
+    proposal = make_proposal(SONLA)
+    login(client, "sct-sonla")
+    response = client.get(reverse("proposal-checks", args=[proposal.pk]))
+    assert response.status_code == 200
+    cap = next(r for r in response.context["check_rows"] if r["code"] == "cap")
+    assert cap["state"] == "fail"
+    assert "99/2026/NQ-HĐND-SLA" in cap["message"]
+    assert 'data-testid="check-cap" data-state="fail"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_detail_page_costs_the_same_for_1_or_5_rows(
+    world, client, django_assert_max_num_queries
+):
+    small = make_proposal(SONLA, beneficiaries=1)
+    large = make_proposal(SONLA, kind="group", beneficiaries=5)
+    services.proposal_save(
+        proposal=large,
+        actor=staff(SONLA),
+        expected_version=large.version,
+        budget_lines=[
+            {
+                "item": f"Dòng {i}",
+                "unit": "bộ",
+                "quantity": "1",
+                "unit_price": 200_000_000,
+                "kcdp": 60_000_000,
+                "counterpart": 140_000_000,
+            }
+            for i in range(5)
+        ],
+    )
+    login(client, "sct-sonla")
+    client.get(reverse("proposal-detail", args=[small.pk]))
+    with django_assert_max_num_queries(40) as one:
+        assert client.get(reverse("proposal-detail", args=[small.pk])).status_code == 200
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.get(reverse("proposal-detail", args=[large.pk]))
+    assert len(response.context["links"]) == 5 and len(response.context["lines"]) == 5
+
+
+@pytest.mark.django_db
+def test_a_transition_runs_from_the_page_and_failures_list_each_reason(world, client):
+    ready = make_proposal(SONLA)
+    missing = make_proposal(SONLA, attach=False, beneficiaries=1)
+    login(client, "sct-sonla")
+    response = client.post(
+        reverse("proposal-transition", args=[missing.pk]), {"action": "submit"}, follow=True
+    )
+    missing.refresh_from_db()
+    assert missing.status == "draft"
+    texts = [str(m) for m in response.context["messages"]]
+    assert any("Thuyết minh đề án" in t for t in texts)  # the missing documents, by name
+    assert len(texts) >= 2
+    response = client.post(reverse("proposal-transition", args=[ready.pk]), {"action": "submit"})
+    assert response.status_code == 302
+    ready.refresh_from_db()
+    assert ready.status == "submitted"
+    # The centre may not conclude an appraisal; another province does not find it.
+    login(client, "ttkc-sonla")
+    assert (
+        client.post(reverse("proposal-transition", args=[ready.pk]), {"action": "appraise"})
+    ).status_code == 403
+    login(client, "sct-hanoi")
+    assert (
+        client.post(reverse("proposal-transition", args=[ready.pk]), {"action": "return"})
+    ).status_code == 404
+    assert client.get(reverse("proposal-transition", args=[ready.pk])).status_code == 405
+
+
+@pytest.mark.django_db
+def test_approval_with_a_decision_from_the_page(world, client):
+    proposal = advance(make_proposal(SONLA), "appraised")
+    login(client, "sct-sonla")
+    client.post(
+        reverse("proposal-transition", args=[proposal.pk]),
+        {"action": "approve", "decision_number": "", "decision_date": ""},
+    )
+    proposal.refresh_from_db()
+    assert proposal.status == "appraised"
+    client.post(
+        reverse("proposal-transition", args=[proposal.pk]),
+        {"action": "approve", "decision_number": "88/QĐ-UBND", "decision_date": "20/11/2026"},
+    )
+    proposal.refresh_from_db()
+    assert proposal.status == "approved" and proposal.decision_number == "88/QĐ-UBND"
+    assert proposal.decision_date == datetime.date(2026, 11, 20)
+
+
+# --- Documents ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "upload",
+    [
+        SimpleUploadedFile("setup.exe", b"MZ\x90\x00", content_type="application/x-msdownload"),
+        SimpleUploadedFile(
+            "thuyet-minh.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf"
+        ),
+    ],
+    ids=["exe", "renamed"],
+)
+@pytest.mark.parametrize("page", ["edit", "detail"])
+def test_a_refused_file_is_a_form_error(world, client, upload, page):
+    proposal = make_proposal(SONLA, attach=False)
+    login(client, "sct-sonla")
+    upload.seek(0)
+    response = client.post(
+        reverse("proposal-attach", args=[proposal.pk]),
+        {"file": upload, "title": "", "document_type": "", "next": page},
+    )
+    assert response.status_code == 400
+    assert response.context["page"] == page
+    assert response.context["attach_form"].errors["file"]
+    assert 'data-testid="attach-errors"' in response.content.decode()
+    assert not Attachment.objects.filter(proposal=proposal).exists()
+
+
+@pytest.mark.django_db
+def test_upload_download_and_remove(world, client):
+    proposal = make_proposal(SONLA, attach=False)
+    document = proposal.activity.parent.required_documents.first()
+    login(client, "sct-sonla")
+    response = client.post(
+        reverse("proposal-attach", args=[proposal.pk]),
+        {"file": pdf_upload("Báo giá.pdf"), "document_type": document.pk, "next": "edit"},
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("proposal-edit", args=[proposal.pk]))
+    attachment = Attachment.objects.get(proposal=proposal)
+    assert attachment.document_type == document and attachment.original_name == "Báo giá.pdf"
+    url = reverse("proposal-attachment-download", args=[attachment.pk])
+    download = client.get(url)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF
+    assert download["Content-Type"] == "application/pdf"
+    assert "attachment" in download["Content-Disposition"]
+    assert "B%C3%A1o%20gi%C3%A1.pdf" in download["Content-Disposition"]
+
+    login(client, "sct-hanoi")
+    assert client.get(url).status_code == 404
+    assert (
+        client.post(reverse("proposal-attachment-delete", args=[attachment.pk])).status_code == 404
+    )
+    client.logout()
+    response = client.get(url)
+    assert (
+        response.status_code == 302 and response["Location"] == redirect_to_login(url)["Location"]
+    )
+
+    login(client, "ministry")
+    assert client.get(url).status_code == 200
+    login(client, "sct-sonla")
+    client.post(reverse("proposal-attachment-delete", args=[attachment.pk]))
+    assert not Attachment.objects.filter(pk=attachment.pk).exists()
+
+
+# --- Appraisal ------------------------------------------------------------------------------
+
+
+def _scores(score=8):
+    from projects.models import AppraisalCriterion
+
+    return {f"score_{c.code}": score for c in AppraisalCriterion.objects.filter(active=True)}
+
+
+@pytest.mark.django_db
+def test_the_department_appraises_a_submitted_proposal(world, client):
+    proposal = advance(make_proposal(SONLA), "submitted")
+    url = reverse("proposal-appraise", args=[proposal.pk])
+    login(client, "ttkc-sonla")
+    assert client.get(url).status_code == 403
+    login(client, "sct-hanoi")
+    assert client.get(url).status_code == 404
+    login(client, "sct-sonla")
+    page = client.get(url)
+    assert page.status_code == 200
+    # Nothing to conclude before an appraisal recommends approval.
+    assert {t.action for t in page.context["transitions"]} == {"return", "reject"}
+    refused = client.post(url, {**_scores(), "score_impact": 11, "recommendation": "approve"})
+    assert refused.status_code == 400 and "score_impact" in refused.context["form"].errors
+    unexplained = client.post(url, {**_scores(), "recommendation": "return", "comment": ""})
+    assert unexplained.status_code == 400 and "comment" in unexplained.context["form"].errors
+    response = client.post(url, {**_scores(9), "recommendation": "approve"}, follow=True)
+    appraisal = Appraisal.objects.get(proposal=proposal)
+    assert appraisal.weighted_score == 90 and appraisal.stage == "province"
+    assert 'data-testid="weighted-score">90,00' in response.content.decode()
+    assert {t.action for t in response.context["transitions"]} >= {"appraise", "return"}
+
+
+@pytest.mark.django_db
+def test_the_ministry_appraises_forwarded_national_proposals_only(world, client):
+    national = advance(make_proposal(DAKLAK, national=True), "forwarded")
+    local = advance(make_proposal(DAKLAK), "submitted")
+    login(client, "ministry")
+    assert client.get(reverse("proposal-appraise", args=[local.pk])).status_code == 403
+    url = reverse("proposal-appraise", args=[national.pk])
+    assert client.get(url).status_code == 200
+    client.post(url, {**_scores(), "recommendation": "approve"})
+    assert Appraisal.objects.get(proposal=national, stage="ministry").weighted_score == 80
+    login(client, "sct-daklak")
+    assert client.get(url).status_code == 403
+
+
+# --- Việc cần làm --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_todo_card_lists_what_waits_for_each_user(world, client):
+    submitted = advance(make_proposal(SONLA), "submitted")
+    draft = make_proposal(SONLA, attach=False)
+    forwarded = advance(make_proposal(DAKLAK, national=True), "forwarded")
+    daklak_local = advance(make_proposal(DAKLAK), "submitted")
+
+    login(client, "sct-sonla")
+    response = client.get(reverse("home"))
+    todo = {p.code for p in response.context["todo"]}
+    assert submitted.code in todo and draft.code not in todo
+    assert forwarded.code not in todo and daklak_local.code not in todo
+    assert response.context["todo_count"] == 1
+    assert 'data-testid="todo"' in response.content.decode()
+
+    login(client, "ministry")
+    response = client.get(reverse("home"))
+    assert {p.code for p in response.context["todo"]} == {forwarded.code}
+
+    login(client, "sct-daklak")
+    todo = {p.code for p in client.get(reverse("home")).context["todo"]}
+    assert todo == {daklak_local.code}
+
+    login(client, "inspector-hanoi")
+    assert client.get(reverse("home")).context["todo_count"] == 0
+    assert BudgetLine.objects.exists() and Indicator.objects.exists()
