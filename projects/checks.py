@@ -156,7 +156,10 @@ def check_caps(proposal: Proposal, totals, links, on_date: datetime.date) -> lis
             requested=totals[source],
             units=len(links),
         )
-    return [Check("cap", rule_check.ok, rule_check.message, blocking=rule_check.rule is not None)]
+    if rule_check.rule is None:
+        # Nothing to check against: say so as a warning, without blocking the đề án.
+        return [Check("cap", False, rule_check.message, blocking=False)]
+    return [Check("cap", rule_check.ok, rule_check.message)]
 
 
 def check_eligibility(links, on_date: datetime.date) -> list[Check]:

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.text import fold
+
 
 class Proposal(models.Model):
     """Đề án khuyến công."""
@@ -38,6 +40,8 @@ class Proposal(models.Model):
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     title = models.CharField(_("title"), max_length=400)
+    # Folded title ("ho tro may say ca phe") for accent-insensitive search.
+    title_folded = models.CharField(max_length=400, db_index=True, editable=False, default="")
     plan = models.ForeignKey(
         "programs.AnnualPlan",
         verbose_name=_("annual plan"),
@@ -128,6 +132,13 @@ class Proposal(models.Model):
 
     def __str__(self):
         return f"{self.code} · {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.title_folded = fold(self.title)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "title" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "title_folded"}
+        super().save(*args, **kwargs)
 
     @property
     def approved_total(self) -> int:

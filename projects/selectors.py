@@ -11,6 +11,7 @@ from accounts.models import Agency
 from accounts.policies import is_national, visible
 from beneficiaries.models import Beneficiary
 from beneficiaries.selectors import beneficiary_list
+from core.text import fold
 from programs.models import Activity, AnnualPlan
 from projects import workflow
 from projects.models import (
@@ -46,8 +47,7 @@ def proposal_list(*, user, filters: dict | None = None) -> QuerySet[Proposal]:
     """The đề án ``user`` may see, filtered. ``filters`` (all optional): ``plan``, ``year``,
     ``province``, ``kind``, ``activity`` (a group includes its sub-activities),
     ``status``, ``level`` and ``q`` — the start of a code (KCĐP-SLA-2026…) or part of the
-    title. The title is matched case-insensitively but with its accents: titles have no
-    folded copy, so "mo hinh" does not find "Mô hình"."""
+    title, ignoring case and accents ("mo hinh" finds "Mô hình")."""
     filters = filters or {}
     qs = visible(user, Proposal.objects.all()).select_related(
         "plan", "province", "activity", "implementing_agency"
@@ -68,7 +68,7 @@ def proposal_list(*, user, filters: dict | None = None) -> QuerySet[Proposal]:
         qs = qs.filter(Q(activity=activity) | Q(activity__parent=activity))
     q = (filters.get("q") or "").strip()
     if q:
-        qs = qs.filter(Q(code__istartswith=q) | Q(title__icontains=q))
+        qs = qs.filter(Q(code__istartswith=q) | Q(title_folded__contains=fold(q)))
     return qs.annotate(requested_total=_requested_total()).order_by(
         "-plan__year", "province__code", "plan_id", "sequence"
     )

@@ -77,7 +77,7 @@ def _snapshot(proposal: Proposal) -> dict:
         "kind": proposal.kind,
         "objectives": proposal.objectives,
         "double_funding_justification": proposal.double_funding_justification,
-        "communes": sorted(proposal.communes.values_list("code", flat=True)),
+        "communes": sorted(proposal.communes.values_list("name", flat=True)),
         "activity": proposal.activity.code,
         "implementing_agency": proposal.implementing_agency_id,
         "start_date": proposal.start_date.isoformat(),
