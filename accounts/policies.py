@@ -64,6 +64,10 @@ PERMISSIONS: dict[str, frozenset] = {
     "proposal.appraise": frozenset(
         {Role.MINISTRY_OFFICIAL, Role.MINISTRY_ADMIN, Role.PROVINCE_ADMIN, Role.PROVINCE_STAFF}
     ),
+    # Contracts, tranches, acceptance and settlement (disbursement app): everybody reads,
+    # the promotion centre and the Sở of the province record.
+    "disbursement.view": ALL_ROLES,
+    "disbursement.record": PROVINCIAL_EDITORS,
 }
 
 

@@ -1,6 +1,6 @@
 from django.db.models import Count, Q
 
-from accounts.models import Agency, User
+from accounts.models import Agency, Role, User
 from accounts.policies import is_national, visible
 from programs.models import AnnualPlan
 from projects.models import Proposal
@@ -37,6 +37,10 @@ def home_summary(*, user) -> dict:
     }
     summary["plans_waiting"] = plans.filter(status=AnnualPlan.Status.SUBMITTED).count()
     summary.update(proposal_todo_summary(user=user))
+    if not national and user.role == Role.CENTRE_STAFF:
+        from disbursement.selectors import tracking
+
+        summary.update(tracking(user=user))
     if national:
         summary["regions"] = Region.objects.annotate(
             province_count=Count("provinces", distinct=True),

@@ -93,11 +93,12 @@ def seed_users() -> str:
 
 
 def seed_all(*, seed: int, establishments: bool = True) -> list[str]:
-    from demo import beneficiaries, programs, projects
+    from demo import beneficiaries, disbursement, programs, projects
 
     add_sectors(django_apps)  # catalogue data, as the reference data: put back if missing
     report = [seed_reference(), seed_agencies(), seed_users(), programs.seed_programs(seed=seed)]
     if establishments:
         report.append(beneficiaries.seed_beneficiaries(seed=seed))
         report.append(projects.seed_proposals(seed=seed))  # đề án need the establishments
+        report.append(disbursement.seed_disbursement(seed=seed))
     return report

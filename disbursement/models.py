@@ -1,0 +1,273 @@
+"""Contracts, disbursement tranches, acceptance and final settlement of approved đề án.
+
+Money rules hold in the database, not only in forms (Thông tư 28/2018/TT-BTC, amended by
+Thông tư 64/2024/TT-BTC): per đề án and funding source, paid ≤ contracted ≤ approved;
+nothing is paid before approval and a signed contract; settlement only after acceptance;
+settled ≤ accepted. ``disbursement.services`` checks them under row locks, and the
+triggers of migration 0002 refuse any other writer that would break them.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+SOURCES = ("kcqg", "kcdp", "counterpart", "other")
+
+
+class SourceAmounts(models.Model):
+    """Four amounts, one per funding source, in whole đồng (never negative)."""
+
+    kcqg = models.BigIntegerField(_("KCQG"), default=0)
+    kcdp = models.BigIntegerField(_("KCĐP"), default=0)
+    counterpart = models.BigIntegerField(_("counterpart"), default=0)
+    other = models.BigIntegerField(_("other"), default=0)
+
+    class Meta:
+        abstract = True
+
+    def amounts(self) -> dict[str, int]:
+        return {s: getattr(self, s) for s in SOURCES}
+
+    @property
+    def total(self) -> int:
+        return sum(self.amounts().values())
+
+
+def _non_negative(prefix: str):
+    return models.CheckConstraint(
+        condition=Q(kcqg__gte=0) & Q(kcdp__gte=0) & Q(counterpart__gte=0) & Q(other__gte=0),
+        name=f"{prefix}_amounts_not_negative",
+    )
+
+
+def document_path(instance, filename):
+    import uuid
+    from pathlib import PurePath
+
+    folder = type(instance).__name__.lower()
+    return f"disbursement/{folder}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
+class Contract(SourceAmounts):
+    """Hợp đồng between the implementing unit and the beneficiaries of an approved đề án.
+    One active contract per đề án; an amendment creates a new version and keeps the old."""
+
+    province_scope = "proposal__province"
+
+    proposal = models.ForeignKey(
+        "projects.Proposal", on_delete=models.PROTECT, related_name="contracts"
+    )
+    number = models.CharField(_("contract number"), max_length=60)
+    signed_on = models.DateField(_("signing date"))
+    parties = models.TextField(
+        _("parties"), help_text=_("The implementing unit and the establishments.")
+    )
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    active = models.BooleanField(_("in force"), default=True)
+    amendment_reason = models.TextField(_("reason for the amendment"), blank=True)
+    document = models.FileField(
+        _("signed contract"), upload_to=document_path, blank=True, max_length=300
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["proposal", "-version"]
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        constraints = [
+            _non_negative("contract"),
+            models.UniqueConstraint(
+                fields=["proposal"],
+                condition=Q(active=True),
+                name="one_active_contract_per_proposal",
+            ),
+            models.UniqueConstraint(fields=["proposal", "version"], name="contract_version_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} (v{self.version})"
+
+
+class Tranche(SourceAmounts):
+    """Đợt giải ngân: an advance, a payment or the final settlement payment, from one
+    funding source. A paid tranche is never edited: a reversal is a new record pointing
+    at it, with a negative amount."""
+
+    class Kind(models.TextChoices):
+        ADVANCE = "advance", _("Advance (tạm ứng)")
+        PAYMENT = "payment", _("Payment (thanh toán)")
+        SETTLEMENT = "settlement", _("Final settlement payment (quyết toán)")
+        REVERSAL = "reversal", _("Reversal")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        APPROVED = "approved", _("Approved")
+        PAID = "paid", _("Paid")
+        REJECTED = "rejected", _("Rejected")
+        REVERSED = "reversed", _("Reversed")
+
+    province_scope = "proposal__province"
+
+    proposal = models.ForeignKey(
+        "projects.Proposal", on_delete=models.PROTECT, related_name="tranches"
+    )
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="tranches")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    source = models.CharField(_("funding source"), max_length=12)
+    amount = models.BigIntegerField(_("amount (VND)"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED
+    )
+    due_on = models.DateField(_("expected date"), null=True, blank=True)
+    paid_on = models.DateField(_("payment date"), null=True, blank=True)
+    voucher_number = models.CharField(_("payment voucher (chứng từ)"), max_length=60, blank=True)
+    treasury_reference = models.CharField(_("State Treasury reference"), max_length=60, blank=True)
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversal"
+    )
+    note = models.TextField(_("note"), blank=True)
+    document = models.FileField(_("voucher"), upload_to=document_path, blank=True, max_length=300)
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["proposal", "recorded_at", "id"]
+        verbose_name = _("disbursement tranche")
+        verbose_name_plural = _("disbursement tranches")
+        indexes = [models.Index(fields=["proposal", "source", "status"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(source__in=SOURCES), name="tranche_known_source"),
+            # Only a reversal is negative, and a reversal always points at what it reverses.
+            models.CheckConstraint(
+                condition=(Q(kind="reversal") & Q(amount__lt=0) & Q(reverses__isnull=False))
+                | (~Q(kind="reversal") & Q(amount__gt=0) & Q(reverses__isnull=True)),
+                name="tranche_sign_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | Q(paid_on__isnull=False),
+                name="paid_tranche_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount}"
+
+
+class Acceptance(SourceAmounts):
+    """Nghiệm thu: the council's acceptance of the finished work, with the amounts it
+    accepts per source and the outputs achieved (which feed the programme targets)."""
+
+    class Result(models.TextChoices):
+        PASSED = "passed", _("Accepted")
+        PARTIAL = "partial", _("Partly accepted")
+        FAILED = "failed", _("Not accepted")
+
+    province_scope = "proposal__province"
+
+    proposal = models.OneToOneField(
+        "projects.Proposal", on_delete=models.PROTECT, related_name="acceptance"
+    )
+    accepted_on = models.DateField(_("acceptance date"))
+    council = models.TextField(_("council members"))
+    result = models.CharField(_("result"), max_length=10, choices=Result.choices)
+    conclusion = models.TextField(_("conclusion"), blank=True)
+    minutes = models.FileField(
+        _("minutes (biên bản)"), upload_to=document_path, blank=True, max_length=300
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("acceptance")
+        verbose_name_plural = _("acceptances")
+        constraints = [_non_negative("acceptance")]
+
+    def __str__(self):
+        return f"{self.proposal_id} · {self.accepted_on}"
+
+
+class Settlement(SourceAmounts):
+    """Quyết toán: the settled amount per source (≤ accepted); what was advanced beyond it
+    is recorded as money returned (thu hồi). Closes the đề án."""
+
+    province_scope = "proposal__province"
+
+    proposal = models.OneToOneField(
+        "projects.Proposal", on_delete=models.PROTECT, related_name="settlement"
+    )
+    settled_on = models.DateField(_("settlement date"))
+    decision_number = models.CharField(_("settlement decision number"), max_length=60)
+    returned_kcqg = models.BigIntegerField(default=0)
+    returned_kcdp = models.BigIntegerField(default=0)
+    returned_counterpart = models.BigIntegerField(default=0)
+    returned_other = models.BigIntegerField(default=0)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("settlement")
+        verbose_name_plural = _("settlements")
+        constraints = [
+            _non_negative("settlement"),
+            models.CheckConstraint(
+                condition=Q(returned_kcqg__gte=0)
+                & Q(returned_kcdp__gte=0)
+                & Q(returned_counterpart__gte=0)
+                & Q(returned_other__gte=0),
+                name="settlement_returned_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.proposal_id} · {self.settled_on}"
+
+
+class DisbursementFlag(models.Model):
+    """A warning raised by the daily job (no contract yet, money undisbursed near year end,
+    advance not settled, acceptance overdue). One open flag per đề án and kind, so running
+    the job twice notifies once."""
+
+    class Kind(models.TextChoices):
+        NO_CONTRACT = "no_contract", _("Approved but no contract yet")
+        YEAR_END = "year_end", _("Money still undisbursed near the year-end deadline")
+        ADVANCE_UNSETTLED = "advance_unsettled", _("Advance not settled in time")
+        ACCEPTANCE_OVERDUE = "acceptance_overdue", _("Acceptance overdue")
+
+    province_scope = "proposal__province"
+
+    proposal = models.ForeignKey(
+        "projects.Proposal", on_delete=models.CASCADE, related_name="flags"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    message = models.TextField()
+    raised_on = models.DateField()
+    resolved_on = models.DateField(null=True, blank=True)
+    notified = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-raised_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "kind"],
+                condition=Q(resolved_on__isnull=True),
+                name="one_open_flag_per_kind",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.proposal_id} · {self.kind}"

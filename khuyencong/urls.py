@@ -11,6 +11,7 @@ urlpatterns = [
     path("beneficiaries/", include("beneficiaries.urls")),
     path("programs/", include("programs.urls")),
     path("proposals/", include("projects.urls")),
+    path("disbursement/", include("disbursement.urls")),
     # The language can be chosen before logging in.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

@@ -1,0 +1,634 @@
+"""Writes that move money: contracts, tranches, reversals, acceptance, settlement.
+
+Every service locks the đề án row first (then the rows it changes), re-reads the sums,
+checks the rules, writes and records a ``ProposalEvent`` in one transaction. A user action
+that pays carries an idempotency key under a unique constraint: a double click or a
+retried request returns the tranche already recorded instead of paying twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from accounts.policies import is_national
+from core.formatting import format_vnd
+from disbursement.models import SOURCES, Acceptance, Contract, Settlement, Tranche
+from projects.models import Proposal, ProposalEvent
+
+S = Proposal.Status
+# Who records money: the promotion centre (implementing unit) and the Sở of the province.
+RECORDERS = frozenset({Role.CENTRE_STAFF, Role.PROVINCE_STAFF, Role.PROVINCE_ADMIN})
+APPROVERS = frozenset({Role.PROVINCE_STAFF, Role.PROVINCE_ADMIN, Role.CENTRE_STAFF})
+PAYABLE = (S.IN_IMPLEMENTATION, S.ACCEPTED)
+PAYMENT_KINDS = (Tranche.Kind.ADVANCE, Tranche.Kind.PAYMENT, Tranche.Kind.SETTLEMENT)
+SOURCE_LABELS = {
+    "kcqg": "KCQG",
+    "kcdp": "KCĐP",
+    "counterpart": "vốn đối ứng",
+    "other": "nguồn khác",
+}
+
+
+def advance_share() -> Decimal:
+    """The most an advance may be, as a share of the contract (configurable)."""
+    return Decimal(str(getattr(settings, "DISBURSEMENT_ADVANCE_MAX_SHARE", "0.5")))
+
+
+def _require_recorder(actor, proposal: Proposal) -> None:
+    if actor.is_superuser:
+        return
+    if (
+        is_national(actor)
+        or actor.role not in RECORDERS
+        or actor.province_id != proposal.province_id
+    ):
+        raise PermissionDenied
+
+
+def _lock(proposal: Proposal) -> Proposal:
+    return (
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("province")
+        .get(pk=proposal.pk)
+    )
+
+
+def _event(proposal, actor, action, *, before="", comment="", changes=None):
+    ProposalEvent.objects.create(
+        proposal=proposal,
+        action=action,
+        from_status=before or proposal.status,
+        to_status=proposal.status,
+        actor=actor,
+        comment=comment,
+        changes=changes or {},
+    )
+
+
+def active_contract(proposal: Proposal) -> Contract | None:
+    return proposal.contracts.filter(active=True).first()
+
+
+def paid_by_source(proposal: Proposal) -> dict[str, int]:
+    """Money actually paid (reversals included, as negative records), per source."""
+    rows = (
+        Tranche.objects.filter(
+            proposal=proposal, status__in=[Tranche.Status.PAID, Tranche.Status.REVERSED]
+        )
+        .values("source")
+        .annotate(total=Sum("amount"))
+    )
+    paid = dict.fromkeys(SOURCES, 0)
+    paid.update({r["source"]: r["total"] for r in rows})
+    return paid
+
+
+def pending_by_source(proposal: Proposal) -> dict[str, int]:
+    rows = (
+        Tranche.objects.filter(
+            proposal=proposal, status__in=[Tranche.Status.REQUESTED, Tranche.Status.APPROVED]
+        )
+        .values("source")
+        .annotate(total=Sum("amount"))
+    )
+    pending = dict.fromkeys(SOURCES, 0)
+    pending.update({r["source"]: r["total"] for r in rows})
+    return pending
+
+
+def _check_amounts(amounts: dict) -> dict[str, int]:
+    clean = {s: int(amounts.get(s) or 0) for s in SOURCES}
+    if any(v < 0 for v in clean.values()):
+        raise ValidationError(_("Amounts cannot be negative."))
+    return clean
+
+
+@transaction.atomic
+def contract_sign(
+    *,
+    proposal: Proposal,
+    actor,
+    number: str,
+    signed_on: datetime.date,
+    parties: str,
+    amounts: dict,
+    document=None,
+) -> Contract:
+    """Hợp đồng of an approved đề án: contracted ≤ approved per source. Starts the
+    implementation of the đề án."""
+    locked = _lock(proposal)
+    _require_recorder(actor, locked)
+    if locked.status != S.APPROVED:
+        raise ValidationError(
+            _("A contract is signed for an approved proposal; this one is “%(status)s”.")
+            % {"status": locked.get_status_display()}
+        )
+    if active_contract(locked):
+        raise ValidationError(_("This proposal already has a contract in force: amend it instead."))
+    clean = _check_amounts(amounts)
+    _within(clean, locked.approved_by_source(), _("approved"))
+    if not sum(clean.values()):
+        raise ValidationError(_("Enter the contracted amounts."))
+    if signed_on > timezone.localdate():
+        raise ValidationError({"signed_on": _("The signing date cannot be in the future.")})
+    if locked.decision_date and signed_on < locked.decision_date:
+        raise ValidationError(
+            {"signed_on": _("The contract cannot be signed before the approval decision.")}
+        )
+    contract = Contract.objects.create(
+        proposal=locked,
+        number=number.strip(),
+        signed_on=signed_on,
+        parties=parties,
+        recorded_by=actor,
+        **clean,
+    )
+    if document:
+        contract.document.save(document.name, document, save=True)
+    before = locked.status
+    locked.status = S.IN_IMPLEMENTATION
+    locked.save(update_fields=["status", "updated_at"])
+    _event(locked, actor, "contract", before=before, comment=number, changes={"contracted": clean})
+    return contract
+
+
+def _within(amounts: dict, limits: dict, what: str) -> None:
+    over = [
+        _("%(source)s: %(amount)s is more than the %(what)s %(limit)s")
+        % {
+            "source": SOURCE_LABELS[s],
+            "amount": format_vnd(amounts[s]),
+            "what": what,
+            "limit": format_vnd(limits[s]),
+        }
+        for s in SOURCES
+        if amounts[s] > limits[s]
+    ]
+    if over:
+        raise ValidationError(over)
+
+
+@transaction.atomic
+def contract_amend(
+    *,
+    contract: Contract,
+    actor,
+    amounts: dict,
+    reason: str,
+    number: str = "",
+    signed_on: datetime.date | None = None,
+) -> Contract:
+    """A contract amendment: a new version; the old one is kept, out of force. The new
+    amounts stay within the approved ones and cover what is already paid."""
+    locked = _lock(contract.proposal)
+    _require_recorder(actor, locked)
+    current = Contract.objects.select_for_update().get(pk=contract.pk)
+    if not current.active:
+        raise ValidationError(_("Only the contract in force can be amended."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the amendment.")})
+    clean = _check_amounts(amounts)
+    _within(clean, locked.approved_by_source(), _("approved"))
+    paid = paid_by_source(locked)
+    below = [s for s in SOURCES if clean[s] < paid[s]]
+    if below:
+        raise ValidationError(
+            _("The new amounts are below what is already paid (%(sources)s).")
+            % {"sources": ", ".join(SOURCE_LABELS[s] for s in below)}
+        )
+    current.active = False
+    current.save(update_fields=["active"])
+    new = Contract.objects.create(
+        proposal=locked,
+        number=(number or current.number).strip(),
+        signed_on=signed_on or current.signed_on,
+        parties=current.parties,
+        version=current.version + 1,
+        amendment_reason=reason.strip(),
+        recorded_by=actor,
+        **clean,
+    )
+    Tranche.objects.filter(
+        contract=current, status__in=[Tranche.Status.REQUESTED, Tranche.Status.APPROVED]
+    ).update(contract=new)
+    _event(
+        locked,
+        actor,
+        "contract_amend",
+        comment=reason,
+        changes={"before": current.amounts(), "after": clean},
+    )
+    return new
+
+
+def _existing(idempotency_key: str, proposal: Proposal) -> Tranche | None:
+    existing = Tranche.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None and existing.proposal_id != proposal.pk:
+        raise ValidationError(
+            _("This form was already used for another proposal; reload the page.")
+        )
+    return existing
+
+
+def _check_payable(
+    locked: Proposal,
+    contract: Contract | None,
+    kind: str,
+    source: str,
+    amount: int,
+    *,
+    include_pending: bool,
+    paid_on: datetime.date | None = None,
+    tranche: Tranche | None = None,
+) -> None:
+    if locked.status not in PAYABLE:
+        raise ValidationError(
+            _("Nothing is paid before the proposal is approved and its contract signed.")
+        )
+    if contract is None:
+        raise ValidationError(_("Sign the contract before recording payments."))
+    if kind not in PAYMENT_KINDS:
+        raise ValidationError({"kind": _("Unknown kind of payment.")})
+    if source not in SOURCES:
+        raise ValidationError({"source": _("Unknown funding source.")})
+    if paid_on is not None and paid_on < contract.signed_on:
+        raise ValidationError(
+            {"paid_on": _("The payment date cannot be before the contract was signed.")}
+        )
+    if amount <= 0:
+        raise ValidationError({"amount": _("The amount must be more than 0 đồng.")})
+    if kind == Tranche.Kind.SETTLEMENT and not Acceptance.objects.filter(proposal=locked).exists():
+        raise ValidationError(
+            _("The final settlement payment comes after the acceptance (nghiệm thu).")
+        )
+    contracted = getattr(contract, source)
+    paid = paid_by_source(locked)[source]
+    pending = pending_by_source(locked)[source] if include_pending else 0
+    available = contracted - paid - pending
+    if amount > available:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "%(amount)s is more than what is left on the contract from %(source)s: "
+                    "%(available)s (contracted %(contracted)s, paid %(paid)s%(pending)s)."
+                )
+                % {
+                    "amount": format_vnd(amount),
+                    "source": SOURCE_LABELS[source],
+                    "available": format_vnd(max(available, 0)),
+                    "contracted": format_vnd(contracted),
+                    "paid": format_vnd(paid),
+                    "pending": (_(", awaiting payment %(p)s") % {"p": format_vnd(pending)})
+                    if pending
+                    else "",
+                }
+            }
+        )
+    if kind == Tranche.Kind.ADVANCE:
+        advanced = (
+            Tranche.objects.filter(proposal=locked, source=source, kind=Tranche.Kind.ADVANCE)
+            .exclude(status__in=[Tranche.Status.REJECTED, Tranche.Status.REVERSED])
+            .exclude(pk=tranche.pk if tranche is not None else None)
+            .aggregate(total=Sum("amount"))["total"]
+            or 0
+        )
+        limit = int(Decimal(contracted) * advance_share())
+        if advanced + amount > limit:
+            raise ValidationError(
+                {
+                    "amount": _(
+                        "Advances from %(source)s may reach %(share)s%% of the contract, "
+                        "%(limit)s; %(advanced)s is already advanced."
+                    )
+                    % {
+                        "source": SOURCE_LABELS[source],
+                        "share": f"{(advance_share() * 100).normalize():f}",
+                        "limit": format_vnd(limit),
+                        "advanced": format_vnd(advanced),
+                    }
+                }
+            )
+
+
+@transaction.atomic
+def tranche_request(
+    *,
+    proposal: Proposal,
+    actor,
+    kind: str,
+    source: str,
+    amount: int,
+    idempotency_key: str,
+    due_on: datetime.date | None = None,
+    note: str = "",
+) -> Tranche:
+    """Request a tranche (requested → approved → paid). Idempotent on the form's key."""
+    locked = _lock(proposal)
+    _require_recorder(actor, locked)
+    existing = _existing(idempotency_key, locked)
+    if existing is not None:
+        return existing
+    contract = active_contract(locked)
+    _check_payable(locked, contract, kind, source, amount, include_pending=True)
+    tranche = Tranche.objects.create(
+        proposal=locked,
+        contract=contract,
+        kind=kind,
+        source=source,
+        amount=amount,
+        due_on=due_on,
+        note=note,
+        idempotency_key=idempotency_key,
+        recorded_by=actor,
+    )
+    _event(
+        locked,
+        actor,
+        "tranche_request",
+        comment=note,
+        changes={"tranche": tranche.pk, "amount": amount, "source": source},
+    )
+    return tranche
+
+
+def _lock_tranche(tranche: Tranche) -> tuple[Proposal, Tranche]:
+    locked = _lock(tranche.proposal)
+    return locked, Tranche.objects.select_for_update().get(pk=tranche.pk)
+
+
+@transaction.atomic
+def tranche_approve(*, tranche: Tranche, actor) -> Tranche:
+    """A second person approves a requested tranche (not the one who recorded it)."""
+    locked, current = _lock_tranche(tranche)
+    _require_recorder(actor, locked)
+    if current.status != Tranche.Status.REQUESTED:
+        raise ValidationError(_("Only a requested tranche can be approved."))
+    if current.recorded_by_id == actor.pk and not actor.is_superuser:
+        raise ValidationError(
+            _("A tranche is approved by someone other than the person who requested it.")
+        )
+    current.status = Tranche.Status.APPROVED
+    current.approved_by = actor
+    current.approved_at = timezone.now()
+    current.save(update_fields=["status", "approved_by", "approved_at"])
+    _event(locked, actor, "tranche_approve", changes={"tranche": current.pk})
+    return current
+
+
+@transaction.atomic
+def tranche_reject(*, tranche: Tranche, actor, reason: str) -> Tranche:
+    locked, current = _lock_tranche(tranche)
+    _require_recorder(actor, locked)
+    if current.status not in (Tranche.Status.REQUESTED, Tranche.Status.APPROVED):
+        raise ValidationError(_("Only a tranche not yet paid can be rejected."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Write the reason.")})
+    current.status = Tranche.Status.REJECTED
+    current.note = (current.note + "\n" + reason).strip()
+    current.save(update_fields=["status", "note"])
+    _event(locked, actor, "tranche_reject", comment=reason, changes={"tranche": current.pk})
+    return current
+
+
+@transaction.atomic
+def tranche_pay(
+    *,
+    tranche: Tranche,
+    actor,
+    paid_on: datetime.date,
+    voucher_number: str,
+    treasury_reference: str = "",
+) -> Tranche:
+    """Record the payment of an approved tranche: locks the đề án and the tranche,
+    re-checks that paid stays within the contract, writes, and records the event."""
+    locked, current = _lock_tranche(tranche)
+    _require_recorder(actor, locked)
+    if current.status == Tranche.Status.PAID:
+        return current  # a retried request: already paid once
+    if current.status != Tranche.Status.APPROVED:
+        raise ValidationError(_("Only an approved tranche can be paid."))
+    if not voucher_number.strip():
+        raise ValidationError({"voucher_number": _("Enter the payment voucher number (chứng từ).")})
+    if paid_on > timezone.localdate():
+        raise ValidationError({"paid_on": _("The payment date cannot be in the future.")})
+    _check_payable(
+        locked,
+        active_contract(locked),
+        current.kind,
+        current.source,
+        current.amount,
+        include_pending=False,
+        paid_on=paid_on,
+        tranche=current,
+    )
+    current.status = Tranche.Status.PAID
+    current.paid_on = paid_on
+    current.voucher_number = voucher_number.strip()
+    current.treasury_reference = treasury_reference.strip()
+    current.save(update_fields=["status", "paid_on", "voucher_number", "treasury_reference"])
+    _event(
+        locked,
+        actor,
+        "tranche_pay",
+        comment=voucher_number,
+        changes={"tranche": current.pk, "amount": current.amount, "source": current.source},
+    )
+    return current
+
+
+@transaction.atomic
+def payment_record(
+    *,
+    proposal: Proposal,
+    actor,
+    kind: str,
+    source: str,
+    amount: int,
+    paid_on: datetime.date,
+    voucher_number: str,
+    idempotency_key: str,
+    treasury_reference: str = "",
+    note: str = "",
+) -> Tranche:
+    """Record a payment already made (the usual case for a promotion centre): one locked
+    transaction that checks, writes a paid tranche and the event. The idempotency key
+    makes a double click or a retried request pay once."""
+    locked = _lock(proposal)
+    _require_recorder(actor, locked)
+    existing = _existing(idempotency_key, locked)
+    if existing is not None:
+        return existing
+    if not voucher_number.strip():
+        raise ValidationError({"voucher_number": _("Enter the payment voucher number (chứng từ).")})
+    if paid_on > timezone.localdate():
+        raise ValidationError({"paid_on": _("The payment date cannot be in the future.")})
+    contract = active_contract(locked)
+    _check_payable(locked, contract, kind, source, amount, include_pending=True, paid_on=paid_on)
+    try:
+        with transaction.atomic():
+            tranche = Tranche.objects.create(
+                proposal=locked,
+                contract=contract,
+                kind=kind,
+                source=source,
+                amount=amount,
+                status=Tranche.Status.PAID,
+                paid_on=paid_on,
+                voucher_number=voucher_number.strip(),
+                treasury_reference=treasury_reference.strip(),
+                note=note,
+                idempotency_key=idempotency_key,
+                recorded_by=actor,
+                approved_by=actor,
+                approved_at=timezone.now(),
+            )
+    except IntegrityError:
+        # The same key committed by a concurrent request after our check: return it (or
+        # refuse it when that request was for another đề án).
+        return _existing(idempotency_key, locked)
+    _event(
+        locked,
+        actor,
+        "payment",
+        comment=voucher_number,
+        changes={"tranche": tranche.pk, "amount": amount, "source": source, "kind": kind},
+    )
+    return tranche
+
+
+@transaction.atomic
+def tranche_reverse(*, tranche: Tranche, actor, reason: str, idempotency_key: str) -> Tranche:
+    """Reverse a paid tranche with a new, negative record; the paid one is never edited
+    (only marked as reversed)."""
+    locked, current = _lock_tranche(tranche)
+    _require_recorder(actor, locked)
+    existing = _existing(idempotency_key, locked)
+    if existing is not None:
+        return existing
+    if locked.status not in PAYABLE:
+        raise ValidationError(
+            _("A payment is reversed only while the proposal is in implementation or accepted.")
+        )
+    if current.status != Tranche.Status.PAID or current.kind == Tranche.Kind.REVERSAL:
+        raise ValidationError(_("Only a paid tranche can be reversed, once."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Write the reason.")})
+    reversal = Tranche.objects.create(
+        proposal=locked,
+        contract=current.contract,
+        kind=Tranche.Kind.REVERSAL,
+        source=current.source,
+        amount=-current.amount,
+        status=Tranche.Status.PAID,
+        paid_on=timezone.localdate(),
+        reverses=current,
+        note=reason,
+        idempotency_key=idempotency_key,
+        recorded_by=actor,
+        approved_by=actor,
+        approved_at=timezone.now(),
+        voucher_number=current.voucher_number,
+    )
+    current.status = Tranche.Status.REVERSED
+    current.save(update_fields=["status"])
+    _event(
+        locked,
+        actor,
+        "tranche_reverse",
+        comment=reason,
+        changes={"tranche": current.pk, "reversal": reversal.pk},
+    )
+    return reversal
+
+
+@transaction.atomic
+def acceptance_record(
+    *,
+    proposal: Proposal,
+    actor,
+    accepted_on: datetime.date,
+    council: str,
+    result: str,
+    amounts: dict,
+    conclusion: str = "",
+    achieved: dict | None = None,
+    minutes=None,
+) -> Acceptance:
+    """Nghiệm thu: accepted ≤ contracted per source; the achieved outputs are recorded on
+    the đề án (they feed the programme targets)."""
+    locked = _lock(proposal)
+    _require_recorder(actor, locked)
+    if locked.status != S.IN_IMPLEMENTATION:
+        raise ValidationError(_("Acceptance comes after the contract, during implementation."))
+    if not council.strip():
+        raise ValidationError({"council": _("List the members of the acceptance council.")})
+    if accepted_on > timezone.localdate():
+        raise ValidationError({"accepted_on": _("The acceptance date cannot be in the future.")})
+    clean = _check_amounts(amounts)
+    _within(clean, active_contract(locked).amounts(), _("contracted"))
+    acceptance = Acceptance.objects.create(
+        proposal=locked,
+        accepted_on=accepted_on,
+        council=council,
+        result=result,
+        conclusion=conclusion,
+        recorded_by=actor,
+        **clean,
+    )
+    if minutes:
+        acceptance.minutes.save(minutes.name, minutes, save=True)
+    for indicator, value in (achieved or {}).items():
+        locked.outputs.filter(indicator=indicator).update(achieved_value=value)
+    before = locked.status
+    locked.status = S.ACCEPTED
+    locked.save(update_fields=["status", "updated_at"])
+    _event(locked, actor, "accept", before=before, comment=conclusion, changes={"accepted": clean})
+    return acceptance
+
+
+@transaction.atomic
+def settlement_record(
+    *, proposal: Proposal, actor, settled_on: datetime.date, decision_number: str, amounts: dict
+) -> Settlement:
+    """Quyết toán: settled ≤ accepted per source; what was paid beyond the settled amount
+    is recorded as money to be returned (thu hồi). Closes the đề án."""
+    locked = _lock(proposal)
+    _require_recorder(actor, locked)
+    acceptance = Acceptance.objects.filter(proposal=locked).first()
+    if locked.status != S.ACCEPTED or acceptance is None:
+        raise ValidationError(_("The final settlement comes after the acceptance (nghiệm thu)."))
+    if not decision_number.strip():
+        raise ValidationError({"decision_number": _("Enter the settlement decision number.")})
+    clean = _check_amounts(amounts)
+    _within(clean, acceptance.amounts(), _("accepted"))
+    paid = paid_by_source(locked)
+    returned = {s: max(paid[s] - clean[s], 0) for s in SOURCES}
+    settlement = Settlement.objects.create(
+        proposal=locked,
+        settled_on=settled_on,
+        decision_number=decision_number.strip(),
+        recorded_by=actor,
+        **clean,
+        **{f"returned_{s}": v for s, v in returned.items()},
+    )
+    before = locked.status
+    locked.status = S.CLOSED
+    locked.save(update_fields=["status", "updated_at"])
+    _event(
+        locked,
+        actor,
+        "settle",
+        before=before,
+        comment=decision_number,
+        changes={"settled": clean, "returned": returned},
+    )
+    return settlement

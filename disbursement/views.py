@@ -1,0 +1,385 @@
+"""Pages of the money of đề án: the money page of one đề án (contract, tranches,
+acceptance, settlement), the execution of a plan and of a province's plans of a year, and
+their Excel exports. Views parse input, call a service or selector and render; the money
+rules live in disbursement.services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from accounts.policies import PolicyMixin, may_act, visible
+from disbursement import excel, forms, selectors, services
+from disbursement.models import Tranche
+from programs.models import AnnualPlan
+from programs.selectors import plan_detail_queryset
+from projects.models import Proposal
+from projects.selectors import proposal_detail_queryset
+from reference.models import Province
+
+S = Proposal.Status
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [m for msgs in exc.message_dict.values() for m in msgs]
+    return list(exc.messages)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    """Put a service's errors next to the fields they name, the rest at the top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=excel.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- The money page of a đề án ----------------------------------------------------------------
+
+FORMS = ("contract", "amend", "payment", "request", "acceptance", "settlement")
+
+
+class ProposalMoneyView(PolicyMixin, View):
+    """Giải ngân: what was approved, contracted and paid per source, the contract and its
+    versions, the tranche ledger, acceptance and settlement. Recorders of the đề án's
+    province get the forms; everybody else reads."""
+
+    permission = "disbursement.view"
+    model = Proposal
+    template_name = "disbursement/proposal_money.html"
+
+    def get_proposal(self, pk) -> Proposal:
+        return get_object_or_404(proposal_detail_queryset(user=self.request.user), pk=pk)
+
+    def build_forms(self, proposal, page, bound: str = "", data=None, files=None) -> dict:
+        sources = selectors.proposal_sources(proposal)
+        contract = page["contract"]
+        accepted = page["acceptance"]
+
+        def make(name, cls, **kwargs):
+            if name == bound:
+                return cls(data, files, prefix=name, **kwargs)
+            return cls(prefix=name, **kwargs)
+
+        return {
+            "contract": make(
+                "contract",
+                forms.ContractForm,
+                sources=sources,
+                initial={
+                    "parties": proposal.implementing_agency.name,
+                    **{s: proposal.approved_by_source()[s] for s in sources},
+                },
+            ),
+            "amend": make(
+                "amend",
+                forms.AmendForm,
+                sources=sources,
+                initial=contract.amounts() if contract else {},
+            ),
+            "payment": make("payment", forms.PaymentForm, sources=sources, initial={}),
+            "request": make("request", forms.TrancheRequestForm, sources=sources, initial={}),
+            "acceptance": make(
+                "acceptance",
+                forms.AcceptanceForm,
+                sources=sources,
+                outputs=page["outputs"],
+                initial=contract.amounts() if contract else {},
+            ),
+            "settlement": make(
+                "settlement",
+                forms.SettlementForm,
+                sources=sources,
+                initial=accepted.amounts() if accepted else {},
+            ),
+        }
+
+    def render_page(self, proposal, bound="", form=None, status=200, errors=()):
+        user = self.request.user
+        page = selectors.money_page(proposal)
+        can_record = may_act(user, "disbursement.record", proposal)
+        status_ = proposal.status
+        show = {
+            "contract": can_record and status_ == S.APPROVED and page["contract"] is None,
+            "amend": can_record and page["contract"] is not None and status_ in services.PAYABLE,
+            "payment": can_record and status_ in services.PAYABLE and page["contract"] is not None,
+            "request": can_record and status_ in services.PAYABLE and page["contract"] is not None,
+            "acceptance": can_record and status_ == S.IN_IMPLEMENTATION,
+            "settlement": can_record
+            and status_ == S.ACCEPTED
+            and page["acceptance"] is not None
+            and page["settlement"] is None,
+        }
+        built = self.build_forms(proposal, page)
+        if form is not None:
+            built[bound] = form  # as posted, with the reasons it was refused
+        # The money to return at settlement, per source: paid beyond the accepted amount.
+        to_return = []
+        if page["acceptance"] is not None:
+            accepted = page["acceptance"].amounts()
+            to_return = [
+                {
+                    **row,
+                    "accepted": accepted[row["source"]],
+                    "excess": row["paid"] - accepted[row["source"]],
+                }
+                for row in page["summary"]["rows"]
+            ]
+        context = {
+            "proposal": proposal,
+            "object": proposal,
+            **page,
+            "forms": {name: built[name] for name in FORMS if show[name]},
+            "can_record": can_record,
+            # Tranches are acted on while the đề án is paid (not after its settlement).
+            "can_act": can_record and status_ in services.PAYABLE,
+            "to_return": to_return,
+            "bound": bound,
+            "top_errors": list(errors),
+            "today": timezone.localdate(),
+            "reverse_key": forms.new_key,
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request, pk):
+        proposal = self.get_proposal(pk)
+        if request.GET.get("partial") == "summary":
+            # The "Giải ngân" card of the đề án's detail page, loaded by HTMX.
+            contract = proposal.contracts.filter(active=True).first()
+            return render(
+                request,
+                "disbursement/partials/summary_card.html",
+                {"proposal": proposal, "summary": selectors.money_summary(proposal, contract)},
+            )
+        return self.render_page(proposal)
+
+    def post(self, request, pk):
+        proposal = self.get_proposal(pk)
+        if not may_act(request.user, "disbursement.record", proposal):
+            raise PermissionDenied
+        name = request.POST.get("form", "")
+        if name not in FORMS:
+            return self.render_page(proposal, status=400)
+        page = selectors.money_page(proposal)
+        form = self.build_forms(proposal, page, name, request.POST, request.FILES)[name]
+        if form.is_valid():
+            try:
+                done = self.perform(name, proposal, page, form)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, done)
+                return redirect(reverse("proposal-money", args=[pk]) + f"#{name}")
+        # The form, with what was typed and why it was refused, and the reasons at the top.
+        reasons = [e for errors in form.errors.values() for e in errors]
+        return self.render_page(proposal, name, form, status=400, errors=reasons)
+
+    def perform(self, name, proposal, page, form) -> str:
+        user, data = self.request.user, form.cleaned_data
+        if name == "contract":
+            contract = services.contract_sign(
+                proposal=proposal,
+                actor=user,
+                number=data["number"],
+                signed_on=data["signed_on"],
+                parties=data["parties"],
+                amounts=form.amounts(),
+                document=data["document"],
+            )
+            return _("Contract %(number)s recorded: the proposal is now in implementation.") % {
+                "number": contract.number
+            }
+        if name == "amend":
+            if page["contract"] is None:
+                raise ValidationError(_("Sign the contract before recording payments."))
+            contract = services.contract_amend(
+                contract=page["contract"],
+                actor=user,
+                amounts=form.amounts(),
+                reason=data["reason"],
+                number=data["number"],
+                signed_on=data["signed_on"],
+            )
+            return _("The contract was amended (version %(v)s).") % {"v": contract.version}
+        if name == "payment":
+            tranche = services.payment_record(
+                proposal=proposal,
+                actor=user,
+                kind=data["kind"],
+                source=data["source"],
+                amount=data["amount"],
+                paid_on=data["paid_on"],
+                voucher_number=data["voucher_number"],
+                treasury_reference=data["treasury_reference"],
+                note=data["note"],
+                idempotency_key=data["idempotency_key"],
+            )
+            return _("Payment recorded: %(tranche)s.") % {"tranche": _describe(tranche)}
+        if name == "request":
+            tranche = services.tranche_request(
+                proposal=proposal,
+                actor=user,
+                kind=data["kind"],
+                source=data["source"],
+                amount=data["amount"],
+                due_on=data["due_on"],
+                note=data["note"],
+                idempotency_key=data["idempotency_key"],
+            )
+            return _("Tranche requested: %(tranche)s.") % {"tranche": _describe(tranche)}
+        if name == "acceptance":
+            services.acceptance_record(
+                proposal=proposal,
+                actor=user,
+                accepted_on=data["accepted_on"],
+                council=data["council"],
+                result=data["result"],
+                conclusion=data["conclusion"],
+                amounts=form.amounts(),
+                achieved=form.achieved(),
+            )
+            return _("The acceptance (nghiệm thu) was recorded.")
+        services.settlement_record(
+            proposal=proposal,
+            actor=user,
+            settled_on=data["settled_on"],
+            decision_number=data["decision_number"],
+            amounts=form.amounts(),
+        )
+        return _("The settlement (quyết toán) was recorded: the proposal is closed.")
+
+
+def _describe(tranche: Tranche) -> str:
+    from core.formatting import format_vnd
+    from programs.models import FUNDING_SOURCE_SHORT
+
+    return (
+        f"{tranche.get_kind_display()} · {FUNDING_SOURCE_SHORT[tranche.source]} · "
+        f"{format_vnd(tranche.amount)}"
+    )
+
+
+class TrancheActionView(PolicyMixin, View):
+    """POST: approve, pay, reject or reverse one tranche of the đề án."""
+
+    permission = "disbursement.record"
+    model = Proposal
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        proposal = get_object_or_404(visible(request.user, Proposal.objects.all()), pk=pk)
+        if not may_act(request.user, "disbursement.record", proposal):
+            raise PermissionDenied
+        form = forms.TrancheActionForm(request.POST)
+        back = reverse("proposal-money", args=[pk]) + "#ledger"
+        if not form.is_valid():
+            messages.error(request, _("The action was not done: check the date (dd/mm/yyyy)."))
+            return redirect(back)
+        data = form.cleaned_data
+        tranche = get_object_or_404(Tranche, proposal=proposal, pk=data["tranche"])
+        action, user = data["action"], request.user
+        try:
+            if action == "approve":
+                services.tranche_approve(tranche=tranche, actor=user)
+            elif action == "pay":
+                services.tranche_pay(
+                    tranche=tranche,
+                    actor=user,
+                    paid_on=data["paid_on"] or timezone.localdate(),
+                    voucher_number=data["voucher_number"],
+                    treasury_reference=data["treasury_reference"],
+                )
+            elif action == "reject":
+                services.tranche_reject(tranche=tranche, actor=user, reason=data["reason"])
+            else:
+                services.tranche_reverse(
+                    tranche=tranche,
+                    actor=user,
+                    reason=data["reason"],
+                    idempotency_key=data["idempotency_key"] or forms.new_key(),
+                )
+        except ValidationError as exc:
+            messages.error(request, _("The action was not done:"))
+            for reason in _errors(exc):
+                messages.error(request, reason)
+        else:
+            messages.success(request, _("Done: %(tranche)s.") % {"tranche": _describe(tranche)})
+        return redirect(back)
+
+
+class TrancheLedgerExportView(PolicyMixin, View):
+    permission = "disbursement.view"
+    model = Proposal
+
+    def get(self, request, pk):
+        proposal = get_object_or_404(proposal_detail_queryset(user=request.user), pk=pk)
+        page = selectors.money_page(proposal)
+        content = excel.ledger_workbook(proposal, page["tranches"], page["summary"])
+        return _xlsx(content, f"so-giai-ngan-{proposal.code}.xlsx")
+
+
+# --- Execution of plans ---------------------------------------------------------------------
+
+
+class PlanExecutionView(PolicyMixin, View):
+    """Tình hình giải ngân of an annual plan, by activity and funding source."""
+
+    permission = "disbursement.view"
+    model = AnnualPlan
+    template_name = "disbursement/plan_execution.html"
+
+    def get(self, request, pk):
+        plan = get_object_or_404(plan_detail_queryset(user=request.user), pk=pk)
+        return render(
+            request,
+            self.template_name,
+            {"plan": plan, "object": plan, "table": selectors.plan_execution(plan)},
+        )
+
+
+class PlanExecutionExportView(PolicyMixin, View):
+    permission = "disbursement.view"
+    model = AnnualPlan
+
+    def get(self, request, pk):
+        plan = get_object_or_404(plan_detail_queryset(user=request.user), pk=pk)
+        content = excel.execution_workbook(plan.title, selectors.plan_execution(plan))
+        return _xlsx(content, f"giai-ngan-ke-hoach-{plan.year}-{plan.pk}.xlsx")
+
+
+class ProvinceExecutionView(PolicyMixin, View):
+    """The province's own plans of a year (?year=), summed."""
+
+    permission = "disbursement.view"
+    model = Province
+    template_name = "disbursement/province_execution.html"
+
+    def get(self, request, pk):
+        province = get_object_or_404(visible(request.user, Province.objects.all()), pk=pk)
+        year = request.GET.get("year", "")
+        year = int(year) if year.isdigit() else timezone.localdate().year
+        plans = selectors.province_plans(user=request.user, province=province, year=year)
+        return render(
+            request,
+            self.template_name,
+            {
+                "province": province,
+                "object": province,
+                "year": year,
+                "plans": list(plans),
+                "table": selectors.execution_table(plans),
+            },
+        )

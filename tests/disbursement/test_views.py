@@ -1,0 +1,450 @@
+"""The money pages: who records and who reads, what a refusal says, that a double submit
+pays once, that the execution tables add up, that exports carry the same figures, and that
+the queries do not grow with the tranches or the đề án."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import uuid
+
+import pytest
+from django.db import connection
+from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from accounts.models import User
+from disbursement import services
+from disbursement.models import Contract, Tranche
+from programs.models import PlanAllocation
+from projects.models import Proposal
+from tests.projects.factories import advance, make_proposal, staff
+
+D = datetime.date(2026, 11, 21)
+DAY = "21/11/2026"
+
+
+def login(client, username) -> User:
+    user = User.objects.get(username=username)
+    client.force_login(user)
+    return user
+
+
+def approved(code=14, **kwargs) -> Proposal:
+    return advance(make_proposal(code, **kwargs), "approved")
+
+
+def signed(code=14, **kwargs) -> tuple[Proposal, Contract]:
+    proposal = approved(code, **kwargs)
+    contract = services.contract_sign(
+        proposal=proposal,
+        actor=staff(code, role="centre_staff"),
+        number="01/2026/HĐ-KC",
+        signed_on=D,
+        parties="TTKC và HTX",
+        amounts=proposal.approved_by_source(),
+    )
+    proposal.refresh_from_db()
+    return proposal, contract
+
+
+def pay(proposal, amount, *, kind="payment", source="kcdp", code=14):
+    return services.payment_record(
+        proposal=proposal,
+        actor=staff(code, role="centre_staff"),
+        kind=kind,
+        source=source,
+        amount=amount,
+        paid_on=D,
+        voucher_number=f"PC-{uuid.uuid4().hex[:6]}",
+        idempotency_key=uuid.uuid4().hex,
+    )
+
+
+def contract_post(proposal, **overrides):
+    data = {
+        "form": "contract",
+        "contract-number": "05/2026/HĐ-KC",
+        "contract-signed_on": DAY,
+        "contract-parties": "Trung tâm Khuyến công Sơn La và HTX",
+        "contract-kcdp": "300.000.000",
+        "contract-counterpart": "700.000.000",
+        "contract-other": "0",
+    }
+    data.update(overrides)
+    return data
+
+
+def payment_post(key, amount="100.000.000", kind="advance"):
+    return {
+        "form": "payment",
+        "payment-kind": kind,
+        "payment-source": "kcdp",
+        "payment-amount": amount,
+        "payment-paid_on": DAY,
+        "payment-voucher_number": "PC-01",
+        "payment-treasury_reference": "KBNN-123",
+        "payment-note": "",
+        "payment-idempotency_key": key,
+    }
+
+
+# --- Roles ------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["ttkc-sonla", "sct-sonla"])
+def test_the_centre_and_the_so_of_the_province_record(world, client, username):
+    proposal = approved()
+    login(client, username)
+    url = reverse("proposal-money", args=[proposal.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'data-testid="form-contract"' in page.content.decode()
+    response = client.post(url, contract_post(proposal))
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.IN_IMPLEMENTATION
+    contract = Contract.objects.get(proposal=proposal, active=True)
+    assert contract.kcdp == 300_000_000 and contract.counterpart == 700_000_000
+    body = client.get(url).content.decode()
+    assert 'data-testid="form-payment"' in body and 'data-testid="form-request"' in body
+
+
+@pytest.mark.django_db
+def test_the_ministry_reads_only(world, client):
+    proposal, _ = signed()
+    pay(proposal, 50_000_000)
+    login(client, "ministry")
+    url = reverse("proposal-money", args=[proposal.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'data-testid="ledger"' in body and "50.000.000" in body
+    assert 'data-testid="form-' not in body
+    assert client.post(url, payment_post(uuid.uuid4().hex)).status_code == 403
+    tranche = Tranche.objects.get(proposal=proposal)
+    action = reverse("tranche-action", args=[proposal.pk])
+    assert client.post(action, {"tranche": tranche.pk, "action": "reverse"}).status_code == 403
+    assert client.get(reverse("tranche-ledger-export", args=[proposal.pk])).status_code == 200
+    assert Tranche.objects.filter(proposal=proposal).count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["sct-hanoi", "ttkc-hanoi"])
+def test_another_province_gets_404(world, client, username):
+    proposal, _ = signed()
+    tranche = pay(proposal, 50_000_000)
+    login(client, username)
+    for name in ("proposal-money", "tranche-ledger-export"):
+        assert client.get(reverse(name, args=[proposal.pk])).status_code == 404, name
+    url = reverse("proposal-money", args=[proposal.pk])
+    assert client.post(url, payment_post(uuid.uuid4().hex)).status_code == 404
+    action = reverse("tranche-action", args=[proposal.pk])
+    response = client.post(action, {"tranche": tranche.pk, "action": "reverse", "reason": "x"})
+    assert response.status_code == 404
+    assert client.get(reverse("plan-execution", args=[proposal.plan_id])).status_code == 404
+    assert client.get(reverse("province-execution", args=[proposal.province_id])).status_code == 404
+    assert Tranche.objects.filter(proposal=proposal).count() == 1
+
+
+# --- Refusals and idempotency -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_overpayment_is_refused_and_explained(world, client):
+    proposal, _ = signed()
+    pay(proposal, 250_000_000)
+    login(client, "ttkc-sonla")
+    url = reverse("proposal-money", args=[proposal.pk])
+    response = client.post(url, payment_post(uuid.uuid4().hex, "80.000.000", kind="payment"))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'data-testid="form-errors"' in body
+    # What was asked, what is left, and what the contract and payments were.
+    for figure in ("80.000.000", "50.000.000", "300.000.000", "250.000.000"):
+        assert figure in response.context["top_errors"][0], figure
+    assert response.context["forms"]["payment"].errors["amount"]
+    assert Tranche.objects.filter(proposal=proposal).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_double_submit_pays_once(world, client):
+    proposal, _ = signed()
+    login(client, "ttkc-sonla")
+    url = reverse("proposal-money", args=[proposal.pk])
+    page = client.get(url)
+    key = page.context["forms"]["payment"]["idempotency_key"].value()
+    assert len(key) == 32
+    assert f'value="{key}"' in page.content.decode()
+    first = client.post(url, payment_post(key))
+    second = client.post(url, payment_post(key))
+    assert first.status_code == second.status_code == 302
+    assert Tranche.objects.filter(proposal=proposal).count() == 1
+    assert services.paid_by_source(proposal)["kcdp"] == 100_000_000
+    # A new rendering of the form carries a new key.
+    again = client.get(url).context["forms"]["payment"]["idempotency_key"].value()
+    assert again != key
+
+
+@pytest.mark.django_db
+def test_request_approve_pay_and_reverse_a_tranche(world, client):
+    proposal, _ = signed()
+    url = reverse("proposal-money", args=[proposal.pk])
+    action = reverse("tranche-action", args=[proposal.pk])
+    login(client, "ttkc-sonla")
+    response = client.post(
+        url,
+        {
+            "form": "request",
+            "request-kind": "payment",
+            "request-source": "kcdp",
+            "request-amount": "60.000.000",
+            "request-due_on": "15/12/2026",
+            "request-idempotency_key": uuid.uuid4().hex,
+        },
+    )
+    assert response.status_code == 302
+    tranche = Tranche.objects.get(proposal=proposal)
+    # The requester cannot approve their own request: the reason is shown.
+    response = client.post(action, {"tranche": tranche.pk, "action": "approve"}, follow=True)
+    assert "tranche" in response.content.decode()
+    tranche.refresh_from_db()
+    assert tranche.status == "requested"
+    login(client, "sct-sonla")
+    client.post(action, {"tranche": tranche.pk, "action": "approve"})
+    client.post(
+        action, {"tranche": tranche.pk, "action": "pay", "paid_on": DAY, "voucher_number": "PC-9"}
+    )
+    tranche.refresh_from_db()
+    assert tranche.status == "paid" and tranche.voucher_number == "PC-9"
+    key = uuid.uuid4().hex
+    for _ in range(2):
+        client.post(
+            action,
+            {
+                "tranche": tranche.pk,
+                "action": "reverse",
+                "reason": "Sai số",
+                "idempotency_key": key,
+            },
+        )
+    tranche.refresh_from_db()
+    assert tranche.status == "reversed"
+    assert (
+        Tranche.objects.filter(proposal=proposal, kind="reversal", amount=-60_000_000).count() == 1
+    )
+    assert services.paid_by_source(proposal)["kcdp"] == 0
+    body = client.get(url).content.decode()
+    assert "-60.000.000" in body
+
+
+@pytest.mark.django_db
+def test_acceptance_and_settlement_through_the_page(world, client):
+    proposal, _ = signed()
+    pay(proposal, 150_000_000, kind="advance")
+    pay(proposal, 150_000_000)
+    login(client, "ttkc-sonla")
+    url = reverse("proposal-money", args=[proposal.pk])
+    output = proposal.outputs.select_related("indicator").first()
+    data = {
+        "form": "acceptance",
+        "acceptance-accepted_on": DAY,
+        "acceptance-council": "Hội đồng nghiệm thu tỉnh",
+        "acceptance-result": "passed",
+        "acceptance-kcdp": "300.000.000",
+        "acceptance-counterpart": "700.000.000",
+        "acceptance-other": "0",
+    }
+    if output:
+        data[f"acceptance-achieved_{output.indicator.code}"] = "1"
+    assert client.post(url, data).status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.status == "accepted"
+    response = client.post(
+        url,
+        {
+            "form": "settlement",
+            "settlement-settled_on": DAY,
+            "settlement-decision_number": "QT-01",
+            "settlement-kcdp": "280.000.000",
+            "settlement-counterpart": "700.000.000",
+            "settlement-other": "0",
+        },
+    )
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.status == "closed"
+    assert proposal.settlement.returned_kcdp == 20_000_000
+    body = client.get(url).content.decode()
+    assert 'data-testid="returned-kcdp"' in body and "20.000.000" in body
+    assert 'data-testid="reverse-' not in body  # a settled đề án offers no tranche action
+
+
+# --- Plan and province execution ----------------------------------------------------------------
+
+
+def _independent_sums(plan):
+    """The same figures computed directly, without the selector."""
+    states = ["approved", "in_implementation", "accepted", "settled", "closed"]
+    return {
+        "allocated": PlanAllocation.objects.filter(plan=plan).aggregate(t=Sum("amount"))["t"] or 0,
+        "approved": sum(
+            p.approved_total for p in Proposal.objects.filter(plan=plan, status__in=states)
+        ),
+        "contracted": sum(
+            c.total for c in Contract.objects.filter(proposal__plan=plan, active=True)
+        ),
+        "paid": Tranche.objects.filter(
+            proposal__plan=plan, status__in=["paid", "reversed"]
+        ).aggregate(t=Sum("amount"))["t"]
+        or 0,
+    }
+
+
+@pytest.mark.django_db
+def test_plan_execution_totals_add_up(world, client):
+    first, _ = signed()
+    second, _ = signed(plan=first.plan)
+    approved(plan=first.plan)  # approved, no contract yet
+    pay(first, 100_000_000, kind="advance")
+    pay(first, 50_000_000)
+    reversed_ = pay(second, 30_000_000)
+    services.tranche_reverse(
+        tranche=reversed_,
+        actor=staff(14, role="centre_staff"),
+        reason="Sai",
+        idempotency_key=uuid.uuid4().hex,
+    )
+    pay(second, 70_000_000)
+    plan = first.plan
+    login(client, "sct-sonla")
+    response = client.get(reverse("plan-execution", args=[plan.pk]))
+    assert response.status_code == 200
+    table = response.context["table"]
+    measures = ("allocated", "approved", "contracted", "paid")
+    for m in measures:
+        assert table["total"][m] == sum(r[m] for r in table["rows"]), m
+        assert table["total"][m] == sum(r[m] for r in table["by_source"]), m
+    expected = _independent_sums(plan)
+    for m in measures:
+        assert table["total"][m] == expected[m], m
+    assert table["total"]["paid"] == 220_000_000
+    kcdp = next(r for r in table["by_source"] if r["source"] == "kcdp")
+    assert kcdp["approved"] == 900_000_000 and kcdp["contracted"] == 600_000_000
+    # The Excel export carries the same figures.
+    export = client.get(reverse("plan-execution-export", args=[plan.pk]))
+    assert export.status_code == 200
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert rows[-1][1] == "Tổng cộng"
+    assert list(rows[-1][3:7]) == [table["total"][m] for m in measures]
+    assert [list(r[3:7]) for r in rows[:-1]] == [[r[m] for m in measures] for r in table["rows"]]
+    assert sheet.cell(row=2, column=4).value == "Kế hoạch phân bổ (đồng)"
+    # The province's plans of the year add up to the same (one plan here).
+    province = client.get(
+        reverse("province-execution", args=[plan.province_id]), {"year": plan.year}
+    )
+    assert province.status_code == 200
+    assert province.context["table"]["total"] == table["total"]
+
+
+@pytest.mark.django_db
+def test_the_ledger_export_has_the_page_figures(world, client):
+    proposal, _ = signed()
+    pay(proposal, 100_000_000, kind="advance")
+    paid = pay(proposal, 40_000_000)
+    services.tranche_reverse(
+        tranche=paid, actor=staff(14, role="centre_staff"), reason="Sai", idempotency_key="k1"
+    )
+    login(client, "ministry")
+    response = client.get(reverse("tranche-ledger-export", args=[proposal.pk]))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert proposal.code in sheet["A1"].value
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    amounts = [r[3] for r in rows[:-1]]
+    assert amounts == [100_000_000, 40_000_000, -40_000_000]
+    assert rows[-1][3] == services.paid_by_source(proposal)["kcdp"] == 100_000_000
+
+
+# --- Queries do not grow ------------------------------------------------------------------------
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_money_page_queries_do_not_grow_with_tranches(world, client, django_assert_max_num_queries):
+    proposal, _ = signed()
+    for _ in range(2):
+        pay(proposal, 1_000_000)
+    login(client, "ttkc-sonla")
+    urls = [
+        reverse("proposal-money", args=[proposal.pk]),
+        reverse("tranche-ledger-export", args=[proposal.pk]),
+    ]
+    few = [_count(client, url) for url in urls]
+    for _ in range(13):
+        pay(proposal, 1_000_000)
+    for url, n in zip(urls, few, strict=True):
+        with django_assert_max_num_queries(n):
+            client.get(url)
+    assert Tranche.objects.filter(proposal=proposal).count() == 15
+
+
+@pytest.mark.django_db
+def test_execution_queries_do_not_grow_with_proposals(world, client, django_assert_max_num_queries):
+    small = {"support": 100_000_000, "counterpart": 200_000_000}  # ten fit the allocation
+    first, _ = signed(**small)
+    plan = first.plan
+    signed(plan=plan, **small)
+    for p in Proposal.objects.filter(plan=plan):
+        pay(p, 1_000_000)
+    login(client, "ttkc-sonla")
+    urls = [
+        reverse("plan-execution", args=[plan.pk]),
+        reverse("plan-execution-export", args=[plan.pk]),
+        reverse("province-execution", args=[plan.province_id]) + f"?year={plan.year}",
+        reverse("home"),
+    ]
+    few = [_count(client, url) for url in urls]
+    for _ in range(8):
+        p, _ = signed(plan=plan, **small)
+        pay(p, 1_000_000)
+    assert Proposal.objects.filter(plan=plan).count() == 10
+    for url, n in zip(urls, few, strict=True):
+        with django_assert_max_num_queries(n):
+            client.get(url)
+    assert len(client.get(reverse("home")).context["tracking"]) == 10
+
+
+@pytest.mark.django_db
+def test_the_detail_page_card_and_home_tracking(world, client):
+    proposal, _ = signed()
+    pay(proposal, 100_000_000, kind="advance")
+    services.tranche_request(
+        proposal=proposal,
+        actor=staff(14, role="centre_staff"),
+        kind="payment",
+        source="kcdp",
+        amount=50_000_000,
+        due_on=datetime.date(2026, 12, 10),
+        idempotency_key=uuid.uuid4().hex,
+    )
+    login(client, "ttkc-sonla")
+    detail = client.get(reverse("proposal-detail", args=[proposal.pk])).content.decode()
+    assert 'data-testid="money-card"' in detail
+    card = client.get(reverse("proposal-money", args=[proposal.pk]), {"partial": "summary"})
+    assert 'data-testid="paid-kcdp"' in card.content.decode()
+    home = client.get(reverse("home"))
+    row = next(p for p in home.context["tracking"] if p.pk == proposal.pk)
+    assert row.paid == 100_000_000 and row.contracted == 1_000_000_000
+    assert row.remaining == 900_000_000 and row.next_due == datetime.date(2026, 12, 10)
+    login(client, "sct-sonla")
+    assert "tracking" not in client.get(reverse("home")).context
