@@ -90,6 +90,7 @@ class PaymentForm(_TrancheForm):
         label=_("State Treasury reference"), max_length=60, required=False
     )
     note = forms.CharField(label=_("Note"), required=False)
+    document = forms.FileField(label=_("Voucher (scan)"), required=False)
 
 
 class TrancheRequestForm(_TrancheForm):
@@ -118,6 +119,7 @@ class AcceptanceForm(AmountsMixin, forms.Form):
     conclusion = forms.CharField(
         label=_("Conclusion"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    minutes = forms.FileField(label=_("Minutes (biên bản, scan)"), required=False)
 
     def __init__(self, *args, sources, outputs, **kwargs):
         super().__init__(*args, **kwargs)

@@ -23,6 +23,7 @@ from accounts.policies import is_national
 from core.formatting import format_vnd
 from disbursement.models import SOURCES, Acceptance, Contract, Settlement, Tranche
 from projects.models import Proposal, ProposalEvent
+from projects.services import document_validate
 
 S = Proposal.Status
 # Who records money: the promotion centre (implementing unit) and the Sở of the province.
@@ -153,6 +154,7 @@ def contract_sign(
         **clean,
     )
     if document:
+        document_validate(document, field="document")
         contract.document.save(document.name, document, save=True)
     before = locked.status
     locked.status = S.IN_IMPLEMENTATION
@@ -458,6 +460,7 @@ def payment_record(
     idempotency_key: str,
     treasury_reference: str = "",
     note: str = "",
+    document=None,
 ) -> Tranche:
     """Record a payment already made (the usual case for a promotion centre): one locked
     transaction that checks, writes a paid tranche and the event. The idempotency key
@@ -495,6 +498,9 @@ def payment_record(
         # The same key committed by a concurrent request after our check: return it (or
         # refuse it when that request was for another đề án).
         return _existing(idempotency_key, locked)
+    if document:
+        document_validate(document, field="document")
+        tranche.document.save(document.name, document, save=True)
     _event(
         locked,
         actor,
@@ -585,6 +591,7 @@ def acceptance_record(
         **clean,
     )
     if minutes:
+        document_validate(minutes, field="minutes")
         acceptance.minutes.save(minutes.name, minutes, save=True)
     for indicator, value in (achieved or {}).items():
         locked.outputs.filter(indicator=indicator).update(achieved_value=value)

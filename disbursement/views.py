@@ -226,6 +226,7 @@ class ProposalMoneyView(PolicyMixin, View):
                 treasury_reference=data["treasury_reference"],
                 note=data["note"],
                 idempotency_key=data["idempotency_key"],
+                document=data.get("document"),
             )
             return _("Payment recorded: %(tranche)s.") % {"tranche": _describe(tranche)}
         if name == "request":
@@ -250,6 +251,7 @@ class ProposalMoneyView(PolicyMixin, View):
                 conclusion=data["conclusion"],
                 amounts=form.amounts(),
                 achieved=form.achieved(),
+                minutes=data.get("minutes"),
             )
             return _("The acceptance (nghiệm thu) was recorded.")
         services.settlement_record(

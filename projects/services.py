@@ -285,6 +285,42 @@ def _sniff(upload, suffix: str) -> bytes:
     return head
 
 
+def document_validate(upload, *, field: str = "file") -> None:
+    """The one check of an uploaded document (dossier, contract, voucher, minutes): PDF,
+    images, Word or Excel, at most 20 MB, with content that matches the extension."""
+    suffix = PurePath(upload.name).suffix.lower()
+    if suffix not in ALLOWED_EXTENSIONS:
+        raise ValidationError(
+            {
+                field: _(
+                    "Files of this kind (%(suffix)s) are not accepted: attach PDF, JPEG or PNG "
+                    "images, "
+                    "Word or Excel documents."
+                )
+                % {"suffix": suffix or _("no extension")}
+            }
+        )
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError(
+            {
+                field: _("The file is %(size)s MB; at most 20 MB can be attached.")
+                % {"size": f"{upload.size / 1024 / 1024:.1f}".replace(".", ",")}
+            }
+        )
+    head = _sniff(upload, suffix)
+    if not any(head.startswith(magic) for magic in MAGIC[suffix]):
+        raise ValidationError(
+            {
+                field: _(
+                    "The content of the file does not match its extension %(suffix)s; it may be "
+                    "damaged "
+                    "or renamed."
+                )
+                % {"suffix": suffix}
+            }
+        )
+
+
 @transaction.atomic
 def attachment_add(
     *, proposal: Proposal, actor, upload, title: str = "", document_type=None
@@ -296,37 +332,7 @@ def attachment_add(
         and workflow.may_perform(actor, workflow.ACTIONS["return"], proposal)
     ):
         raise PermissionDenied
-    suffix = PurePath(upload.name).suffix.lower()
-    if suffix not in ALLOWED_EXTENSIONS:
-        raise ValidationError(
-            {
-                "file": _(
-                    "Files of this kind (%(suffix)s) are not accepted: attach PDF, JPEG or PNG "
-                    "images, "
-                    "Word or Excel documents."
-                )
-                % {"suffix": suffix or _("no extension")}
-            }
-        )
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError(
-            {
-                "file": _("The file is %(size)s MB; at most 20 MB can be attached.")
-                % {"size": f"{upload.size / 1024 / 1024:.1f}".replace(".", ",")}
-            }
-        )
-    head = _sniff(upload, suffix)
-    if not any(head.startswith(magic) for magic in MAGIC[suffix]):
-        raise ValidationError(
-            {
-                "file": _(
-                    "The content of the file does not match its extension %(suffix)s; it may be "
-                    "damaged "
-                    "or renamed."
-                )
-                % {"suffix": suffix}
-            }
-        )
+    document_validate(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

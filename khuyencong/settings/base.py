@@ -227,3 +227,10 @@ LOGGING = {
 # seed_demo creates accounts with a published password: only dev/test settings allow it.
 ALLOW_DEMO_DATA = False
 PORTAL_NAME = _("Khuyến công portal")
+
+# Disbursement rules and flag thresholds (configurable per deployment).
+DISBURSEMENT_ADVANCE_MAX_SHARE = env("DISBURSEMENT_ADVANCE_MAX_SHARE", default="0.5")
+DISBURSEMENT_NO_CONTRACT_DAYS = env.int("DISBURSEMENT_NO_CONTRACT_DAYS", default=30)
+DISBURSEMENT_YEAR_END_WARNING_DAYS = env.int("DISBURSEMENT_YEAR_END_WARNING_DAYS", default=45)
+DISBURSEMENT_ADVANCE_SETTLE_DAYS = env.int("DISBURSEMENT_ADVANCE_SETTLE_DAYS", default=90)
+DISBURSEMENT_ACCEPTANCE_GRACE_DAYS = env.int("DISBURSEMENT_ACCEPTANCE_GRACE_DAYS", default=30)

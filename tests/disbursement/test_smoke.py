@@ -133,3 +133,69 @@ def test_deleting_a_reversal_that_would_leave_overpayment_is_refused_by_the_data
         Tranche.objects.filter(pk=reversal.pk).delete()
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+@pytest.mark.django_db
+def test_vouchers_and_minutes_are_checked_documents(world, tmp_path, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from disbursement.models import Tranche
+    from tests.projects.factories import pdf_upload
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    proposal = advance(make_proposal(14), "approved")
+    centre = staff(14, role="centre_staff")
+    services.contract_sign(
+        proposal=proposal,
+        actor=centre,
+        number="03/HĐ",
+        signed_on=D,
+        parties="TTKC",
+        amounts=proposal.approved_by_source(),
+        document=pdf_upload("hop-dong.pdf"),
+    )
+    fake = SimpleUploadedFile(
+        "chung-tu.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf"
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.payment_record(
+            proposal=proposal,
+            actor=centre,
+            kind="payment",
+            source="kcdp",
+            amount=1_000_000,
+            paid_on=D,
+            voucher_number="PC-9",
+            idempotency_key=uuid.uuid4().hex,
+            document=fake,
+        )
+    assert "document" in caught.value.message_dict
+    assert not Tranche.objects.filter(proposal=proposal).exists()  # nothing half-written
+    tranche = services.payment_record(
+        proposal=proposal,
+        actor=centre,
+        kind="payment",
+        source="kcdp",
+        amount=1_000_000,
+        paid_on=D,
+        voucher_number="PC-9",
+        idempotency_key=uuid.uuid4().hex,
+        document=pdf_upload("chung-tu.pdf"),
+    )
+    assert tranche.document.name.startswith("disbursement/tranche/")
+    acceptance = services.acceptance_record(
+        proposal=proposal,
+        actor=centre,
+        accepted_on=D,
+        council="Hội đồng",
+        result="passed",
+        amounts={"kcdp": 1_000_000},
+        minutes=pdf_upload("bien-ban.pdf"),
+    )
+    assert acceptance.minutes.name.endswith(".pdf")
