@@ -279,6 +279,19 @@ def proposal_save(
     return locked
 
 
+def proposal_checks_preview(*, proposal: Proposal, actor, expected_version: int, **sections):
+    """The checks on what is typed, before it is saved: the sections are written inside a
+    transaction that is always rolled back, so exactly the same rules run on exactly the
+    same data as after a real save, and nothing is kept (no event, no version bump)."""
+    with transaction.atomic():
+        draft = proposal_save(
+            proposal=proposal, actor=actor, expected_version=expected_version, **sections
+        )
+        results = checks.run_checks(draft)
+        transaction.set_rollback(True)
+    return results
+
+
 def _sniff(upload, suffix: str) -> bytes:
     head = upload.read(16)
     upload.seek(0)

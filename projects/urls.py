@@ -15,6 +15,11 @@ urlpatterns = [
     path("<int:pk>/edit/", views.ProposalEditView.as_view(), name="proposal-edit"),
     path("<int:pk>/checks/", views.ProposalChecksView.as_view(), name="proposal-checks"),
     path(
+        "<int:pk>/checks/preview/",
+        views.ProposalChecksPreviewView.as_view(),
+        name="proposal-checks-preview",
+    ),
+    path(
         "<int:pk>/transition/", views.ProposalTransitionView.as_view(), name="proposal-transition"
     ),
     path("<int:pk>/attachments/", views.AttachmentUploadView.as_view(), name="proposal-attach"),

@@ -77,12 +77,12 @@ CHECK_LABELS = {
 }
 
 
-def _check_rows(user, proposal: Proposal) -> list[dict]:
+def _check_rows(user, proposal: Proposal, results=None) -> list[dict]:
     """run_checks as rows for the panel: ok (green), fail (red: blocks submission or
     approval), warn (amber: does not block yet)."""
     deciding_later = proposal.status in workflow.EDITABLE | {Proposal.Status.SUBMITTED}
     rows = []
-    for check in checks.run_checks(proposal):
+    for check in checks.run_checks(proposal) if results is None else results:
         if check.ok:
             state = "ok"
         elif not check.blocking or (check.code == "allocation" and deciding_later):
@@ -114,6 +114,51 @@ class ProposalChecksView(PolicyMixin, View):
             "projects/partials/checks.html",
             {"proposal": proposal, "check_rows": _check_rows(request.user, proposal)},
         )
+
+
+class ProposalChecksPreviewView(PolicyMixin, View):
+    """HTMX partial: the checks on the entry form as it is being typed (not saved)."""
+
+    permission = "proposal.edit"
+    model = Proposal
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        editor = ProposalEditView(request=request, kwargs={"pk": pk})
+        proposal, editable = editor.get_proposal()
+        if not editable:
+            raise PermissionDenied
+        general, beneficiaries, lines, outputs = editor.build_forms(proposal, request.POST)
+        context = {"proposal": proposal, "preview": True}
+        parts = (general, beneficiaries, lines, outputs)
+        if not all([f.is_valid() for f in parts]):
+            problems = []
+            for part in parts:
+                for form in getattr(part, "forms", [part]):
+                    for field, errors in form.errors.items():
+                        label = form.fields[field].label if field in form.fields else ""
+                        problems += [f"{label}: {e}" if label else e for e in errors]
+                problems += list(getattr(part, "non_form_errors", list)())
+            context["preview_note"] = _("Not checked yet — %(problems)s") % {
+                "problems": "; ".join(problems[:3])
+            }
+            return render(request, "projects/partials/checks.html", context)
+        try:
+            results = services.proposal_checks_preview(
+                proposal=proposal,
+                actor=request.user,
+                expected_version=general.cleaned_data["version"],
+                fields=general.service_fields(),
+                communes=list(general.cleaned_data["communes"]),
+                beneficiaries=beneficiaries.links(),
+                budget_lines=lines.lines(),
+                outputs=outputs.outputs(),
+            )
+        except ValidationError as exc:
+            context["preview_note"] = " ".join(_errors(exc))
+            return render(request, "projects/partials/checks.html", context)
+        context["check_rows"] = _check_rows(request.user, proposal, results)
+        return render(request, "projects/partials/checks.html", context)
 
 
 # --- List and export ------------------------------------------------------------------------

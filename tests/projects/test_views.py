@@ -657,3 +657,56 @@ def test_the_todo_card_lists_what_waits_for_each_user(world, client):
     login(client, "inspector-hanoi")
     assert client.get(reverse("home")).context["todo_count"] == 0
     assert BudgetLine.objects.exists() and Indicator.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_checks_follow_what_is_typed_without_saving_it(world, client):
+    """The panel re-runs the same checks on the unsaved form (a rolled-back save)."""
+    from programs.models import LegalDocument, SupportCap
+
+    proposal = make_proposal(SONLA)  # 300 million KCĐP of a 1,000 million line
+    SupportCap.objects.create(
+        activity=proposal.activity,
+        level="local",
+        province=proposal.province,
+        max_percent=50,
+        max_amount=400_000_000,
+        unit="model",
+        effective_from=datetime.date(2025, 1, 1),
+        legal_document=LegalDocument.objects.get(number="28/2018/TT-BTC"),
+    )
+    login(client, "sct-sonla")
+    events, version = proposal.events.count(), proposal.version
+    ben = [(link.beneficiary, 450_000_000) for link in proposal.beneficiary_links.all()]
+    typed = form_data(
+        proposal,
+        beneficiaries=ben,
+        lines=[
+            {
+                "item": "Máy móc",
+                "unit": "bộ",
+                "quantity": "1",
+                "unit_price": "1.000.000.000",
+                "kcdp": "450.000.000",
+                "counterpart": "550.000.000",
+                "other": "0",
+            }
+        ],
+    )
+    url = reverse("proposal-checks-preview", args=[proposal.pk])
+    response = client.post(url, typed)
+    assert response.status_code == 200
+    rows = {row["code"]: row["state"] for row in response.context["check_rows"]}
+    assert rows["cap"] == "fail"  # 450 million typed is above the 400 million cap
+    proposal.refresh_from_db()
+    assert proposal.version == version and proposal.events.count() == events
+    assert proposal.budget_lines.get().kcdp == 300_000_000  # nothing was saved
+    # The saved đề án still passes: the typed amount alone fails.
+    saved = client.get(reverse("proposal-checks", args=[proposal.pk]))
+    assert {r["code"]: r["state"] for r in saved.context["check_rows"]}["cap"] == "ok"
+    # Incomplete input: a note instead of checks; GET is refused; other provinces get 404.
+    half = client.post(url, {**typed, "line-0-unit_price": "abc"})
+    assert half.context["preview_note"] and "check_rows" not in half.context
+    assert client.get(url).status_code == 405
+    login(client, "sct-hanoi")
+    assert client.post(url, typed).status_code == 404
