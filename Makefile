@@ -39,7 +39,7 @@ run: venv vendor
 stop: venv
 	$(PY) -m khuyencong.devstack stop
 
-# Debian's chromium for the browser tests (never `playwright install`).
+# Debian's chromium for the browser tests (never Playwright's own browser download).
 chromium:
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \

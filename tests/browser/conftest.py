@@ -1,4 +1,4 @@
-"""Playwright on Debian's Chromium (/usr/bin/chromium); never `playwright install`."""
+"""Playwright on Debian's Chromium (/usr/bin/chromium), never a browser downloaded by Playwright."""
 
 import os
 import shutil
