@@ -19,8 +19,8 @@ from beneficiaries.imports import (
 )
 from beneficiaries.models import LegalForm
 from beneficiaries.validators import tax_code_check_digit
+from core.http import XLSX_CONTENT_TYPE  # noqa: F401  (re-exported for the other exports)
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 _ERROR_FILL = PatternFill("solid", fgColor="F8D7DA")
 

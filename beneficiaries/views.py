@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,13 +19,8 @@ from beneficiaries.imports import COLUMNS, TemplateError
 from beneficiaries.models import Beneficiary, ImportBatch
 from beneficiaries.rules import DuplicateBeneficiary
 from beneficiaries.validators import tax_code_error, tax_code_normalise
+from core.http import xlsx_response
 from reference.models import Commune
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=excel.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 class BeneficiaryListView(PolicyMixin, ListView):
@@ -183,7 +177,7 @@ class BeneficiaryExportView(PolicyMixin, View):
             full_citizen_id=has_perm(request.user, "beneficiary.manage"),
         )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        return _xlsx(content, f"co-so-cnnt-{stamp}.xlsx")
+        return xlsx_response(content, f"co-so-cnnt-{stamp}.xlsx")
 
 
 class ImportTemplateView(PolicyMixin, View):
@@ -197,7 +191,7 @@ class ImportTemplateView(PolicyMixin, View):
         content = excel.template_workbook(
             commune=communes.first(), sectors=list(selectors.sector_list())
         )
-        return _xlsx(content, "mau-nhap-co-so-cnnt.xlsx")
+        return xlsx_response(content, "mau-nhap-co-so-cnnt.xlsx")
 
 
 class ImportUploadView(PolicyMixin, FormView):
@@ -303,4 +297,4 @@ class ImportErrorsView(_BatchMixin, View):
             except TemplateError:
                 results = []
             rows = services.failed_row_records(results)
-        return _xlsx(excel.errors_workbook(rows), f"dong-loi-{batch.pk}.xlsx")
+        return xlsx_response(excel.errors_workbook(rows), f"dong-loi-{batch.pk}.xlsx")

@@ -43,3 +43,19 @@ class MoneyInput(forms.TextInput):
 
 
 VNDField.widget = MoneyInput
+
+
+def service_error_messages(exc: ValidationError) -> list[str]:
+    """Every message of a service's ValidationError, field errors included, as a list."""
+    if hasattr(exc, "error_dict"):
+        return [m for msgs in exc.message_dict.values() for m in msgs]
+    return list(exc.messages)
+
+
+def add_service_errors(form, exc: ValidationError) -> None:
+    """Put a service's errors next to the fields they name, the rest at the top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.policies import PolicyMixin, may_act, visible
+from core.forms import add_service_errors, service_error_messages
+from core.http import xlsx_response
 from disbursement import excel, forms, selectors, services
 from disbursement.models import Tranche
 from programs.models import AnnualPlan
@@ -24,27 +25,6 @@ from projects.selectors import proposal_detail_queryset
 from reference.models import Province
 
 S = Proposal.Status
-
-
-def _errors(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [m for msgs in exc.message_dict.values() for m in msgs]
-    return list(exc.messages)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """Put a service's errors next to the fields they name, the rest at the top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=excel.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 # --- The money page of a đề án ----------------------------------------------------------------
@@ -179,7 +159,7 @@ class ProposalMoneyView(PolicyMixin, View):
             try:
                 done = self.perform(name, proposal, page, form)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, done)
                 return redirect(reverse("proposal-money", args=[pk]) + f"#{name}")
@@ -315,7 +295,7 @@ class TrancheActionView(PolicyMixin, View):
                 )
         except ValidationError as exc:
             messages.error(request, _("The action was not done:"))
-            for reason in _errors(exc):
+            for reason in service_error_messages(exc):
                 messages.error(request, reason)
         else:
             messages.success(request, _("Done: %(tranche)s.") % {"tranche": _describe(tranche)})
@@ -330,7 +310,7 @@ class TrancheLedgerExportView(PolicyMixin, View):
         proposal = get_object_or_404(proposal_detail_queryset(user=request.user), pk=pk)
         page = selectors.money_page(proposal)
         content = excel.ledger_workbook(proposal, page["tranches"], page["summary"])
-        return _xlsx(content, f"so-giai-ngan-{proposal.code}.xlsx")
+        return xlsx_response(content, f"so-giai-ngan-{proposal.code}.xlsx")
 
 
 # --- Execution of plans ---------------------------------------------------------------------
@@ -359,7 +339,7 @@ class PlanExecutionExportView(PolicyMixin, View):
     def get(self, request, pk):
         plan = get_object_or_404(plan_detail_queryset(user=request.user), pk=pk)
         content = excel.execution_workbook(plan.title, selectors.plan_execution(plan))
-        return _xlsx(content, f"giai-ngan-ke-hoach-{plan.year}-{plan.pk}.xlsx")
+        return xlsx_response(content, f"giai-ngan-ke-hoach-{plan.year}-{plan.pk}.xlsx")
 
 
 class ProvinceExecutionView(PolicyMixin, View):

@@ -12,26 +12,11 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from accounts.policies import PolicyMixin, has_perm, is_national, may_act, visible
+from core.forms import add_service_errors, service_error_messages
 from programs import forms, selectors, services
 from programs.models import AnnualPlan, LegalDocument, Program, SupportCap
 from programs.rules import cap_check
 from reference.models import Province
-
-
-def _errors(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [m for msgs in exc.message_dict.values() for m in msgs]
-    return list(exc.messages)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """Put a service's errors next to the fields they name, the rest at the top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
 
 # --- Programmes -------------------------------------------------------------------------
 
@@ -100,7 +85,7 @@ class ProgramFormView(PolicyMixin, View):
                     actor=request.user, program=form.save(commit=False), targets=form.targets()
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The programme was saved."))
                 return redirect("program-detail", pk=program.pk)
@@ -180,7 +165,7 @@ class PlanCreateView(PolicyMixin, View):
             try:
                 plan = services.plan_create(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The plan was created. Now enter its budget."))
                 return redirect("plan-edit", pk=plan.pk)
@@ -256,7 +241,7 @@ class PlanBudgetEditView(_PlanBudgetFormMixin, View):
                     expected_version=budget_form.cleaned_data["version"],
                 )
             except ValidationError as exc:
-                _add_errors(budget_form, exc)
+                add_service_errors(budget_form, exc)
             else:
                 messages.success(request, _("The budget and allocations were saved."))
                 return redirect("plan-detail", pk=plan.pk)
@@ -295,7 +280,7 @@ class PlanAmendView(_PlanBudgetFormMixin, View):
                     **amend_form.cleaned_data,
                 )
             except ValidationError as exc:
-                _add_errors(amend_form, exc)
+                add_service_errors(amend_form, exc)
             else:
                 messages.success(request, _("The amendment was recorded."))
                 return redirect("plan-detail", pk=plan.pk)
@@ -323,7 +308,7 @@ class PlanTransitionView(PolicyMixin, View):
         try:
             services.plan_transition(plan=plan, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for message in _errors(exc):
+            for message in service_error_messages(exc):
                 messages.error(request, message)
         else:
             messages.success(
@@ -418,7 +403,7 @@ class CapFormView(PolicyMixin, View):
             try:
                 services.cap_save(actor=request.user, cap=form.save(commit=False))
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The support cap was saved."))
                 return redirect(reverse("cap-list"))

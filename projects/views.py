@@ -9,7 +9,7 @@ import mimetypes
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,24 +21,11 @@ from django.views.generic import DetailView, ListView
 from accounts.policies import PolicyMixin, has_perm, in_scope, is_national, visible
 from beneficiaries.eligibility import beneficiary_eligibility
 from core.formatting import format_vnd
+from core.forms import add_service_errors, service_error_messages
+from core.http import xlsx_response
 from programs.models import FUNDING_SOURCE_SHORT, Indicator
 from projects import checks, excel, forms, selectors, services, workflow
 from projects.models import Appraisal, AppraisalCriterion, Attachment, Proposal
-
-
-def _errors(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [m for msgs in exc.message_dict.values() for m in msgs]
-    return list(exc.messages)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """Put a service's errors next to the fields they name, the rest at the top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _sources(proposal: Proposal) -> list[str]:
@@ -155,7 +142,7 @@ class ProposalChecksPreviewView(PolicyMixin, View):
                 outputs=outputs.outputs(),
             )
         except ValidationError as exc:
-            context["preview_note"] = " ".join(_errors(exc))
+            context["preview_note"] = " ".join(service_error_messages(exc))
             return render(request, "projects/partials/checks.html", context)
         context["check_rows"] = _check_rows(request.user, proposal, results)
         return render(request, "projects/partials/checks.html", context)
@@ -213,9 +200,7 @@ class ProposalExportView(PolicyMixin, View):
         rows = selectors.proposal_list(user=request.user, filters=form.filters())
         content = excel.export_workbook(rows.iterator(chunk_size=2000))
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response = HttpResponse(content, content_type=excel.XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="de-an-khuyen-cong-{stamp}.xlsx"'
-        return response
+        return xlsx_response(content, f"de-an-khuyen-cong-{stamp}.xlsx")
 
 
 # --- Create ---------------------------------------------------------------------------------
@@ -244,7 +229,7 @@ class ProposalCreateView(PolicyMixin, View):
             try:
                 proposal = services.proposal_create(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -410,7 +395,7 @@ class ProposalEditView(PolicyMixin, View):
                 general.add_error(None, exc.messages)
             except ValidationError as exc:
                 if hasattr(exc, "error_dict"):
-                    _add_errors(general, exc)
+                    add_service_errors(general, exc)
                 else:
                     budget_errors = exc.messages
             else:
@@ -673,7 +658,7 @@ class ProposalTransitionView(PolicyMixin, View):
         except ValidationError as exc:
             # Each reason (a failed check, a missing field) as its own message.
             messages.error(request, _("The action was not done:"))
-            for reason in _errors(exc):
+            for reason in service_error_messages(exc):
                 messages.error(request, reason)
         else:
             messages.success(
@@ -712,7 +697,7 @@ class AttachmentUploadView(PolicyMixin, View):
                     document_type=form.cleaned_data["document_type"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request, _("“%(title)s” was attached.") % {"title": attachment.title}
@@ -844,7 +829,7 @@ class ProposalAppraiseView(PolicyMixin, View):
                     comment=form.cleaned_data["comment"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,
