@@ -129,6 +129,9 @@ class Tranche(SourceAmounts):
     reverses = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversal"
     )
+    requires_inspection = models.BooleanField(
+        _("requires a compliant inspection before payment"), default=False
+    )
     note = models.TextField(_("note"), blank=True)
     document = models.FileField(_("voucher"), upload_to=document_path, blank=True, max_length=300)
     idempotency_key = models.CharField(max_length=64, unique=True)

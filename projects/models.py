@@ -36,6 +36,14 @@ class Proposal(models.Model):
         CLOSED = "closed", _("Closed")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Compliance(models.TextChoices):
+        """Derived from the đề án's inspections by ``inspections.services.compliance_refresh``."""
+
+        NOT_INSPECTED = "not_inspected", _("Not inspected")
+        COMPLIANT = "compliant", _("Compliant")
+        REMEDY_PENDING = "remedy_pending", _("Findings to remedy")
+        NOT_COMPLIANT = "not_compliant", _("Not compliant")
+
     province_scope = "province"
 
     code = models.CharField(_("code"), max_length=40, unique=True)
@@ -89,6 +97,13 @@ class Proposal(models.Model):
     approved_kcdp = models.BigIntegerField(default=0)
     approved_counterpart = models.BigIntegerField(default=0)
     approved_other = models.BigIntegerField(default=0)
+    compliance = models.CharField(
+        _("compliance"),
+        max_length=16,
+        choices=Compliance.choices,
+        default=Compliance.NOT_INSPECTED,
+        editable=False,
+    )
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

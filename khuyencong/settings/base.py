@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "programs",
     "projects",
     "disbursement",
+    "inspections",
+    "reports",
     "dashboards",
     "demo",
 ]
