@@ -11,6 +11,9 @@ NAVIGATION = [
     (_("Proposals"), "proposal-list", "proposal.view", "folder2-open"),
     (_("Plans"), "plan-list", "plan.view", "calendar3"),
     (_("Establishments"), "beneficiary-list", "beneficiary.view", "shop"),
+    (_("Inspections"), "inspection-list", "inspection.view", "clipboard-check"),
+    (_("Reports"), "report-list", "report.view", "file-earmark-text"),
+    (_("Statistics"), "dashboard-national", "dashboard.view", "bar-chart"),
 ]
 CATALOGUES = [
     (_("Programmes"), "program-list", "program.view", "flag"),

@@ -68,6 +68,18 @@ PERMISSIONS: dict[str, frozenset] = {
     # the promotion centre and the Sở of the province record.
     "disbursement.view": ALL_ROLES,
     "disbursement.record": PROVINCIAL_EDITORS,
+    # Inspections (kiểm tra, giám sát): everybody reads; the province's staff and its
+    # inspectors plan, record and conclude them (the ministry watches: may_act).
+    "inspection.view": ALL_ROLES,
+    "inspection.record": PROVINCIAL_EDITORS | {Role.INSPECTOR},
+    # PDF reports (reports app): everybody reads the reports of their scope; everybody but
+    # read-only viewers asks for one (inspectors: the records of their inspections and the
+    # compliance report of their province). What a report contains is scoped to the
+    # requester; the parameters decide the report's province.
+    "report.view": ALL_ROLES,
+    "report.request": ALL_ROLES - {Role.VIEWER},
+    # Dashboards (statistics): the ministry sees every province, a province its own.
+    "dashboard.view": ALL_ROLES,
 }
 
 

@@ -1,8 +1,27 @@
-from django.db.models import Count, Q
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
 from accounts.models import Agency, Role, User
 from accounts.policies import is_national, visible
-from programs.models import AnnualPlan
+from dashboards.models import ProposalFigures
+from disbursement.models import DisbursementFlag
+from disbursement.selectors import rate
+from inspections.selectors import compliance_summary
+from programs.models import (
+    FUNDING_SOURCE_SHORT,
+    Activity,
+    AnnualPlan,
+    Indicator,
+    Level,
+    Program,
+    ProgramTarget,
+)
 from projects.models import Proposal
 from projects.selectors import proposal_todo
 from reference.models import Commune, Province, Region
@@ -37,6 +56,7 @@ def home_summary(*, user) -> dict:
     }
     summary["plans_waiting"] = plans.filter(status=AnnualPlan.Status.SUBMITTED).count()
     summary.update(proposal_todo_summary(user=user))
+    summary.update(compliance_summary(user=user))
     if not national and user.role == Role.CENTRE_STAFF:
         from disbursement.selectors import tracking
 
@@ -62,3 +82,512 @@ def proposal_todo_summary(*, user, limit: int = 10) -> dict:
         "todo_count": sum(counts.values()),
         "todo_counts": [(status, labels[status], n) for status, n in sorted(counts.items())],
     }
+
+
+# --- National and provincial dashboards (issue 7) ---------------------------------------------
+#
+# Every figure is summed in PostgreSQL from ``dashboards.ProposalFigures`` (one row per đề án,
+# kept exact by triggers), restricted first by ``accounts.policies.visible`` and then by the
+# filters; the breakdowns come from one GROUPING SETS query, so a page costs the same
+# number of queries whatever the number of đề án, tranches or provinces.
+#
+# Definitions (shown on the pages):
+# * đề án: every đề án matching the filters, whatever its status; approved đề án: those
+#   whose approval is in force (FUNDED_STATES);
+# * approved money: the approved amounts of approved đề án; paid money: their tranches
+#   paid or reversed, reversals included as negative rows;
+# * disbursement rate: paid ÷ approved (of the same đề án and source);
+# * establishments supported: distinct cơ sở CNNT listed on approved đề án;
+# * compliance: compliant ÷ inspected (đề án with a concluded inspection);
+# * with a funding source chosen, only đề án approved with money from that source count,
+#   and money is that source's.
+
+
+@dataclass
+class Measures:
+    """The figures of one row of a dashboard table."""
+
+    count: int = 0
+    funded: int = 0
+    approved: int = 0
+    paid: int = 0
+    inspected: int = 0
+    compliant: int = 0
+    establishments: int | None = None
+    findings: int = 0
+    overdue: int = 0
+    flags: int = 0
+
+    @property
+    def rate(self) -> Decimal | None:
+        return rate(self.paid, self.approved)
+
+    @property
+    def compliance_rate(self) -> Decimal | None:
+        return rate(self.compliant, self.inspected)
+
+    @property
+    def remaining(self) -> int:
+        return self.approved - self.paid
+
+
+@dataclass
+class Row:
+    """A labelled row: ``key`` is the value of ``param`` in the drill-down link."""
+
+    key: object
+    label: object  # a string, or a lazy translation (rendered in the page's language)
+    m: Measures = field(default_factory=Measures)
+    extra: dict = field(default_factory=dict)
+    links: dict = field(default_factory=dict)  # drill-down URLs, set by the view
+
+
+SOURCE_KEYS = ("kcqg", "kcdp", "counterpart", "other")
+# The years of the two national programmes (QĐ 1881/QĐ-TTg and QĐ 2646/QĐ-BCT): the trend.
+DASHBOARD_YEARS = range(2021, 2031)
+MAP_MEASURES = ("rate", "approved", "count")
+
+
+def dashboard_figures(*, user, filters: dict) -> QuerySet[ProposalFigures]:
+    """The figure rows ``user`` may see (accounts.policies.visible), filtered. ``filters``
+    (all optional): ``year_from``, ``year_to``, ``program``, ``region``, ``province``,
+    ``activity`` (a group includes its sub-activities), ``level``, ``kind``, ``source``
+    (đề án approved with money from it)."""
+    qs = visible(user, ProposalFigures.objects.all())
+    if filters.get("year_from"):
+        qs = qs.filter(year__gte=filters["year_from"])
+    if filters.get("year_to"):
+        qs = qs.filter(year__lte=filters["year_to"])
+    for name, lookup in (
+        ("program", "program"),
+        ("region", "province__region"),
+        ("province", "province"),
+        ("level", "level"),
+        ("kind", "kind"),
+    ):
+        if filters.get(name) not in (None, ""):
+            qs = qs.filter(**{lookup: filters[name]})
+    if filters.get("activity"):
+        activity = filters["activity"]
+        qs = qs.filter(Q(activity=activity) | Q(activity_group=activity))
+    source = filters.get("source")
+    if source:
+        qs = qs.filter(funded=True, **{f"approved_{source}__gt": 0})
+    return qs
+
+
+FIGURE_COLUMNS = (
+    "proposal_id",
+    "province_id",
+    "year",
+    "activity_group_id",
+    "implementing_agency_id",
+    "level",
+    "kind",
+    "status",
+    "compliance",
+    "funded",
+    *(f"approved_{s}" for s in SOURCE_KEYS),
+    *(f"paid_{s}" for s in SOURCE_KEYS),
+)
+
+
+def _subquery(qs: QuerySet[ProposalFigures]) -> tuple[str, tuple]:
+    sql, params = qs.values(*FIGURE_COLUMNS).query.sql_with_params()
+    return f"({sql})", tuple(params)
+
+
+def _money(prefix: str, source: str | None) -> str:
+    if source:
+        return f"f.{prefix}_{source}"
+    return " + ".join(f"f.{prefix}_{s}" for s in SOURCE_KEYS)
+
+
+def _fetch(sql: str, params) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _by_sets(dims: list[str], aggregates: str, source_sql: str, params) -> dict:
+    """``SELECT aggregates source_sql GROUP BY GROUPING SETS ((), (dim) …)`` in one query.
+    Returns {None: values of the whole selection, name: {value: values}} where ``name``
+    is the last part of each dimension ("f.province_id" -> "province_id")."""
+    columns = ", ".join(dims)
+    sets = ", ".join(["()", *(f"({d})" for d in dims)])
+    rows = _fetch(
+        f"SELECT GROUPING({columns}), {columns}, {aggregates} {source_sql} "
+        f"GROUP BY GROUPING SETS ({sets})",
+        params,
+    )
+    n = len(dims)
+    everything = (1 << n) - 1
+    positions = {everything ^ (1 << (n - 1 - i)): i for i in range(n)}
+    names = [d.rsplit(".", 1)[-1] for d in dims]
+    result: dict = {None: None, **{name: {} for name in names}}
+    for row in rows:
+        values = tuple(int(v or 0) for v in row[n + 1 :])
+        if row[0] == everything:
+            result[None] = values
+        else:
+            i = positions[row[0]]
+            result[names[i]][row[1 + i]] = values
+    return result
+
+
+def _measures_sql(source: str | None) -> str:
+    return f"""COUNT(*), COUNT(*) FILTER (WHERE f.funded),
+               COALESCE(SUM({_money("approved", source)}) FILTER (WHERE f.funded), 0),
+               COALESCE(SUM({_money("paid", source)}), 0),
+               COUNT(*) FILTER (WHERE f.compliance <> 'not_inspected'),
+               COUNT(*) FILTER (WHERE f.compliance = 'compliant')"""
+
+
+def _grouped(qs, dims: list[str], source: str | None) -> dict:
+    """One query: the measures of the whole selection and of each value of each of
+    ``dims`` (GROUPING SETS). Returns {None: Measures, dim: {value: Measures}}."""
+    inner, params = _subquery(qs)
+    sets = _by_sets([f"f.{d}" for d in dims], _measures_sql(source), f"FROM {inner} f", params)
+    return {
+        None: Measures(*(sets[None] or ())),
+        **{d: {k: Measures(*v) for k, v in sets[d].items()} for d in dims},
+    }
+
+
+def _by_source(qs) -> list[dict]:
+    """Approved, paid and rate per funding source (one query)."""
+    inner, params = _subquery(qs)
+    sums = ", ".join(
+        f"COALESCE(SUM(f.approved_{s}) FILTER (WHERE f.funded), 0), COALESCE(SUM(f.paid_{s}), 0)"
+        for s in SOURCE_KEYS
+    )
+    values = _fetch(f"SELECT {sums} FROM {inner} f", params)[0]
+    rows = []
+    for index, s in enumerate(SOURCE_KEYS):
+        approved, paid = int(values[2 * index]), int(values[2 * index + 1])
+        rows.append(
+            {
+                "source": s,
+                "label": FUNDING_SOURCE_SHORT[s],
+                "approved": approved,
+                "paid": paid,
+                "remaining": approved - paid,
+                "rate": rate(paid, approved),
+            }
+        )
+    return rows
+
+
+def _establishments(qs) -> dict:
+    """Distinct establishments on approved đề án, in all and per province (one query).
+    An establishment supported in two provinces counts in each, and once in the total;
+    so regions show none (a sum of provinces could count one twice, and a distinct count
+    per region costs as much again as this query)."""
+    inner, params = _subquery(qs)
+    sets = _by_sets(
+        ["f.province_id"],
+        "COUNT(DISTINCT l.beneficiary_id)",
+        f"""FROM projects_proposalbeneficiary l
+              JOIN {inner} f ON f.proposal_id = l.proposal_id
+             WHERE f.funded""",
+        params,
+    )
+    return {
+        None: (sets[None] or (0,))[0],
+        "province_id": {k: v[0] for k, v in sets["province_id"].items()},
+    }
+
+
+def _findings_and_flags(qs, dims: list[str], today) -> dict:
+    """Open inspection recommendations (and those past their deadline) and open flags of
+    the daily disbursement job, in all and per value of ``dims`` (one query; each branch
+    starts from the selected đề án, so a province's page reads only its own rows)."""
+    inner, params = _subquery(qs)
+    columns = ", ".join(f"f.{d}" for d in dims)
+    sets = _by_sets(
+        [f"x.{d}" for d in dims],
+        """COUNT(*) FILTER (WHERE x.what = 'finding'),
+           COUNT(*) FILTER (WHERE x.what = 'finding' AND x.deadline < %s),
+           COUNT(*) FILTER (WHERE x.what = 'flag')""",
+        f"""FROM (SELECT {columns}, 'finding' AS what, r.deadline
+                    FROM {inner} f
+                    JOIN inspections_inspection i ON i.proposal_id = f.proposal_id
+                    JOIN inspections_recommendation r ON r.inspection_id = i.id
+                   WHERE r.status = 'open'
+                  UNION ALL
+                  SELECT {columns}, 'flag', NULL
+                    FROM {inner} f
+                    JOIN disbursement_disbursementflag d ON d.proposal_id = f.proposal_id
+                   WHERE d.resolved_on IS NULL) x""",
+        (today, *params, *params),
+    )
+    return {None: sets[None] or (0, 0, 0), **{d: sets[d] for d in dims}}
+
+
+def _outputs(qs, programs: QuerySet[Program]) -> list[dict]:
+    """Per indicator: the programmes' targets, what approved đề án plan and what accepted
+    ones achieved (two queries)."""
+    inner, params = _subquery(qs)
+    planned = {
+        indicator_id: (int(target or 0), int(achieved or 0))
+        for indicator_id, target, achieved in _fetch(
+            f"""
+            SELECT o.indicator_id, SUM(o.target_value), SUM(o.achieved_value)
+              FROM projects_proposaloutput o
+              JOIN {inner} f ON f.proposal_id = o.proposal_id
+             WHERE f.funded
+             GROUP BY o.indicator_id""",
+            params,
+        )
+    }
+    targets = {
+        r["indicator"]: r["total"]
+        for r in ProgramTarget.objects.filter(program__in=programs)
+        .values("indicator")
+        .annotate(total=Sum("target_value"))
+        .order_by()
+    }
+    rows = []
+    for indicator in Indicator.objects.all():
+        target = targets.get(indicator.pk)
+        plan, achieved = planned.get(indicator.pk, (0, 0))
+        if not (target or plan or achieved):
+            continue
+        rows.append(
+            {
+                "indicator": indicator,
+                "target": target,
+                "planned": plan,
+                "achieved": achieved,
+                "share": rate(achieved, target) if target else None,
+            }
+        )
+    return rows
+
+
+def target_programs(*, user, filters: dict, province=None) -> QuerySet[Program]:
+    """The programmes whose targets the selection is measured against: the chosen
+    programme, or those of the chosen level, period and place — national programmes only
+    when no province or region is chosen (their targets are not split by province)."""
+    programs = visible(user, Program.objects.all())
+    if filters.get("program"):
+        return programs.filter(pk=filters["program"].pk)
+    if filters.get("level"):
+        programs = programs.filter(level=filters["level"])
+    if filters.get("year_from"):
+        programs = programs.filter(end_year__gte=filters["year_from"])
+    if filters.get("year_to"):
+        programs = programs.filter(start_year__lte=filters["year_to"])
+    place = province or filters.get("province")
+    if place is not None:
+        programs = programs.filter(province=place)
+    elif filters.get("region"):
+        programs = programs.filter(province__region=filters["region"])
+    elif not is_national(user):
+        programs = programs.filter(province_id=user.province_id)
+    return programs
+
+
+def _statuses(counts: dict) -> list[dict]:
+    return [
+        {"status": value, "label": label, "count": counts[value].count}
+        for value, label in Proposal.Status.choices
+        if value in counts
+    ]
+
+
+def _rows(measures: dict, labels: list[tuple]) -> list[Row]:
+    """Rows in the order of ``labels`` ((key, label, extra) tuples), every one shown."""
+    return [Row(key, label, measures.get(key, Measures()), extra) for key, label, extra in labels]
+
+
+def _summary(grouped: dict, by_source: list[dict], establishments: int, flags: tuple) -> dict:
+    total: Measures = grouped[None]
+    total.establishments = establishments
+    total.findings, total.overdue, total.flags = flags
+    return {"total": total, "by_source": by_source, "statuses": _statuses(grouped["status"])}
+
+
+def _common_rows(grouped: dict, year_range) -> dict:
+    groups = list(Activity.objects.filter(parent__isnull=True))
+    return {
+        "years": _rows(grouped["year"], [(y, str(y), {}) for y in year_range]),
+        "activities": [
+            r
+            for r in _rows(grouped["activity_group_id"], [(a.pk, str(a), {}) for a in groups])
+            if r.m.count
+        ],
+        "kinds": _rows(grouped["kind"], [(k, label, {}) for k, label in Proposal.Kind.choices]),
+        "levels": _rows(grouped["level"], [(k, label, {}) for k, label in Level.choices]),
+    }
+
+
+def _years(filters: dict) -> range:
+    first = filters.get("year_from") or DASHBOARD_YEARS.start
+    last = filters.get("year_to") or DASHBOARD_YEARS.stop - 1
+    return range(first, last + 1)
+
+
+def national_dashboard(*, user, filters: dict) -> dict:
+    """Everything the national dashboard shows, for a ministry user: headline figures,
+    the 34 provinces (table and tile map), the six regions, activities, years, kinds and
+    levels, outputs against targets, compliance and open findings. Nine queries."""
+    qs = dashboard_figures(user=user, filters=filters)
+    source = filters.get("source")
+    grouped = _grouped(
+        qs, ["province_id", "year", "activity_group_id", "kind", "level", "status"], source
+    )
+    establishments = _establishments(qs)
+    issues = _findings_and_flags(qs, ["province_id"], timezone.localdate())
+    provinces = list(visible(user, Province.objects.select_related("region")))
+    province_rows = []
+    for p in provinces:
+        m = grouped["province_id"].get(p.pk, Measures())
+        m.establishments = establishments["province_id"].get(p.pk, 0)
+        m.findings, m.overdue, m.flags = issues["province_id"].get(p.pk, (0, 0, 0))
+        province_rows.append(Row(p.pk, p.short_name, m, {"province": p}))
+    regions = {}
+    for row in province_rows:
+        region = row.extra["province"].region
+        target = regions.setdefault(region.pk, Row(region.pk, region.name, Measures()))
+        for name in ("count", "funded", "approved", "paid", "inspected", "compliant"):
+            setattr(target.m, name, getattr(target.m, name) + getattr(row.m, name))
+        target.m.findings += row.m.findings
+        target.m.overdue += row.m.overdue
+        target.m.flags += row.m.flags
+    region_order = {p.region.pk: p.region.order for p in provinces}
+    region_rows = sorted(regions.values(), key=lambda r: region_order[r.key])
+    return {
+        **_summary(grouped, _by_source(qs), establishments[None], issues[None]),
+        "provinces": province_rows,
+        "regions": region_rows,
+        **_common_rows(grouped, _years(filters)),
+        "outputs": _outputs(qs, target_programs(user=user, filters=filters)),
+    }
+
+
+def province_dashboard(*, user, province: Province, filters: dict) -> dict:
+    """The same for one province (already checked visible to ``user``), down to its
+    communes and implementing units, with the open warnings of the disbursement job."""
+    filters = {**filters, "province": province, "region": None}
+    qs = dashboard_figures(user=user, filters=filters)
+    source = filters.get("source")
+    grouped = _grouped(
+        qs,
+        ["year", "activity_group_id", "kind", "level", "status", "implementing_agency_id"],
+        source,
+    )
+    establishments = _establishments(qs)
+    issues = _findings_and_flags(qs, ["implementing_agency_id"], timezone.localdate())
+    agencies = Agency.objects.filter(pk__in=list(grouped["implementing_agency_id"])).order_by(
+        "kind", "name"
+    )
+    agency_rows = []
+    for agency in agencies:
+        m = grouped["implementing_agency_id"][agency.pk]
+        m.findings, m.overdue, m.flags = issues["implementing_agency_id"].get(agency.pk, (0, 0, 0))
+        agency_rows.append(Row(agency.pk, agency.name, m))
+    return {
+        **_summary(grouped, _by_source(qs), establishments[None], issues[None]),
+        "agencies": agency_rows,
+        "communes": _communes(qs, source),
+        **_common_rows(grouped, _years(filters)),
+        "outputs": _outputs(qs, target_programs(user=user, filters=filters, province=province)),
+        "flags": _open_flags(user=user, qs=qs),
+    }
+
+
+def _communes(qs, source: str | None) -> list[Row]:
+    """Per commune of the đề án (a đề án in several communes counts in each)."""
+    inner, params = _subquery(qs)
+    rows = _fetch(
+        f"""
+        SELECT c.id, c.name, {_measures_sql(source)}
+          FROM projects_proposal_communes pc
+          JOIN {inner} f ON f.proposal_id = pc.proposal_id
+          JOIN reference_commune c ON c.id = pc.commune_id
+         GROUP BY c.id, c.name, c.name_folded
+         ORDER BY c.name_folded, c.id""",
+        params,
+    )
+    return [Row(r[0], r[1], Measures(*(int(v) for v in r[2:]))) for r in rows]
+
+
+def _open_flags(*, user, qs, limit: int = 50) -> dict:
+    flags = visible(user, DisbursementFlag.objects.all()).filter(
+        resolved_on__isnull=True, proposal__in=qs.values("proposal_id")
+    )
+    return {
+        "items": list(
+            flags.select_related("proposal").order_by("-raised_on", "proposal__code")[:limit]
+        ),
+        "limit": limit,
+    }
+
+
+def map_tiles(rows: list[Row], measure: str) -> dict:
+    """The tile grid of Vietnam: each province at its place (dashboards.tiles), coloured
+    in five equal steps of ``measure`` from the smallest to the largest value shown (the
+    legend gives each step's range); a province without a value (no approved money for
+    a rate) is grey."""
+    from dashboards.tiles import TILE_POSITIONS
+
+    def value(row: Row):
+        if measure == "rate":
+            return row.m.rate
+        return row.m.approved if measure == "approved" else row.m.count
+
+    values = [value(r) for r in rows if value(r) is not None]
+    low, high = (min(values), max(values)) if values else (0, 0)
+    width = (high - low) / 5
+    tiles = []
+    for row in rows:
+        v = value(row)
+        if v is None:
+            step = None
+        elif high == low:
+            step = 4 if v else 0
+        else:
+            step = min(4, int((v - low) / width))
+        position = TILE_POSITIONS.get(row.extra["province"].code)
+        if position is not None:
+            tiles.append({"row": row, "value": v, "step": step, "y": position[0], "x": position[1]})
+    legend = [
+        {"step": i, "low": low + width * i, "high": low + width * (i + 1)}
+        for i in range(5 if high != low else 0)
+    ]
+    return {"tiles": tiles, "legend": legend}
+
+
+def figures_mismatches(limit: int = 20) -> list[tuple]:
+    """Rows of dashboards_proposalfigures that differ from a recomputation from the
+    source tables (the view dashboards_figures_expected), both ways. Empty when exact."""
+    columns = ", ".join(
+        [
+            "proposal_id",
+            "province_id",
+            "plan_id",
+            "program_id",
+            "year",
+            "activity_id",
+            "activity_group_id",
+            "implementing_agency_id",
+            "level",
+            "kind",
+            "status",
+            "compliance",
+            "funded",
+            *(f"approved_{s}" for s in SOURCE_KEYS),
+            *(f"paid_{s}" for s in SOURCE_KEYS),
+        ]
+    )
+    return _fetch(
+        f"""
+        (SELECT 'stored' AS side, {columns} FROM dashboards_proposalfigures
+         EXCEPT SELECT 'stored', {columns} FROM dashboards_figures_expected)
+        UNION ALL
+        (SELECT 'expected', {columns} FROM dashboards_figures_expected
+         EXCEPT SELECT 'expected', {columns} FROM dashboards_proposalfigures)
+        LIMIT %s""",
+        [limit],
+    )

@@ -93,12 +93,15 @@ def seed_users() -> str:
 
 
 def seed_all(*, seed: int, establishments: bool = True) -> list[str]:
-    from demo import beneficiaries, disbursement, programs, projects
+    from demo import beneficiaries, disbursement, inspections, programs, projects
+    from inspections.catalogue import load_catalogue as load_checklist
 
     add_sectors(django_apps)  # catalogue data, as the reference data: put back if missing
     report = [seed_reference(), seed_agencies(), seed_users(), programs.seed_programs(seed=seed)]
+    load_checklist(django_apps)  # the inspection checklist (a data migration): put back if missing
     if establishments:
         report.append(beneficiaries.seed_beneficiaries(seed=seed))
         report.append(projects.seed_proposals(seed=seed))  # đề án need the establishments
         report.append(disbursement.seed_disbursement(seed=seed))
+        report.append(inspections.seed_inspections(seed=seed))
     return report

@@ -81,6 +81,14 @@ class _TrancheForm(forms.Form):
         self.fields["source"].choices = [(s, FUNDING_SOURCE_SHORT[s]) for s in sources]
 
 
+def _requires_inspection():
+    return forms.BooleanField(
+        label=_("Requires a compliant inspection before payment"),
+        required=False,
+        help_text=_("Paid only once an inspection has found the proposal compliant."),
+    )
+
+
 class PaymentForm(_TrancheForm):
     """A payment already made (advance, payment or final settlement payment)."""
 
@@ -91,11 +99,13 @@ class PaymentForm(_TrancheForm):
     )
     note = forms.CharField(label=_("Note"), required=False)
     document = forms.FileField(label=_("Voucher (scan)"), required=False)
+    requires_inspection = _requires_inspection()
 
 
 class TrancheRequestForm(_TrancheForm):
     due_on = forms.DateField(label=_("Expected date"), widget=DATE_WIDGET, required=False)
     note = forms.CharField(label=_("Note"), required=False)
+    requires_inspection = _requires_inspection()
 
 
 class TrancheActionForm(forms.Form):

@@ -241,6 +241,21 @@ def _existing(idempotency_key: str, proposal: Proposal) -> Tranche | None:
     return existing
 
 
+def _check_inspection(locked: Proposal, requires_inspection: bool) -> None:
+    """A tranche configured to require an inspection is paid only while the đề án's
+    compliance, derived from its inspections, is "compliant" (Chỉ thị 04/CT-BCT: money
+    is paid for work checked on site)."""
+    if requires_inspection and locked.compliance != Proposal.Compliance.COMPLIANT:
+        raise ValidationError(
+            _(
+                "This tranche requires a compliant inspection of the proposal before it is "
+                "paid; the proposal's compliance is now “%(compliance)s”. Conclude an "
+                "inspection (and remedy its recommendations) first."
+            )
+            % {"compliance": locked.get_compliance_display()}
+        )
+
+
 def _check_payable(
     locked: Proposal,
     contract: Contract | None,
@@ -332,8 +347,10 @@ def tranche_request(
     idempotency_key: str,
     due_on: datetime.date | None = None,
     note: str = "",
+    requires_inspection: bool = False,
 ) -> Tranche:
-    """Request a tranche (requested → approved → paid). Idempotent on the form's key."""
+    """Request a tranche (requested → approved → paid). Idempotent on the form's key.
+    ``requires_inspection``: it will be paid only once the đề án is found compliant."""
     locked = _lock(proposal)
     _require_recorder(actor, locked)
     existing = _existing(idempotency_key, locked)
@@ -349,6 +366,7 @@ def tranche_request(
         amount=amount,
         due_on=due_on,
         note=note,
+        requires_inspection=requires_inspection,
         idempotency_key=idempotency_key,
         recorded_by=actor,
     )
@@ -418,6 +436,7 @@ def tranche_pay(
         return current  # a retried request: already paid once
     if current.status != Tranche.Status.APPROVED:
         raise ValidationError(_("Only an approved tranche can be paid."))
+    _check_inspection(locked, current.requires_inspection)
     if not voucher_number.strip():
         raise ValidationError({"voucher_number": _("Enter the payment voucher number (chứng từ).")})
     if paid_on > timezone.localdate():
@@ -461,10 +480,12 @@ def payment_record(
     treasury_reference: str = "",
     note: str = "",
     document=None,
+    requires_inspection: bool = False,
 ) -> Tranche:
     """Record a payment already made (the usual case for a promotion centre): one locked
     transaction that checks, writes a paid tranche and the event. The idempotency key
-    makes a double click or a retried request pay once."""
+    makes a double click or a retried request pay once. A payment marked
+    ``requires_inspection`` is refused while the đề án is not found compliant."""
     locked = _lock(proposal)
     _require_recorder(actor, locked)
     existing = _existing(idempotency_key, locked)
@@ -476,6 +497,7 @@ def payment_record(
         raise ValidationError({"paid_on": _("The payment date cannot be in the future.")})
     contract = active_contract(locked)
     _check_payable(locked, contract, kind, source, amount, include_pending=True, paid_on=paid_on)
+    _check_inspection(locked, requires_inspection)
     try:
         with transaction.atomic():
             tranche = Tranche.objects.create(
@@ -489,6 +511,7 @@ def payment_record(
                 voucher_number=voucher_number.strip(),
                 treasury_reference=treasury_reference.strip(),
                 note=note,
+                requires_inspection=requires_inspection,
                 idempotency_key=idempotency_key,
                 recorded_by=actor,
                 approved_by=actor,

@@ -207,6 +207,7 @@ class ProposalMoneyView(PolicyMixin, View):
                 note=data["note"],
                 idempotency_key=data["idempotency_key"],
                 document=data.get("document"),
+                requires_inspection=data["requires_inspection"],
             )
             return _("Payment recorded: %(tranche)s.") % {"tranche": _describe(tranche)}
         if name == "request":
@@ -219,6 +220,7 @@ class ProposalMoneyView(PolicyMixin, View):
                 due_on=data["due_on"],
                 note=data["note"],
                 idempotency_key=data["idempotency_key"],
+                requires_inspection=data["requires_inspection"],
             )
             return _("Tranche requested: %(tranche)s.") % {"tranche": _describe(tranche)}
         if name == "acceptance":

@@ -12,6 +12,8 @@ urlpatterns = [
     path("programs/", include("programs.urls")),
     path("proposals/", include("projects.urls")),
     path("disbursement/", include("disbursement.urls")),
+    path("inspections/", include("inspections.urls")),
+    path("reports/", include("reports.urls")),
     # The language can be chosen before logging in.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

@@ -8,12 +8,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.policies import is_national
+from accounts.models import Agency
+from accounts.policies import is_national, visible
 from beneficiaries.models import Beneficiary
 from core.forms import VNDField
-from programs.models import FUNDING_SOURCE_SHORT, Activity, AnnualPlan, Indicator, Level
+from programs.models import FUNDING_SOURCE_SHORT, Activity, AnnualPlan, Indicator, Level, Program
 from projects.models import Appraisal, Proposal
-from reference.models import Province
+from reference.models import Commune, Province, Region
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
 SOURCES = ("kcqg", "kcdp", "counterpart", "other")
@@ -64,6 +65,7 @@ class ProposalFilterForm(forms.Form):
                 empty_label=_("All provinces"),
             )
         _small(self)
+        _drill_fields(self, user)
 
     def filters(self) -> dict:
         """The cleaned filters, or only the search text when the query string is malformed."""
@@ -72,6 +74,95 @@ class ProposalFilterForm(forms.Form):
         if not self.is_valid():
             return {"q": self.data.get("q", "")}
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+    def drill_filters(self) -> list[dict]:
+        """The dashboards' filters in force (hidden fields), each with its label, the value
+        shown and the query string without it (to remove it)."""
+        if not self.is_bound or not self.is_valid():
+            return []
+        shown = []
+        for name in DRILL_FIELDS:
+            value = self.cleaned_data.get(name)
+            if value in (None, ""):
+                continue
+            field = self.fields[name]
+            if hasattr(field, "queryset"):
+                text = str(value)
+            elif isinstance(field, forms.ChoiceField):
+                text = str(dict(field.choices).get(value, value))
+            else:
+                text = str(value)
+            rest = self.data.copy()
+            rest.pop(name, None)
+            rest.pop("page", None)
+            shown.append(
+                {"name": name, "label": field.label, "value": text, "rest": rest.urlencode()}
+            )
+        return shown
+
+
+# The dashboards' drill-down filters (projects.selectors.DRILL_FILTERS), kept as hidden fields.
+DRILL_FIELDS = (
+    "year_from",
+    "year_to",
+    "program",
+    "region",
+    "source",
+    "stage",
+    "agency",
+    "commune",
+    "compliance",
+    "findings",
+    "flags",
+)
+
+
+def _drill_fields(form: forms.Form, user) -> None:
+    hidden = forms.HiddenInput
+    fields = {
+        "year_from": forms.IntegerField(
+            label=_("From year"), min_value=2000, max_value=2100, widget=hidden
+        ),
+        "year_to": forms.IntegerField(
+            label=_("To year"), min_value=2000, max_value=2100, widget=hidden
+        ),
+        "program": forms.ModelChoiceField(
+            label=_("Programme"), queryset=visible(user, Program.objects.all()), widget=hidden
+        ),
+        "region": forms.ModelChoiceField(
+            label=_("Region"), queryset=Region.objects.all(), widget=hidden
+        ),
+        "source": forms.ChoiceField(
+            label=_("Funding source"), choices=list(FUNDING_SOURCE_SHORT.items()), widget=hidden
+        ),
+        "stage": forms.ChoiceField(
+            label=_("Stage"), choices=[("funded", _("Approval in force"))], widget=hidden
+        ),
+        "agency": forms.ModelChoiceField(
+            label=_("Implementing unit"),
+            queryset=visible(user, Agency.objects.all()),
+            widget=hidden,
+        ),
+        "commune": forms.ModelChoiceField(
+            label=_("Commune / ward"), queryset=visible(user, Commune.objects.all()), widget=hidden
+        ),
+        "compliance": forms.ChoiceField(
+            label=_("Compliance"),
+            choices=[("inspected", _("Inspected")), *Proposal.Compliance.choices],
+            widget=hidden,
+        ),
+        "findings": forms.ChoiceField(
+            label=_("Inspection findings"),
+            choices=[("open", _("Open")), ("overdue", _("Past their deadline"))],
+            widget=hidden,
+        ),
+        "flags": forms.ChoiceField(
+            label=_("Disbursement warnings"), choices=[("open", _("Open"))], widget=hidden
+        ),
+    }
+    for name, field in fields.items():
+        field.required = False
+        form.fields[name] = field
 
 
 class ProposalCreateForm(forms.Form):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.models import Agency
 from accounts.policies import is_national, visible
@@ -27,6 +28,24 @@ from projects.models import (
 from reference.models import Commune
 
 LIST_FILTERS = ("plan", "year", "province", "kind", "activity", "status", "level", "q")
+# Filters the dashboards' drill-down adds (dashboards/forms.py passes them on): the đề án
+# behind a figure, with the same meaning as there.
+DRILL_FILTERS = (
+    "year_from",
+    "year_to",
+    "program",
+    "region",
+    "source",
+    "stage",
+    "agency",
+    "commune",
+    "compliance",
+    "findings",
+    "flags",
+)
+# Statuses in which the approval is in force (the dashboards' "approved đề án"; the same
+# list as dashboards.models.FUNDED_STATES).
+FUNDED_STATES = ("approved", "amending", "in_implementation", "accepted", "settled", "closed")
 
 
 def _requested_total():
@@ -69,9 +88,48 @@ def proposal_list(*, user, filters: dict | None = None) -> QuerySet[Proposal]:
     q = (filters.get("q") or "").strip()
     if q:
         qs = qs.filter(Q(code__istartswith=q) | Q(title_folded__contains=fold(q)))
+    qs = _drill_filters(qs, filters)
     return qs.annotate(requested_total=_requested_total()).order_by(
         "-plan__year", "province__code", "plan_id", "sequence"
     )
+
+
+def _drill_filters(qs: QuerySet[Proposal], filters: dict) -> QuerySet[Proposal]:
+    """The dashboards' filters: period (``year_from``/``year_to``), ``program``, ``region``,
+    ``source`` (approved with money from it), ``stage="funded"`` (approval in force),
+    implementing unit (``agency``), ``commune``, ``compliance`` (a value, or "inspected"),
+    ``findings`` ("open" recommendations, or "overdue" ones) and ``flags="open"``."""
+    for name, lookup in (
+        ("year_from", "plan__year__gte"),
+        ("year_to", "plan__year__lte"),
+        ("program", "plan__program"),
+        ("region", "province__region"),
+        ("agency", "implementing_agency"),
+        ("commune", "communes"),
+    ):
+        if filters.get(name) not in (None, ""):
+            qs = qs.filter(**{lookup: filters[name]})
+    source = filters.get("source")
+    if source:
+        qs = qs.filter(status__in=FUNDED_STATES, **{f"approved_{source}__gt": 0})
+    if filters.get("stage") == "funded":
+        qs = qs.filter(status__in=FUNDED_STATES)
+    compliance = filters.get("compliance")
+    if compliance == "inspected":
+        qs = qs.exclude(compliance=Proposal.Compliance.NOT_INSPECTED)
+    elif compliance:
+        qs = qs.filter(compliance=compliance)
+    findings = filters.get("findings")
+    if findings:
+        # Through the reverse relations: projects does not import the inspections app.
+        condition = {"inspections__recommendations__status": "open"}
+        if findings == "overdue":
+            condition["inspections__recommendations__deadline__lt"] = timezone.localdate()
+        qs = qs.filter(pk__in=Proposal.objects.filter(**condition).values("pk"))
+    if filters.get("flags") == "open":
+        open_flags = Proposal.objects.filter(flags__isnull=False, flags__resolved_on__isnull=True)
+        qs = qs.filter(pk__in=open_flags.values("pk"))
+    return qs
 
 
 def proposal_status_counts(queryset: QuerySet[Proposal]) -> dict[str, int]:

@@ -174,6 +174,7 @@ class ProposalListView(PolicyMixin, ListView):
         context = super().get_context_data(**kwargs)
         counts = selectors.proposal_status_counts(self.object_list)
         context["filter_form"] = self.filter_form
+        context["drill_filters"] = self.filter_form.drill_filters()
         context["status_counts"] = [
             (value, label, counts[value])
             for value, label in Proposal.Status.choices
@@ -471,6 +472,30 @@ EVENT_LABELS = {
     "attach": gettext_lazy("Attached a document"),
     "detach": gettext_lazy("Removed a document"),
     "appraisal": gettext_lazy("Recorded an appraisal"),
+    # Inspections (inspections.services).
+    "inspection_planned": gettext_lazy("Planned an inspection"),
+    "inspection_recorded": gettext_lazy("Recorded inspection findings"),
+    "inspection_photo": gettext_lazy("Added an inspection photo"),
+    "inspection_photo_removed": gettext_lazy("Removed an inspection photo"),
+    "inspection_concluded": gettext_lazy("Concluded an inspection"),
+    "inspection_cancelled": gettext_lazy("Cancelled an inspection"),
+    "recommendation_added": gettext_lazy("Added a recommendation"),
+    "recommendation_removed": gettext_lazy("Withdrew a recommendation"),
+    "recommendation_follow_up": gettext_lazy("Followed up a recommendation"),
+    "recommendation_remedied": gettext_lazy("Recommendation remedied"),
+}
+# The labels of inspections.models.Inspection.Kind and Result, for the timeline (projects
+# does not import the inspections app; tests/inspections check that they stay the same).
+INSPECTION_KIND_LABELS = {
+    "periodic": gettext_lazy("Periodic inspection"),
+    "unannounced": gettext_lazy("Unannounced inspection"),
+    "appraisal": gettext_lazy("On-site appraisal before approval"),
+    "acceptance": gettext_lazy("Acceptance visit"),
+}
+INSPECTION_RESULT_LABELS = {
+    "compliant": gettext_lazy("Compliant"),
+    "partly": gettext_lazy("Partly compliant"),
+    "not_compliant": gettext_lazy("Not compliant"),
 }
 CHANGE_LABELS = {
     "title": gettext_lazy("Proposal title"),
@@ -486,7 +511,15 @@ CHANGE_LABELS = {
     "approved": gettext_lazy("Approved amounts"),
     "score": gettext_lazy("Weighted score"),
     "recommendation": gettext_lazy("Recommendation"),
+    "inspection_kind": gettext_lazy("Kind of inspection"),
+    "planned_on": gettext_lazy("Planned date"),
+    "answered": gettext_lazy("Checklist items answered"),
+    "conclusion": gettext_lazy("Overall conclusion"),
+    "compliance": gettext_lazy("Compliance"),
+    "deadline": gettext_lazy("Deadline"),
+    "remedied_on": gettext_lazy("Remedied on"),
 }
+DATE_CHANGES = ("start_date", "end_date", "planned_on", "deadline", "remedied_on")
 
 
 def _describe(key: str, value, names: dict) -> str:
@@ -497,8 +530,14 @@ def _describe(key: str, value, names: dict) -> str:
         return str(Proposal.Kind(value).label) if value in Proposal.Kind.values else value
     if key == "implementing_agency":
         return names["agencies"].get(value, str(value))
-    if key in ("start_date", "end_date"):
+    if key in DATE_CHANGES:
         return datetime.date.fromisoformat(value).strftime("%d/%m/%Y")
+    if key == "inspection_kind":
+        return str(INSPECTION_KIND_LABELS.get(value, value))
+    if key == "conclusion":
+        return str(INSPECTION_RESULT_LABELS.get(value, value))
+    if key == "compliance" and value in Proposal.Compliance.values:
+        return str(Proposal.Compliance(value).label)
     if key == "beneficiaries":
         share = sum(amount or 0 for _id, amount in value)
         return _("%(n)s establishment(s), shares %(total)s") % {

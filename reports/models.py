@@ -11,8 +11,12 @@ middle of a report). Anyone holding the printed verification code can check a fi
 import secrets
 
 from django.conf import settings
+from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import Q
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
 # Unambiguous characters for a code people type from paper (no 0/O, 1/I/L).
@@ -26,7 +30,29 @@ def new_verification_code() -> str:
 
 
 def report_path(instance, filename):
+    """One deterministic name per job: a second run overwrites, it never adds a file."""
     return f"reports/{instance.requested_at:%Y/%m}/{instance.verification_code}.pdf"
+
+
+class _ReportStorage(LazyObject):
+    """``STORAGES["reports"]``, looked up when first used (and again after a settings
+    change in tests), so reports can live in their own bucket."""
+
+    def _setup(self):
+        self._wrapped = storages["reports"]
+
+
+report_storage_instance = _ReportStorage()
+
+
+def report_storage():
+    return report_storage_instance
+
+
+@receiver(setting_changed)
+def _reset_report_storage(*, setting, **kwargs):
+    if setting == "STORAGES":
+        report_storage_instance._wrapped = empty
 
 
 class ReportJob(models.Model):
@@ -78,7 +104,9 @@ class ReportJob(models.Model):
     verification_code = models.CharField(
         _("verification code"), max_length=14, unique=True, default=new_verification_code
     )
-    file = models.FileField(_("file"), upload_to=report_path, blank=True, max_length=300)
+    file = models.FileField(
+        _("file"), upload_to=report_path, storage=report_storage, blank=True, max_length=300
+    )
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
@@ -110,3 +138,28 @@ class ReportJob(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.verification_code}"
+
+
+class ReportNumberSequence(models.Model):
+    """Số văn bản: the last number given by an issuing agency in a year (Nghị định
+    30/2020/NĐ-CP numbers an issuer's documents from 01/01 each year). The row is
+    incremented with one UPDATE, which holds its lock until the request commits, so two
+    requests at once never get the same number."""
+
+    issuer = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("report number sequence")
+        verbose_name_plural = _("report number sequences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "year"], nulls_distinct=False, name="one_sequence_per_issuer_year"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.issuer} {self.year}: {self.last}"

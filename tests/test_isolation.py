@@ -16,18 +16,22 @@ from openpyxl import load_workbook
 
 from accounts.models import Agency, User
 from beneficiaries.models import Beneficiary, ImportBatch
+from inspections.models import Inspection, InspectionPhoto, Recommendation
 from programs.models import AnnualPlan, Program, SupportCap
 from projects.models import Attachment, Proposal
 from reference.models import Commune, Province
+from reports.models import ReportJob
 from tests.beneficiaries import factories as beneficiary_factories
+from tests.inspections import factories as inspection_factories
 from tests.programs import factories
 from tests.projects import factories as project_factories
+from tests.reports.test_jobs_factories import done_job_in
 
 PROVINCIAL_USERS = ["sct-hanoi", "ttkc-hanoi", "inspector-hanoi"]
 HANOI, SONLA = 1, 14
 
 # Views reachable without logging in, by URL name.
-PUBLIC = {"login", "healthz", "set_language"}
+PUBLIC = {"login", "healthz", "set_language", "report-verify"}
 # Views every logged-in user may use on their own account; they show no province data.
 SELF_SERVICE = {"logout", "password_change", "password_change_done"}
 SKIPPED_NAMESPACES = {"admin"}  # Django admin: tested separately (administrators only)
@@ -57,6 +61,14 @@ def _object_in(model, province_code):
         return _proposal_in(province)
     if model is Attachment:
         return _proposal_in(province).attachments.first()
+    if model is Inspection:
+        return inspection_factories.inspection_in(province)
+    if model is InspectionPhoto:
+        return inspection_factories.inspection_in(province).photos.first()
+    if model is Recommendation:
+        return inspection_factories.inspection_in(province).recommendations.first()
+    if model is ReportJob:
+        return done_job_in(province)
     return None
 
 
@@ -71,6 +83,8 @@ OBJECT_BUILDERS = {
     *(Province, Agency, Commune, User, Program, AnnualPlan, SupportCap),
     *(Beneficiary, ImportBatch),
     *(Proposal, Attachment),
+    *(Inspection, InspectionPhoto, Recommendation),
+    ReportJob,
 }
 
 

@@ -206,6 +206,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "disbursement.tasks.flags_evaluate_task",
         "schedule": crontab(hour=6, minute=0),  # CELERY_TIMEZONE: 06:00 Asia/Ho_Chi_Minh
     },
+    # Re-enqueues report jobs left pending or running too long (see REPORTS_* below); on
+    # the default queue, so it never waits behind long reports.
+    "reports-sweep": {
+        "task": "reports.tasks.report_sweep",
+        "schedule": 120.0,
+        "options": {"queue": "default"},
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / ".data" / "celerybeat-schedule")
@@ -215,6 +222,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = env(
 # Fonts with full Vietnamese glyphs (Tinos: metric-compatible with Times New Roman), built
 # by the set-up step from the npm package @fontsource/tinos (see core/fonts.py).
 PDF_FONT_DIR = Path(env("PDF_FONT_DIR", default=str(BASE_DIR / "static" / "vendor" / "fonts")))
+# The portal's public address, printed on every official PDF with its verification code
+# (PORTAL_BASE_URL + "/reports/verify/?code=...").
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,
@@ -236,3 +246,19 @@ DISBURSEMENT_NO_CONTRACT_DAYS = env.int("DISBURSEMENT_NO_CONTRACT_DAYS", default
 DISBURSEMENT_YEAR_END_WARNING_DAYS = env.int("DISBURSEMENT_YEAR_END_WARNING_DAYS", default=45)
 DISBURSEMENT_ADVANCE_SETTLE_DAYS = env.int("DISBURSEMENT_ADVANCE_SETTLE_DAYS", default=90)
 DISBURSEMENT_ACCEPTANCE_GRACE_DAYS = env.int("DISBURSEMENT_ACCEPTANCE_GRACE_DAYS", default=30)
+
+# PDF report jobs (reports app), in seconds. A report is stopped by its soft limit (the job
+# fails with a message) and killed at the hard limit; a running job whose heartbeat is older
+# than REPORTS_STALE_AFTER (longer than the hard limit, so a live task is never taken over)
+# is put back to pending by the sweeper, and a pending job not started within
+# REPORTS_PENDING_REQUEUE_AFTER is enqueued again. After REPORTS_MAX_ATTEMPTS starts the
+# job fails. The Redis visibility_timeout above stays longer than REPORTS_TIME_LIMIT.
+REPORTS_SOFT_TIME_LIMIT = env.int("REPORTS_SOFT_TIME_LIMIT", default=300)
+REPORTS_TIME_LIMIT = env.int("REPORTS_TIME_LIMIT", default=360)
+REPORTS_STALE_AFTER = env.int("REPORTS_STALE_AFTER", default=480)
+REPORTS_PENDING_REQUEUE_AFTER = env.int("REPORTS_PENDING_REQUEUE_AFTER", default=600)
+REPORTS_MAX_ATTEMPTS = env.int("REPORTS_MAX_ATTEMPTS", default=4)
+# First retry delay after a transient error (database, storage, Redis), doubled each time.
+REPORTS_RETRY_BACKOFF = env.float("REPORTS_RETRY_BACKOFF", default=10.0)
+# Lookups of the public verification page per client address and hour.
+REPORTS_VERIFY_RATE = env.int("REPORTS_VERIFY_RATE", default=60)

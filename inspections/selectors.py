@@ -1,0 +1,147 @@
+"""Reads of inspections shared by the pages and the dashboards: scoped with
+``accounts.policies.visible`` and joined, so a page costs the same number of queries
+whatever the number of rows."""
+
+from __future__ import annotations
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.policies import visible
+from inspections.models import Inspection, InspectionAnswer, InspectionPhoto, Recommendation
+from projects.models import Proposal
+
+# Đề án whose compliance is followed: from the approval on (before it, only an on-site
+# appraisal may have been done).
+FOLLOWED_STATES = ("approved", "amending", "in_implementation", "accepted", "settled", "closed")
+
+
+def _count(queryset, **filters):
+    """A correlated COUNT of ``queryset`` rows per inspection (no join, no duplicates)."""
+    return Coalesce(
+        Subquery(
+            queryset.filter(inspection=OuterRef("pk"), **filters)
+            .order_by()
+            .values("inspection")
+            .annotate(n=Count("id"))
+            .values("n")
+        ),
+        Value(0),
+    )
+
+
+def open_recommendations(*, user) -> QuerySet[Recommendation]:
+    """Open findings: recommendations of concluded inspections not remedied yet."""
+    return visible(user, Recommendation.objects.all()).filter(
+        status=Recommendation.Status.OPEN, inspection__status=Inspection.Status.CONCLUDED
+    )
+
+
+def inspection_list(*, user, filters: dict | None = None) -> QuerySet[Inspection]:
+    """The inspections ``user`` may see. ``filters`` (all optional): ``status``, ``kind``,
+    ``conclusion``, ``province``, ``overdue`` (only those with a recommendation past its
+    deadline and still open) and ``q`` (the start of the đề án's code)."""
+    filters = filters or {}
+    today = timezone.localdate()
+    qs = visible(user, Inspection.objects.all()).select_related(
+        "proposal__province", "proposal__activity"
+    )
+    for name in ("status", "kind", "conclusion"):
+        if filters.get(name):
+            qs = qs.filter(**{name: filters[name]})
+    if filters.get("province"):
+        qs = qs.filter(proposal__province=filters["province"])
+    q = (filters.get("q") or "").strip()
+    if q:
+        qs = qs.filter(proposal__code__istartswith=q)
+    open_rows = Recommendation.objects.filter(status=Recommendation.Status.OPEN)
+    qs = qs.annotate(
+        open_count=_count(open_rows),
+        overdue_count=_count(open_rows, deadline__lt=today),
+        photo_count=_count(InspectionPhoto.objects.all()),
+    )
+    if filters.get("overdue"):
+        qs = qs.filter(status=Inspection.Status.CONCLUDED, overdue_count__gt=0)
+    return qs.order_by("-planned_on", "-id")
+
+
+def inspection_detail_queryset(*, user) -> QuerySet[Inspection]:
+    return visible(user, Inspection.objects.all()).select_related(
+        "proposal__province",
+        "proposal__plan",
+        "proposal__activity__parent",
+        "proposal__implementing_agency",
+        "contract",
+        "created_by",
+        "concluded_by",
+    )
+
+
+def inspection_sections(inspection: Inspection) -> dict:
+    """The checklist, photos, recommendations and tranches in scope (one query each)."""
+    return {
+        "answers": list(
+            InspectionAnswer.objects.filter(inspection=inspection).select_related("item")
+        ),
+        "photos": list(
+            InspectionPhoto.objects.filter(inspection=inspection).select_related("uploaded_by")
+        ),
+        "recommendations": list(
+            Recommendation.objects.filter(inspection=inspection).select_related("updated_by")
+        ),
+        "tranches": list(inspection.tranches.order_by("recorded_at", "id")),
+    }
+
+
+def proposal_inspections(proposal: Proposal) -> list[Inspection]:
+    """The inspections of one đề án, newest first, with their open recommendations."""
+    return list(
+        Inspection.objects.filter(proposal=proposal)
+        .annotate(
+            open_count=_count(Recommendation.objects.filter(status=Recommendation.Status.OPEN))
+        )
+        .order_by("-planned_on", "-id")
+    )
+
+
+def findings(*, user, filters: dict | None = None) -> QuerySet[Recommendation]:
+    """Open findings ordered by deadline (the most overdue first); ``overdue`` keeps only
+    those past their deadline, ``province`` one province."""
+    filters = filters or {}
+    qs = open_recommendations(user=user).select_related(
+        "inspection__proposal__province", "updated_by"
+    )
+    if filters.get("overdue"):
+        qs = qs.filter(deadline__lt=timezone.localdate())
+    if filters.get("province"):
+        qs = qs.filter(inspection__proposal__province=filters["province"])
+    return qs.order_by("deadline", "id")
+
+
+def compliance_summary(*, user) -> dict:
+    """For the dashboards: the approved đề án of the user's scope by compliance status,
+    the open and overdue recommendations and the inspections planned ahead."""
+    today = timezone.localdate()
+    proposals = visible(user, Proposal.objects.filter(status__in=FOLLOWED_STATES))
+    counts = {
+        row["compliance"]: row["n"]
+        for row in proposals.order_by().values("compliance").annotate(n=Count("id"))
+    }
+    recommendations = open_recommendations(user=user).aggregate(
+        open=Count("id"), overdue=Count("id", filter=Q(deadline__lt=today))
+    )
+    planned = (
+        visible(user, Inspection.objects.all())
+        .filter(status__in=[Inspection.Status.PLANNED, Inspection.Status.RECORDED])
+        .count()
+    )
+    return {
+        "compliance_counts": [
+            (value, label, counts.get(value, 0)) for value, label in Proposal.Compliance.choices
+        ],
+        "compliance_total": sum(counts.values()),
+        "open_findings": recommendations["open"],
+        "overdue_findings": recommendations["overdue"],
+        "inspections_in_progress": planned,
+    }

@@ -1,0 +1,74 @@
+"""The official PDF documents of the portal, in the layout of Nghị định 30/2020/NĐ-CP:
+the inspection record (biên bản kiểm tra), the report on the use of khuyến công funds,
+the disbursement report and the programme results report.
+
+``render_report(job, progress=...)`` is called by the report job (``reports.tasks``): it
+reads the data the requester may see, builds the HTML from ``templates/pdf/reports/`` and
+renders it with WeasyPrint, calling ``progress`` between the stages. ``render_html(job)``
+stops before WeasyPrint (the benchmark times the two parts separately). Every read goes
+through ``accounts.policies.visible`` for ``job.requested_by``; an object the requester may
+not see (or that no longer exists) raises ``common.ReportDataMissing``, whose message is
+written for the requester."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from core.pdf import html_to_pdf_file
+
+from . import compliance, disbursement, inspection_record, program_results
+
+BUILDERS = {
+    "inspection_record": inspection_record,
+    "compliance": compliance,
+    "disbursement": disbursement,
+    "program_results": program_results,
+}
+
+# Progress reported after each stage (the job row shows it to the requester).
+PROGRESS_STARTED = 5
+PROGRESS_DATA = 30
+PROGRESS_HTML = 45
+PROGRESS_PDF = 95
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    pdf: bytes
+    page_count: int
+
+
+def _builder(job):
+    try:
+        return BUILDERS[job.kind]
+    except KeyError:
+        raise ValueError(f"unknown report kind: {job.kind!r}") from None
+
+
+def _html(job, progress: Callable[[int], None]) -> str:
+    builder = _builder(job)
+    # The documents are in Vietnamese whatever the requester's language (dates, decimal
+    # commas and any translated label follow it).
+    with translation.override("vi"):
+        context = builder.build(job)
+        progress(PROGRESS_DATA)
+        return render_to_string(builder.TEMPLATE, context)
+
+
+def render_html(job) -> str:
+    """The HTML of the report (data read and template rendered, no PDF)."""
+    return _html(job, lambda _percent: None)
+
+
+def render_report(job, *, progress: Callable[[int], None]) -> RenderedReport:
+    """Read the data, build the HTML, render the PDF; ``progress(percent)`` in between."""
+    progress(PROGRESS_STARTED)
+    html = _html(job, progress)
+    progress(PROGRESS_HTML)
+    rendered = html_to_pdf_file(html)
+    progress(PROGRESS_PDF)
+    return RenderedReport(pdf=rendered.content, page_count=rendered.page_count)

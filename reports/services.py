@@ -1,0 +1,541 @@
+"""Report jobs: request, run, sweep, retry. The ``ReportJob`` row is the source of truth.
+
+* :func:`report_request` checks the parameters against what the requester may see (a
+  provincial user never asks for a national or another province's report), gives the
+  report its title and its number (Nghị định 30/2020/NĐ-CP: numbered per issuing agency
+  and year), creates the job and enqueues ``reports.tasks.report_generate`` after commit.
+* :func:`report_run` (called by the task) claims the job with a compare-and-set UPDATE,
+  renders it (``reports.documents.render_report``) and stores the file, its SHA-256 and
+  ``done`` in one compare-and-set transaction, under a name fixed by the job — a
+  redelivered, retried or late task never produces a second file.
+* :func:`report_sweep` (Celery beat) puts back to work the jobs left pending or running
+  too long: a worker killed in the middle of a report loses nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from accounts.models import Agency
+from accounts.policies import has_perm, is_national, object_province_id, require
+from core.formatting import format_date
+from inspections.models import Inspection
+from programs.models import AnnualPlan, Program
+from reference.models import Province
+from reports.models import ReportJob, ReportNumberSequence, report_path
+
+logger = logging.getLogger(__name__)
+
+K = ReportJob.Kind
+S = ReportJob.Status
+
+# Errors that go away by themselves (a database restart, a storage or Redis hiccup): the
+# task is retried with backoff. Anything else fails the job with a message.
+TRANSIENT_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    RedisConnectionError,
+    RedisTimeoutError,
+    OSError,
+)
+# Inspections that have a record to print (a planned or cancelled one has none).
+INSPECTION_RECORDED = (Inspection.Status.RECORDED, Inspection.Status.CONCLUDED)
+# The longest period a report may cover (a programme runs five years).
+MAX_PERIOD_DAYS = 366 * 5
+# Progress is written at most this often (seconds); the page polls every 2 s.
+PROGRESS_WRITE_INTERVAL = 1.0
+# Symbols of the issuing agencies in a document's number ("12/BC-SCT").
+AGENCY_SYMBOLS = {
+    Agency.Kind.MINISTRY_DEPARTMENT: "ĐMST",
+    Agency.Kind.DEPARTMENT: "SCT",
+    Agency.Kind.PROMOTION_CENTRE: "TTKC",
+}
+
+
+class ReportJobLost(Exception):
+    """This run no longer owns the job (another run took it over, or it was failed)."""
+
+
+# --- Request --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    params: dict
+    province: Province | None
+    title: str
+
+
+def _where(province: Province | None) -> str:
+    return province.administrative_name if province else "toàn quốc"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _pk(params: dict, field: str) -> int:
+    value = params.get(field)
+    if value in (None, ""):
+        raise ValidationError({field: _("This field is required.")})
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError({field: _("Choose one of the options offered.")}) from None
+
+
+def _date(params: dict, field: str) -> datetime.date:
+    value = params.get(field)
+    if value in (None, ""):
+        raise ValidationError({field: _("Enter a date (dd/mm/yyyy).")})
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError({field: _("Enter a valid date (dd/mm/yyyy).")}) from None
+
+
+def _period(params: dict) -> tuple[datetime.date, datetime.date]:
+    date_from, date_to = _date(params, "date_from"), _date(params, "date_to")
+    if date_to < date_from:
+        raise ValidationError({"date_to": _("The end of the period is before its start.")})
+    if (date_to - date_from).days > MAX_PERIOD_DAYS:
+        raise ValidationError({"date_to": _("A report covers at most five years.")})
+    return date_from, date_to
+
+
+def _reach(actor, province_id: int | None) -> None:
+    """Refuse parameters that reach a province ``actor`` may not see: a provincial user
+    reports on their own province only — never nationally, never on another province."""
+    if is_national(actor):
+        return
+    if province_id is None or province_id != actor.province_id:
+        raise PermissionDenied(_("You may only ask for reports on your own province."))
+
+
+def _object(actor, queryset, params: dict, field: str):
+    obj = queryset.filter(pk=_pk(params, field)).first()
+    if obj is None:
+        raise ValidationError({field: _("Choose one of the options offered.")})
+    _reach(actor, object_province_id(obj))
+    return obj
+
+
+def _province_param(actor, params: dict) -> Province | None:
+    """``{"province": id}`` or ``{"province": null}`` (national, for national users)."""
+    value = params.get("province")
+    if value in (None, ""):
+        _reach(actor, None)
+        return None
+    return _object(actor, Province.objects.all(), params, "province")
+
+
+def _resolve(actor, kind: str, params: dict) -> _Resolved:
+    """Check the parameters of a kind of report and derive its province and title."""
+    if kind == K.INSPECTION_RECORD:
+        inspection = _object(
+            actor,
+            Inspection.objects.select_related("proposal__province"),
+            params,
+            "inspection",
+        )
+        if inspection.status not in INSPECTION_RECORDED:
+            raise ValidationError(
+                {"inspection": _("A record exists only once the inspection has been recorded.")}
+            )
+        return _Resolved(
+            params={"inspection": inspection.pk},
+            province=inspection.proposal.province,
+            title=f"Biên bản kiểm tra đề án {inspection.proposal.code}",
+        )
+    if kind == K.COMPLIANCE:
+        province = _province_param(actor, params)
+        date_from, date_to = _period(params)
+        return _Resolved(
+            params={
+                "province": province.pk if province else None,
+                "date_from": date_from.isoformat(),
+                "date_to": date_to.isoformat(),
+            },
+            province=province,
+            title=(
+                f"Báo cáo tình hình sử dụng kinh phí khuyến công {_where(province)} "
+                f"từ {format_date(date_from)} đến {format_date(date_to)}"
+            ),
+        )
+    if kind == K.DISBURSEMENT:
+        if params.get("plan") not in (None, ""):
+            plan = _object(actor, AnnualPlan.objects.select_related("province"), params, "plan")
+            return _Resolved(
+                params={"plan": plan.pk},
+                province=plan.province,
+                title=f"Báo cáo tình hình giải ngân {_lower_first(plan.title)}",
+            )
+        province = _province_param(actor, params)
+        date_from, date_to = _period(params)
+        return _Resolved(
+            params={
+                "province": province.pk if province else None,
+                "date_from": date_from.isoformat(),
+                "date_to": date_to.isoformat(),
+            },
+            province=province,
+            title=(
+                f"Báo cáo tình hình giải ngân kinh phí khuyến công {_where(province)} "
+                f"từ {format_date(date_from)} đến {format_date(date_to)}"
+            ),
+        )
+    if kind == K.PROGRAM_RESULTS:
+        program = _object(actor, Program.objects.select_related("province"), params, "program")
+        return _Resolved(
+            params={"program": program.pk},
+            province=program.province,
+            title=f"Báo cáo kết quả thực hiện {_lower_first(program.name)}",
+        )
+    raise ValidationError({"kind": _("Choose a kind of report.")})
+
+
+def agency_symbol(agency: Agency | None) -> str:
+    """The issuing agency's part of a number and symbol: SCT, TTKC, ĐMST; for another
+    unit the initials of its name; BCT when the requester belongs to no agency."""
+    if agency is None:
+        return "BCT"
+    if agency.kind in AGENCY_SYMBOLS:
+        return AGENCY_SYMBOLS[agency.kind]
+    words = (agency.short_name or agency.name).split()
+    return "".join(w[0] for w in words if w[:1].isalpha()).upper()[:10] or "DV"
+
+
+def _next_number(issuer: Agency | None, year: int) -> int:
+    """The issuer's next number in ``year``. The UPDATE locks the counter row until the
+    caller's transaction ends, so concurrent requests are numbered one after the other."""
+    sequence, _created = ReportNumberSequence.objects.get_or_create(issuer=issuer, year=year)
+    ReportNumberSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
+    return ReportNumberSequence.objects.values_list("last", flat=True).get(pk=sequence.pk)
+
+
+def _enqueue_after_commit(job_ids: list[int]) -> None:
+    from reports.tasks import report_generate
+
+    def send():
+        for job_id in job_ids:
+            # The message carries the time limits the worker applies (Celery reads them
+            # from the message, not from the worker's own settings).
+            report_generate.apply_async(
+                args=[job_id],
+                soft_time_limit=settings.REPORTS_SOFT_TIME_LIMIT,
+                time_limit=settings.REPORTS_TIME_LIMIT,
+            )
+
+    transaction.on_commit(send)
+
+
+def report_request(*, actor, kind: str, params: dict) -> ReportJob:
+    """Ask for a report: validate and scope the parameters, number it, queue it.
+
+    The report's province comes from its parameters (an inspection's đề án, a plan or
+    programme, or the province chosen); a provincial user may only reach their own. The
+    number follows Nghị định 30/2020/NĐ-CP: ``<n>/BB-<issuer>`` for a record (biên bản),
+    ``<n>/BC-<issuer>`` for a report (báo cáo), numbered per issuing agency and year."""
+    require(actor, "report.request")
+    resolved = _resolve(actor, kind, params or {})
+    issuer = actor.agency if actor.agency_id else None
+    now = timezone.now()
+    prefix = "BB" if kind == K.INSPECTION_RECORD else "BC"
+    with transaction.atomic():
+        number = _next_number(issuer, timezone.localdate(now).year)
+        job = ReportJob.objects.create(
+            kind=kind,
+            params=resolved.params,
+            province=resolved.province,
+            title=resolved.title[:400],
+            number=f"{number}/{prefix}-{agency_symbol(issuer)}",
+            requested_by=actor,
+            enqueued_at=now,
+        )
+        _enqueue_after_commit([job.pk])
+    return job
+
+
+def report_retry(*, job: ReportJob, actor) -> ReportJob:
+    """Start a failed report again (from its first attempt), with the same number and
+    verification code."""
+    if not has_perm(actor, "report.request", job):
+        raise PermissionDenied
+    with transaction.atomic():
+        updated = ReportJob.objects.filter(pk=job.pk, status=S.FAILED).update(
+            status=S.PENDING,
+            attempts=0,
+            progress=0,
+            error="",
+            started_at=None,
+            heartbeat_at=None,
+            finished_at=None,
+            enqueued_at=timezone.now(),
+        )
+        if not updated:
+            raise ValidationError(_("Only a failed report can be started again."))
+        _enqueue_after_commit([job.pk])
+    job.refresh_from_db()
+    return job
+
+
+# --- Run ------------------------------------------------------------------------------------
+
+
+def _message(text, **params) -> str:
+    """Errors are stored for the requester in the portal's language (Vietnamese),
+    whatever language is active in the process that records them."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text) % params if params else str(text)
+
+
+def _claim(job_id: int) -> int | None:
+    """Compare-and-set: pending (or running with a stale heartbeat: its worker died) →
+    running, one more attempt. Returns the attempt number this run owns, or None when
+    there is nothing to do (done, failed, or running elsewhere with a fresh heartbeat)."""
+    now = timezone.now()
+    stale = now - datetime.timedelta(seconds=settings.REPORTS_STALE_AFTER)
+    claimable = Q(status=S.PENDING) | Q(status=S.RUNNING, heartbeat_at__lt=stale)
+    with transaction.atomic():
+        claimed = ReportJob.objects.filter(
+            claimable, pk=job_id, attempts__lt=settings.REPORTS_MAX_ATTEMPTS
+        ).update(
+            status=S.RUNNING,
+            attempts=F("attempts") + 1,
+            started_at=now,
+            heartbeat_at=now,
+            progress=0,
+            error="",
+        )
+        if claimed:
+            # The UPDATE holds the row lock: this reads our own attempt number.
+            return ReportJob.objects.values_list("attempts", flat=True).get(pk=job_id)
+        _fail_exhausted(ReportJob.objects.filter(claimable, pk=job_id), now)
+    return None
+
+
+def _fail_exhausted(queryset, now) -> int:
+    return queryset.filter(attempts__gte=settings.REPORTS_MAX_ATTEMPTS).update(
+        status=S.FAILED,
+        finished_at=now,
+        error=_message(
+            gettext_lazy(
+                "The report could not be produced after %(n)s attempts. "
+                "Try again later or tell the administrators."
+            ),
+            n=settings.REPORTS_MAX_ATTEMPTS,
+        ),
+    )
+
+
+class _Progress:
+    """The ``progress`` callable given to the renderer: records the percentage and the
+    heartbeat, only while this run still owns the job. Throttled: a write when the
+    percentage moved by 5 points, or moved at all after a second, or after 30 seconds
+    without news (the heartbeat) — a renderer may call it for every row."""
+
+    STEP = 5
+    HEARTBEAT = 30.0
+
+    def __init__(self, job_id: int, attempt: int):
+        self.job_id, self.attempt = job_id, attempt
+        self.written_at = float("-inf")
+        self.percent = 0
+
+    def __call__(self, percent: int) -> None:
+        percent = max(self.percent, min(99, int(percent)))  # 100 only with the stored file
+        elapsed = time.monotonic() - self.written_at
+        moved = percent - self.percent
+        if not (
+            moved >= self.STEP
+            or (moved > 0 and elapsed >= PROGRESS_WRITE_INTERVAL)
+            or elapsed >= self.HEARTBEAT
+        ):
+            return
+        owned = ReportJob.objects.filter(
+            pk=self.job_id, status=S.RUNNING, attempts=self.attempt
+        ).update(progress=percent, heartbeat_at=timezone.now())
+        if not owned:
+            raise ReportJobLost(self.job_id)
+        self.written_at, self.percent = time.monotonic(), percent
+
+
+def _owned(job_id: int, attempt: int):
+    return ReportJob.objects.filter(pk=job_id, status=S.RUNNING, attempts=attempt)
+
+
+def _release(job_id: int, attempt: int) -> None:
+    """Back to pending after a transient error, so the retried task can claim it."""
+    try:
+        _owned(job_id, attempt).update(status=S.PENDING, enqueued_at=timezone.now())
+    except TRANSIENT_ERRORS:
+        # The database itself is away: the sweeper will find the stale heartbeat.
+        logger.warning("report job %s could not be released", job_id, exc_info=True)
+
+
+def _fail(job_id: int, attempt: int, message) -> None:
+    _owned(job_id, attempt).update(
+        status=S.FAILED, finished_at=timezone.now(), error=_message(message)
+    )
+
+
+def _store(job: ReportJob, attempt: int, pdf: bytes, page_count: int) -> bool:
+    """One compare-and-set transaction: while the row is locked and still ours, write
+    the file under the job's own name (removing what a killed run may have left there,
+    so the storage never adds a suffixed second file), its checksum, and ``done``."""
+    digest = hashlib.sha256(pdf).hexdigest()
+    with transaction.atomic():
+        locked = _owned(job.pk, attempt).select_for_update().first()
+        if locked is None:
+            return False  # another run finished or took over first: write nothing
+        name = report_path(locked, None)
+        storage = locked.file.storage
+        if storage.exists(name):
+            storage.delete(name)
+        saved = storage.save(name, ContentFile(pdf))
+        now = timezone.now()
+        _owned(job.pk, attempt).update(
+            file=saved,
+            sha256=digest,
+            size=len(pdf),
+            page_count=page_count,
+            status=S.DONE,
+            progress=100,
+            heartbeat_at=now,
+            finished_at=now,
+            error="",
+        )
+    return True
+
+
+def report_run(job_id: int) -> str:
+    """Produce the report of a job once: "done", "skipped" (nothing to do, or another run
+    owns it) or "failed". Transient errors release the job and are raised again, for the
+    task to retry with backoff; any other error fails the job with a message for the
+    requester (the traceback goes to the log)."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from reports.documents import render_report
+    from reports.documents.common import ReportDataMissing
+
+    attempt = _claim(job_id)
+    if attempt is None:
+        return "skipped"
+    job = ReportJob.objects.select_related("requested_by__agency__province", "province").get(
+        pk=job_id
+    )
+    try:
+        rendered = render_report(job, progress=_Progress(job_id, attempt))
+        stored = _store(job, attempt, rendered.pdf, rendered.page_count)
+    except ReportJobLost:
+        return "skipped"
+    except TRANSIENT_ERRORS:
+        logger.warning("report job %s: transient error, to retry", job_id, exc_info=True)
+        _release(job_id, attempt)
+        raise
+    except SoftTimeLimitExceeded:
+        logger.warning("report job %s: soft time limit", job_id)
+        _fail(
+            job_id, attempt, gettext_lazy("The report took too long. Narrow its period or scope.")
+        )
+        return "failed"
+    except ValidationError as exc:
+        _fail(job_id, attempt, " ".join(exc.messages))
+        return "failed"
+    except ReportDataMissing as exc:  # its message is written for the requester
+        _fail(
+            job_id,
+            attempt,
+            str(exc) or gettext_lazy("The data this report is about no longer exists."),
+        )
+        return "failed"
+    except PermissionDenied:
+        _fail(
+            job_id,
+            attempt,
+            gettext_lazy("The requester may no longer see the data of this report."),
+        )
+        return "failed"
+    except ObjectDoesNotExist:
+        _fail(job_id, attempt, gettext_lazy("The data this report is about no longer exists."))
+        return "failed"
+    except Exception:
+        logger.exception("report job %s failed", job_id)
+        _fail(
+            job_id,
+            attempt,
+            gettext_lazy(
+                "The report could not be produced because of an internal error. The "
+                "administrators have the details; you may try again."
+            ),
+        )
+        return "failed"
+    return "done" if stored else "skipped"
+
+
+def report_give_up(*, job_id: int) -> None:
+    """The task ran out of retries on transient errors: the job (released to pending by
+    its last run) fails with a message. A job another run has claimed since is left to
+    that run."""
+    ReportJob.objects.filter(pk=job_id, status=S.PENDING).update(
+        status=S.FAILED,
+        finished_at=timezone.now(),
+        error=_message(
+            gettext_lazy(
+                "The report could not be produced: a service (database, file storage) was "
+                "unavailable. Try again later."
+            )
+        ),
+    )
+
+
+# --- Sweep ----------------------------------------------------------------------------------
+
+
+def report_sweep(*, now: datetime.datetime | None = None) -> dict:
+    """Celery beat, every two minutes. Jobs running with a heartbeat older than
+    ``REPORTS_STALE_AFTER`` (their worker died: the hard time limit is shorter) go back to
+    pending; pending jobs not started within ``REPORTS_PENDING_REQUEUE_AFTER`` are enqueued
+    again; jobs out of attempts fail. Enqueuing twice is harmless: the claim is a
+    compare-and-set and only one run stores the file."""
+    now = now or timezone.now()
+    stale = now - datetime.timedelta(seconds=settings.REPORTS_STALE_AFTER)
+    waiting = now - datetime.timedelta(seconds=settings.REPORTS_PENDING_REQUEUE_AFTER)
+    stuck_running = Q(status=S.RUNNING, heartbeat_at__lt=stale)
+    with transaction.atomic():
+        failed = _fail_exhausted(ReportJob.objects.filter(stuck_running | Q(status=S.PENDING)), now)
+        stuck = list(
+            ReportJob.objects.select_for_update(skip_locked=True)
+            .filter(stuck_running)
+            .values_list("pk", flat=True)
+        )
+        ReportJob.objects.filter(pk__in=stuck).update(status=S.PENDING, progress=0, enqueued_at=now)
+        late = list(
+            ReportJob.objects.select_for_update(skip_locked=True)
+            .filter(status=S.PENDING)
+            .filter(Q(enqueued_at__lt=waiting) | Q(enqueued_at__isnull=True))
+            .exclude(pk__in=stuck)
+            .values_list("pk", flat=True)
+        )
+        ReportJob.objects.filter(pk__in=late).update(enqueued_at=now)
+        _enqueue_after_commit(stuck + late)
+    if stuck or late or failed:
+        logger.info("report sweep: %s stuck, %s late, %s failed", len(stuck), len(late), failed)
+    return {"requeued_stuck": len(stuck), "requeued_pending": len(late), "failed": failed}

@@ -1,0 +1,247 @@
+"""Pages of the PDF reports: the list of past reports, the request form (one per kind),
+a report's page with its progress (HTMX polling), the download, retry, and the public
+verification page. Views parse input, call a selector or service and render; the rules
+live in reports.services."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from axes.helpers import get_client_ip_address
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.http import require_http_methods
+from django.views.generic import DetailView, ListView
+
+from accounts.policies import PolicyMixin, has_perm
+from core.forms import add_service_errors
+from reports import forms, selectors, services
+from reports.models import ReportJob
+
+S = ReportJob.Status
+
+
+# --- List -----------------------------------------------------------------------------------
+
+
+class ReportListView(PolicyMixin, ListView):
+    """Past reports of the user's scope: who asked, when, their state and download."""
+
+    permission = "report.view"
+    model = ReportJob
+    template_name = "reports/report_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        self.filter_form = forms.ReportFilterForm(self.request.GET or None)
+        return selectors.report_list(user=self.request.user, filters=self.filter_form.filters())
+
+    def paginate_queryset(self, queryset, page_size):
+        # A page beyond the end (filters narrowed since) shows the last page, not 404.
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get("page"))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        context.update(
+            filter_form=self.filter_form,
+            query=params.urlencode(),
+            can_request=has_perm(self.request.user, "report.request"),
+        )
+        return context
+
+
+# --- Request --------------------------------------------------------------------------------
+
+
+class ReportRequestView(PolicyMixin, View):
+    """GET ``?kind=...`` (and the parameters, to pre-fill); POST creates the job. The
+    inspection page posts ``kind=inspection_record&inspection=<pk>`` here directly."""
+
+    permission = "report.request"
+    template_name = "reports/report_request.html"
+
+    def render_page(self, kind: str, form=None, status=200):
+        choices = [
+            {"kind": value, "label": label, "description": cls.description}
+            for value, label in ReportJob.Kind.choices
+            for cls in [forms.REQUEST_FORMS[value]]
+        ]
+        return render(
+            self.request,
+            self.template_name,
+            {"kinds": choices, "kind": kind, "form": form},
+            status=status,
+        )
+
+    def get(self, request):
+        kind = request.GET.get("kind", "")
+        form_class = forms.REQUEST_FORMS.get(kind)
+        if form_class is None:
+            return self.render_page("")
+        initial = forms.initial_from_query(form_class, request.GET, user=request.user)
+        return self.render_page(kind, form_class(user=request.user, initial=initial))
+
+    def post(self, request):
+        kind = request.POST.get("kind", "")
+        form_class = forms.REQUEST_FORMS.get(kind)
+        if form_class is None:
+            messages.error(request, _("Choose a kind of report."))
+            return self.render_page("", status=400)
+        form = form_class(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                job = services.report_request(actor=request.user, kind=kind, params=form.params())
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Your report is being produced: this page follows its progress."),
+                )
+                return redirect("report-detail", pk=job.pk)
+        return self.render_page(kind, form, status=400)
+
+
+# --- One report -----------------------------------------------------------------------------
+
+
+def _job_context(request, job: ReportJob) -> dict:
+    return {
+        "job": job,
+        "can_retry": job.status == S.FAILED and has_perm(request.user, "report.request", job),
+        "polling": job.status in (S.PENDING, S.RUNNING),
+    }
+
+
+class ReportDetailView(PolicyMixin, DetailView):
+    permission = "report.view"
+    model = ReportJob
+    template_name = "reports/report_detail.html"
+    context_object_name = "job"
+
+    def get_queryset(self):
+        return selectors.report_queryset(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(_job_context(self.request, self.object))
+        return context
+
+
+class ReportProgressView(PolicyMixin, View):
+    """The status card of a report, polled by HTMX every 2 s until it is done or failed
+    (the card returned then has no polling trigger, so the polling stops)."""
+
+    permission = "report.view"
+    model = ReportJob
+
+    def get(self, request, pk):
+        job = get_object_or_404(selectors.report_queryset(user=request.user), pk=pk)
+        return render(request, "reports/partials/progress.html", _job_context(request, job))
+
+
+def download_filename(job: ReportJob) -> str:
+    """The title, readable in Vietnamese, without characters a file name cannot hold."""
+    title = re.sub(r'[\\/:*?"<>|\r\n\t]+', "-", job.title).strip(" .-")[:150]
+    return f"{title or job.verification_code} ({job.verification_code}).pdf"
+
+
+class ReportDownloadView(PolicyMixin, View):
+    """The PDF, streamed after the scope check (media is never served directly)."""
+
+    permission = "report.view"
+    model = ReportJob
+
+    def get(self, request, pk):
+        job = get_object_or_404(selectors.report_queryset(user=request.user), pk=pk)
+        if job.status != S.DONE:
+            raise Http404(_("This report is not ready."))
+        return FileResponse(
+            job.file.open("rb"),
+            as_attachment=True,
+            filename=download_filename(job),
+            content_type="application/pdf",
+        )
+
+
+class ReportRetryView(PolicyMixin, View):
+    """POST: start a failed report again."""
+
+    permission = "report.request"
+    model = ReportJob
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        job = get_object_or_404(selectors.report_queryset(user=request.user), pk=pk)
+        try:
+            services.report_retry(job=job, actor=request.user)
+        except ValidationError as exc:
+            for reason in exc.messages:
+                messages.error(request, reason)
+        else:
+            messages.success(request, _("The report is being produced again."))
+        return redirect("report-detail", pk=pk)
+
+
+# --- Public verification --------------------------------------------------------------------
+
+
+def _over_rate(request) -> bool:
+    """At most REPORTS_VERIFY_RATE lookups per client address and hour."""
+    address = get_client_ip_address(request) or "unknown"
+    key = f"report-verify:{address}:{timezone.now():%Y%m%d%H}"
+    if cache.add(key, 1, timeout=3600):
+        return False
+    try:
+        return cache.incr(key) > settings.REPORTS_VERIFY_RATE
+    except ValueError:  # expired between add and incr
+        return False
+
+
+def _sha256_of(upload) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def report_verify(request):
+    """Anyone holding a printed code sees the report's metadata and SHA-256, and may
+    upload a PDF to compare its SHA-256 (computed here, never stored). Only finished
+    reports are found; nothing beyond the metadata is shown."""
+    data = request.POST if request.method == "POST" else request.GET
+    form = forms.VerifyForm(data or None, request.FILES or None)
+    context = {"form": form, "searched": False, "job": None, "upload_sha256": None}
+    status = 200
+    if form.is_bound:
+        if _over_rate(request):
+            context["rate_limited"] = True
+            return render(request, "reports/report_verify.html", context, status=429)
+        if form.is_valid():
+            context["searched"] = True
+            job = selectors.report_by_code(form.cleaned_data["code"])
+            context["job"] = job
+            upload = form.cleaned_data.get("pdf")
+            if job is None:
+                status = 404
+            elif upload:
+                context["upload_sha256"] = _sha256_of(upload)
+                context["upload_matches"] = context["upload_sha256"] == job.sha256
+        else:
+            status = 400
+    return render(request, "reports/report_verify.html", context, status=status)

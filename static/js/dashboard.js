@@ -1,0 +1,53 @@
+// Dashboards: draw each <canvas data-chart="trend|bars|hbars" data-source="id"> with
+// Chart.js from the JSON the page embeds (json_script). The same figures are in the table
+// under each chart, so nothing is lost without JavaScript.
+(function () {
+  "use strict";
+  if (typeof Chart === "undefined") return;
+  const lang = document.documentElement.lang || "vi";
+  const vi = lang.startsWith("vi");
+  const text = {
+    approved: vi ? "Được duyệt (tỷ đồng)" : "Approved (billion ₫)",
+    paid: vi ? "Đã giải ngân (tỷ đồng)" : "Paid (billion ₫)",
+    rate: vi ? "Tỷ lệ giải ngân (%)" : "Disbursement rate (%)",
+  };
+  const number = (v) => (v === null || v === undefined ? "—" : v.toLocaleString(lang, { maximumFractionDigits: 1 }));
+  Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+  Chart.defaults.animation = false;
+
+  document.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
+    const source = document.getElementById(canvas.dataset.source);
+    if (!source) return;
+    const data = JSON.parse(source.textContent);
+    const kind = canvas.dataset.chart;
+    const datasets = [
+      { type: "bar", label: text.approved, data: data.approved, backgroundColor: "#9cc5ea", yAxisID: "y" },
+      { type: "bar", label: text.paid, data: data.paid, backgroundColor: "#0b4f8a", yAxisID: "y" },
+    ];
+    const scales = { y: { beginAtZero: true, title: { display: true, text: vi ? "tỷ đồng" : "billion ₫" } } };
+    if (kind === "trend") {
+      datasets.push({ type: "line", label: text.rate, data: data.rate, borderColor: "#d97706",
+                      backgroundColor: "#d97706", yAxisID: "rate", tension: 0.2, spanGaps: true });
+      scales.rate = { position: "right", min: 0, max: 100, grid: { drawOnChartArea: false },
+                      title: { display: true, text: "%" } };
+    }
+    const horizontal = kind === "hbars";
+    if (horizontal) {
+      scales.x = scales.y;
+      delete scales.y;
+      datasets.forEach((d) => { d.yAxisID = undefined; d.xAxisID = "x"; });
+    }
+    new Chart(canvas, {
+      data: { labels: data.labels.map((l) => (l.length > 48 ? l.slice(0, 46) + "…" : l)), datasets },
+      options: {
+        maintainAspectRatio: false,
+        indexAxis: horizontal ? "y" : "x",
+        scales,
+        plugins: {
+          legend: { position: "bottom" },
+          tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${number(c.raw)}` } },
+        },
+      },
+    });
+  });
+})();
