@@ -12,14 +12,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
-from accounts.policies import PERMISSIONS, PolicyMixin, has_perm, is_national, may_act, visible
+from accounts.policies import PolicyMixin, has_perm, is_national, may_act, visible
 from core.forms import add_service_errors, service_error_messages
 from inspections import forms, photos, selectors, services
 from inspections.models import Inspection, InspectionPhoto, Recommendation
@@ -204,15 +204,6 @@ class InspectionPlanView(PolicyMixin, View):
 # --- The inspection page ----------------------------------------------------------------------
 
 
-def _report_request_url() -> str | None:
-    """The biên bản is produced by the reports app (when it is installed), for an
-    inspection recorded on site or concluded."""
-    try:
-        return reverse("report-request")
-    except NoReverseMatch:
-        return None
-
-
 def _inspection(user, pk) -> Inspection:
     return get_object_or_404(selectors.inspection_detail_queryset(user=user), pk=pk)
 
@@ -229,7 +220,6 @@ def inspection_context(request, inspection: Inspection, **extra) -> dict:
             answers=sections["answers"],
             initial=forms.InspectionRecordForm.initial_for(inspection, sections["answers"]),
         )
-    report_url = _report_request_url()
     answered = sum(1 for a in sections["answers"] if a.result)
     return {
         "inspection": inspection,
@@ -245,10 +235,8 @@ def inspection_context(request, inspection: Inspection, **extra) -> dict:
         "recommendation_form": extra.pop("recommendation_form", None)
         or (forms.RecommendationForm() if editable else None),
         "can_follow_up": can_record and inspection.status == Inspection.Status.CONCLUDED,
-        "report_request_url": report_url
-        if report_url
-        and inspection.status in (Inspection.Status.RECORDED, Inspection.Status.CONCLUDED)
-        and "report.request" in PERMISSIONS
+        "report_request_url": reverse("report-request")
+        if inspection.status in (Inspection.Status.RECORDED, Inspection.Status.CONCLUDED)
         and has_perm(user, "report.request")
         else None,
         "today": timezone.localdate(),

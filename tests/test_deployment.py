@@ -18,7 +18,12 @@ def test_compose_runs_every_part_of_the_portal():
     assert {"db", "redis", "migrate", "web", "worker", "beat"} <= set(services)
     assert "--appendonly" in services["redis"]["command"]
     worker = services["worker"]["command"]
-    assert worker[worker.index("--queues") + 1] == "default,reports"
+    assert worker[worker.index("--queues") + 1] == "default"
+    # PDFs have their own worker, one report at a time, recycled when it grows too big.
+    reports = services["reports-worker"]["command"]
+    assert reports[reports.index("--queues") + 1] == "reports"
+    assert reports[reports.index("--concurrency") + 1] == "1"
+    assert "--max-memory-per-child" in reports
     assert services["beat"]["command"][:4] == ["celery", "-A", "khuyencong", "beat"]
     assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
     dockerfile = (ROOT / "Dockerfile").read_text()

@@ -1,22 +1,26 @@
 """The inspector of Hà Nội inspects a đề án in implementation in a real browser: plans
 the inspection from the đề án's page, fills the checklist, adds a photo taken on site
 (a JPEG carrying its capture time and GPS position) and a recommendation without losing
-what was typed in the checklist, concludes, and finds the đề án's compliance on its page.
+what was typed in the checklist, concludes, finds the đề án's compliance on its page,
+then asks for the biên bản, waits for the Celery worker to produce it and downloads it.
 
 Elements are found by name, id and data-testid, not by their (translated) labels."""
 
 import datetime
+import hashlib
 import io
 
 import pytest
 from django.apps import apps as django_apps
 from django.utils import timezone
 from PIL import ExifTags, Image
+from pypdf import PdfReader
 
 from inspections.catalogue import load_catalogue as load_checklist
 from inspections.models import Inspection, InspectionPhoto, Recommendation
 from projects.catalogue import load_catalogue
 from projects.models import Proposal
+from reports.models import ReportJob
 from tests.browser.test_login_as_each_role import log_in
 from tests.disbursement.factories import contracted
 from tests.projects.factories import advance, make_proposal
@@ -41,8 +45,9 @@ def site_photo(taken: datetime.datetime) -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.timeout(600)
 def test_inspector_plans_records_and_concludes_an_inspection(
-    world, live_server, page, artifacts_dir
+    world, live_server, page, artifacts_dir, celery_worker_process, tmp_path
 ):
     load_catalogue(django_apps)  # a transactional test before may have flushed them
     load_checklist(django_apps)
@@ -148,3 +153,25 @@ def test_inspector_plans_records_and_concludes_an_inspection(
     recommendation = Recommendation.objects.get(inspection=inspection)
     assert recommendation.deadline == deadline and recommendation.status == "open"
     assert Proposal.objects.get(pk=proposal.pk).compliance == "remedy_pending"
+
+    # 7. The biên bản: asked for from the inspection page, produced by a real Celery
+    # worker while the page follows the progress, then downloaded and read back.
+    page.goto(f"{base}/inspections/{inspection.pk}/")
+    page.get_by_test_id("request-record").click()
+    page.wait_for_url(f"{base}/reports/*/")
+    job = ReportJob.objects.get(kind="inspection_record", params__inspection=inspection.pk)
+    card = page.get_by_test_id("report-progress")
+    card.and_(page.locator('[data-status="done"]')).wait_for(timeout=180_000)
+    page.screenshot(path=str(artifacts_dir / "inspection-record-ready.png"), full_page=True)
+    with page.expect_download() as download_info:
+        page.get_by_test_id("download").click()
+    saved = tmp_path / "bien-ban.pdf"
+    download_info.value.save_as(saved)
+    job.refresh_from_db()
+    assert job.status == "done" and job.requested_by.username == "inspector-hanoi"
+    assert hashlib.sha256(saved.read_bytes()).hexdigest() == job.sha256
+    text = "\n".join(p.extract_text() for p in PdfReader(saved).pages)
+    assert "BIÊN BẢN" in text and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    assert proposal.code in text and "vốn đối ứng chưa chi đủ" in text
+    assert "Hoàn thành chi vốn đối ứng" in text  # the recommendation
+    assert job.verification_code in text
