@@ -299,7 +299,8 @@ def _establishments(qs) -> dict:
 
 
 def _findings_and_flags(qs, dims: list[str], today) -> dict:
-    """Open inspection recommendations (and those past their deadline) and open flags of
+    """Open recommendations of concluded inspections — findings not yet remedied — (and
+    those past their deadline) and open flags of
     the daily disbursement job, in all and per value of ``dims`` (one query; each branch
     starts from the selected đề án, so a province's page reads only its own rows)."""
     inner, params = _subquery(qs)
@@ -313,7 +314,7 @@ def _findings_and_flags(qs, dims: list[str], today) -> dict:
                     FROM {inner} f
                     JOIN inspections_inspection i ON i.proposal_id = f.proposal_id
                     JOIN inspections_recommendation r ON r.inspection_id = i.id
-                   WHERE r.status = 'open'
+                   WHERE r.status = 'open' AND i.status = 'concluded'
                   UNION ALL
                   SELECT {columns}, 'flag', NULL
                     FROM {inner} f

@@ -241,6 +241,15 @@ def _existing(idempotency_key: str, proposal: Proposal) -> Tranche | None:
     return existing
 
 
+def inspection_required(proposal: Proposal, requested: bool = False) -> bool:
+    """Is a compliant inspection required before paying money of this đề án? Yes when the
+    tranche asks for it, and — once any tranche of the đề án has asked for it, even one
+    later rejected — for every later payment of the đề án: the requirement cannot be
+    dropped by recording the same money again without it (also held by the trigger of
+    migration 0004)."""
+    return requested or Tranche.objects.filter(proposal=proposal, requires_inspection=True).exists()
+
+
 def _check_inspection(locked: Proposal, requires_inspection: bool) -> None:
     """A tranche configured to require an inspection is paid only while the đề án's
     compliance, derived from its inspections, is "compliant" (Chỉ thị 04/CT-BCT: money
@@ -366,7 +375,7 @@ def tranche_request(
         amount=amount,
         due_on=due_on,
         note=note,
-        requires_inspection=requires_inspection,
+        requires_inspection=inspection_required(locked, requires_inspection),
         idempotency_key=idempotency_key,
         recorded_by=actor,
     )
@@ -436,7 +445,7 @@ def tranche_pay(
         return current  # a retried request: already paid once
     if current.status != Tranche.Status.APPROVED:
         raise ValidationError(_("Only an approved tranche can be paid."))
-    _check_inspection(locked, current.requires_inspection)
+    _check_inspection(locked, inspection_required(locked, current.requires_inspection))
     if not voucher_number.strip():
         raise ValidationError({"voucher_number": _("Enter the payment voucher number (chứng từ).")})
     if paid_on > timezone.localdate():
@@ -497,6 +506,7 @@ def payment_record(
         raise ValidationError({"paid_on": _("The payment date cannot be in the future.")})
     contract = active_contract(locked)
     _check_payable(locked, contract, kind, source, amount, include_pending=True, paid_on=paid_on)
+    requires_inspection = inspection_required(locked, requires_inspection)
     _check_inspection(locked, requires_inspection)
     try:
         with transaction.atomic():

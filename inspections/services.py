@@ -145,8 +145,12 @@ def compliance_of(proposal: Proposal) -> str:
     """The rule: not inspected while no inspection is concluded; otherwise the latest
     concluded inspection (by date of the inspection, then id) decides — not compliant if
     it concluded so; findings to remedy if it concluded "partly compliant" or any
-    recommendation of a concluded inspection of the đề án is still open; else compliant."""
-    concluded = Inspection.objects.filter(proposal=proposal, status=Inspection.Status.CONCLUDED)
+    recommendation of a concluded inspection of the đề án is still open; else compliant.
+    The on-site appraisal before approval does not count: it looks at the proposal, not
+    at how the money is used, so it never makes a đề án's payments "compliant"."""
+    concluded = Inspection.objects.filter(
+        proposal=proposal, status=Inspection.Status.CONCLUDED
+    ).exclude(kind=Inspection.Kind.APPRAISAL)
     latest = concluded.order_by("-inspected_on", "-id").only("conclusion").first()
     if latest is None:
         return C.NOT_INSPECTED
@@ -630,6 +634,9 @@ def inspection_cancel(*, inspection: Inspection, actor, reason: str) -> Inspecti
     current.status = Inspection.Status.CANCELLED
     current.version += 1
     current.save(update_fields=["status", "version"])
+    # Recommendations are issued by the conclusion: those drafted for a cancelled
+    # inspection were never issued, and nobody could follow them up.
+    current.recommendations.all().delete()
     before, after = compliance_refresh(proposal)
     _event(
         proposal,

@@ -68,22 +68,27 @@ class ProposalFilterForm(forms.Form):
         _drill_fields(self, user)
 
     def filters(self) -> dict:
-        """The cleaned filters, or only the search text when the query string is malformed."""
+        """The valid filters: a field in error (a stale or foreign id in a shared link) is
+        left out and explained next to the field, the others still apply."""
         if not self.is_bound:
             return {}
-        if not self.is_valid():
-            return {"q": self.data.get("q", "")}
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+        self.is_valid()
+        return {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if v not in (None, "") and k not in self.errors
+        }
 
     def drill_filters(self) -> list[dict]:
         """The dashboards' filters in force (hidden fields), each with its label, the value
         shown and the query string without it (to remove it)."""
-        if not self.is_bound or not self.is_valid():
+        if not self.is_bound:
             return []
+        self.is_valid()
         shown = []
         for name in DRILL_FIELDS:
             value = self.cleaned_data.get(name)
-            if value in (None, ""):
+            if value in (None, "") or name in self.errors:
                 continue
             field = self.fields[name]
             if hasattr(field, "queryset"):

@@ -122,7 +122,10 @@ def _drill_filters(qs: QuerySet[Proposal], filters: dict) -> QuerySet[Proposal]:
     findings = filters.get("findings")
     if findings:
         # Through the reverse relations: projects does not import the inspections app.
-        condition = {"inspections__recommendations__status": "open"}
+        condition = {
+            "inspections__status": "concluded",
+            "inspections__recommendations__status": "open",
+        }
         if findings == "overdue":
             condition["inspections__recommendations__deadline__lt"] = timezone.localdate()
         qs = qs.filter(pk__in=Proposal.objects.filter(**condition).values("pk"))

@@ -1,6 +1,9 @@
 """A tranche configured to require an inspection (``requires_inspection``) becomes paid
 only while its đề án's compliance is "compliant" — for every writer, not only
-``disbursement.services`` (which checks it first and says why in Vietnamese).
+``disbursement.services`` (which checks it first and says why in Vietnamese). Once any
+tranche of a đề án has required it, every payment of that đề án does (so the requirement
+cannot be dropped by rejecting the tranche and recording the money again without it), and
+a tranche's requirement is never removed.
 
 Checked when the row is written (BEFORE INSERT OR UPDATE): inserted as paid, or moved to
 paid from another status. The đề án row is read FOR SHARE, so a conclusion that changes
@@ -13,8 +16,16 @@ CREATE FUNCTION disbursement_tranche_inspection_gate() RETURNS trigger LANGUAGE 
 DECLARE
     state text;
 BEGIN
-    IF NEW.status = 'paid' AND NEW.requires_inspection
-       AND (TG_OP = 'INSERT' OR OLD.status IS DISTINCT FROM 'paid') THEN
+    IF TG_OP = 'UPDATE' AND OLD.requires_inspection AND NOT NEW.requires_inspection THEN
+        RAISE EXCEPTION 'the inspection requirement of tranche % cannot be removed', OLD.id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'paid_needs_compliant_inspection';
+    END IF;
+    IF NEW.status = 'paid'
+       AND (TG_OP = 'INSERT' OR OLD.status IS DISTINCT FROM 'paid')
+       AND (NEW.requires_inspection OR EXISTS (
+            SELECT 1 FROM disbursement_tranche t
+             WHERE t.proposal_id = NEW.proposal_id AND t.requires_inspection
+               AND t.id IS DISTINCT FROM NEW.id)) THEN
         SELECT compliance INTO state FROM projects_proposal WHERE id = NEW.proposal_id FOR SHARE;
         IF state IS DISTINCT FROM 'compliant' THEN
             RAISE EXCEPTION 'tranche of proposal % requires a compliant inspection before payment (compliance: %)',

@@ -76,6 +76,7 @@ def open_recommendations(user, proposals, today) -> list[dict]:
         visible(user, Recommendation.objects.all())
         .filter(
             status=Recommendation.Status.OPEN,
+            inspection__status=Inspection.Status.CONCLUDED,  # issued findings only
             inspection__proposal__in=proposals.values("pk"),
         )
         .select_related("inspection__proposal")

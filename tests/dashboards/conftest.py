@@ -70,9 +70,8 @@ class Truth:
             self.links[link["proposal_id"]].add(link["beneficiary_id"])
         today = timezone.localdate()
         self.findings = defaultdict(lambda: [0, 0])
-        for r in Recommendation.objects.filter(status="open").values(
-            "inspection__proposal_id", "deadline"
-        ):
+        findings = Recommendation.objects.filter(status="open", inspection__status="concluded")
+        for r in findings.values("inspection__proposal_id", "deadline"):
             counts = self.findings[r["inspection__proposal_id"]]
             counts[0] += 1
             counts[1] += r["deadline"] < today

@@ -104,6 +104,23 @@ def test_a_payment_already_made_that_requires_the_inspection(world):
     assert tranche.status == Tranche.Status.PAID and tranche.requires_inspection
 
 
+def test_the_requirement_holds_for_every_later_payment_of_the_proposal(world):
+    """Rejecting the gated tranche and recording the money again without the box ticked
+    does not get around the inspection."""
+    proposal = in_implementation(14)
+    gated = requested_tranche(proposal)
+    money.tranche_reject(tranche=gated, actor=centre(14), reason="Làm lại hồ sơ")
+    with pytest.raises(ValidationError):
+        record_payment(proposal, requires_inspection=False)
+    later = requested_tranche(proposal, requires_inspection=False)
+    assert later.requires_inspection  # recorded as required, whatever the form said
+    with pytest.raises(ValidationError):
+        pay_tranche(later)
+    concluded(proposal, Result.COMPLIANT)
+    assert record_payment(proposal, requires_inspection=False).requires_inspection
+    assert pay_tranche(later).status == Tranche.Status.PAID
+
+
 # --- The database, for writers that go around the services -----------------------------
 
 
@@ -142,6 +159,22 @@ def test_the_database_refuses_paying_a_gated_tranche_without_compliance(world):
                 [D, tranche.pk],
             )
     assert Tranche.objects.get(pk=tranche.pk).status == Tranche.Status.PAID
+
+
+def test_the_database_holds_the_requirement_for_the_whole_proposal(world):
+    proposal = in_implementation(14)
+    ungated = requested_tranche(proposal, requires_inspection=False, amount=10_000_000)
+    gated = requested_tranche(proposal)  # from now on every payment of the đề án waits
+    assert not Tranche.objects.get(pk=ungated.pk).requires_inspection
+    error = raw_refused(
+        "UPDATE disbursement_tranche SET status = 'paid', paid_on = %s WHERE id = %s",
+        [D, ungated.pk],
+    )
+    assert "requires a compliant inspection" in error
+    error = raw_refused(
+        "UPDATE disbursement_tranche SET requires_inspection = false WHERE id = %s", [gated.pk]
+    )
+    assert "cannot be removed" in error
 
 
 def test_the_database_lets_an_ungated_tranche_or_a_paid_one_change(world):

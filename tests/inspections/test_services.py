@@ -617,3 +617,27 @@ def test_every_service_writes_an_event(world):
         e.from_status == e.to_status == "in_implementation"
         for e in ProposalEvent.objects.filter(proposal=proposal, action__startswith="inspection")
     )
+
+
+def test_an_appraisal_before_approval_does_not_make_the_payments_compliant(world):
+    """The on-site appraisal looks at the proposal; only inspections of the work done
+    with the money decide the compliance that a gated tranche waits for."""
+    from tests.projects.factories import advance
+
+    proposal = advance(make_proposal(14, year=2029), "submitted")
+    appraisal = plan(proposal, kind="appraisal")
+    conclude(record_all(appraisal, result=Result.COMPLIANT), Result.COMPLIANT)
+    proposal.refresh_from_db()
+    assert proposal.compliance == Proposal.Compliance.NOT_INSPECTED
+    assert services.compliance_of(proposal) == Proposal.Compliance.NOT_INSPECTED
+
+
+def test_cancelling_an_inspection_withdraws_its_drafted_recommendations(world):
+    proposal = in_implementation(14)
+    inspection = plan(proposal)
+    services.recommendation_add(
+        inspection=inspection, actor=inspector(14), text="Bổ sung hóa đơn", deadline=DAY
+    )
+    services.inspection_cancel(inspection=inspection, actor=inspector(14), reason="Trùng lịch")
+    assert not Recommendation.objects.filter(inspection=inspection).exists()
+    assert Proposal.objects.get(pk=proposal.pk).compliance == Proposal.Compliance.NOT_INSPECTED

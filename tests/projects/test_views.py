@@ -710,3 +710,24 @@ def test_the_checks_follow_what_is_typed_without_saving_it(world, client):
     assert client.get(url).status_code == 405
     login(client, "sct-hanoi")
     assert client.post(url, typed).status_code == 404
+
+
+def test_a_bad_filter_in_a_shared_link_is_explained_and_the_others_still_apply(
+    world, users, client
+):
+    """A stale or foreign id in a drill-down link is left out with a message next to the
+    list; the valid filters of the same link still narrow the list."""
+    from tests.projects.factories import make_proposal
+
+    make_proposal(1, kind="group")
+    make_proposal(1, kind="ordinary")
+    kind = "group"
+    client.force_login(users["sct-hanoi"])
+    response = client.get(reverse("proposal-list"), {"kind": kind, "commune": "999999999"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'data-testid="filter-errors"' in body
+    shown = list(response.context["page_obj"].object_list)
+    assert shown and all(p.kind == kind for p in shown)
+    expected = Proposal.objects.filter(province__code=1, kind=kind).count()
+    assert response.context["paginator"].count == expected

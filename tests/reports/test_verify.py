@@ -130,3 +130,13 @@ def test_an_empty_code_is_explained_next_to_the_field(client, db):
 )
 def test_codes_are_read_as_people_type_them(typed, expected):
     assert normalise_code(typed) == expected
+
+
+def test_the_settings_check_refuses_a_sweeper_faster_than_the_time_limit(settings):
+    from reports.checks import report_time_limits
+
+    assert report_time_limits(None) == []
+    settings.REPORTS_STALE_AFTER = settings.REPORTS_TIME_LIMIT
+    assert [e.id for e in report_time_limits(None)] == ["reports.E001"]
+    settings.REPORTS_SOFT_TIME_LIMIT = settings.REPORTS_TIME_LIMIT + 1
+    assert [e.id for e in report_time_limits(None)] == ["reports.E001", "reports.E002"]

@@ -5,7 +5,6 @@ check it on the public verification page; the pages fit 1366 px and a phone."""
 from __future__ import annotations
 
 import hashlib
-import os
 
 import pytest
 from django.conf import settings
@@ -13,25 +12,15 @@ from django.test import Client
 
 from accounts.models import User
 from reports.models import ReportJob
-from tests.browser.conftest import CHROMIUM
 
 pytestmark = [pytest.mark.browser, pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"],
-        )
-        yield browser
-        browser.close()
+@pytest.fixture
+def chromium(browser):
+    """The session's Chromium (tests/browser/conftest.py): one Playwright per test run,
+    since a second sync Playwright cannot start while the first one's loop runs."""
+    return browser
 
 
 # The page's own content fits its width (the navigation bar shared by every page is
