@@ -59,3 +59,17 @@ def add_service_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def valid_filters(form, *, exclude=()) -> dict:
+    """The filters of a GET form that are valid and not empty. A field in error (a stale or
+    foreign id in a bookmarked or shared link) is left out — its error is shown next to it —
+    and the other filters still apply."""
+    if not form.is_bound:
+        return {}
+    form.is_valid()
+    return {
+        name: value
+        for name, value in form.cleaned_data.items()
+        if value not in (None, "") and name not in form.errors and name not in exclude
+    }

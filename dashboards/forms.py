@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.policies import visible
+from core.forms import valid_filters
 from dashboards.selectors import DASHBOARD_YEARS, MAP_MEASURES
 from programs.models import FUNDING_SOURCE_SHORT, Activity, Level, Program
 from projects.models import Proposal
@@ -97,14 +98,7 @@ class DashboardFilterForm(forms.Form):
 
     def filters(self) -> dict:
         """The valid filters (a field in error is left out and explained on the page)."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {
-            k: v
-            for k, v in self.cleaned_data.items()
-            if v not in (None, "") and k not in self.errors and k != "measure"
-        }
+        return valid_filters(self, exclude=("measure",))
 
     @property
     def map_measure(self) -> str:

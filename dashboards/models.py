@@ -23,7 +23,8 @@ from django.utils.translation import gettext_lazy as _
 
 # Statuses in which the approval is in force: the đề án's approved money counts, and only
 # these can hold paid money (disbursement/migrations/0002_money_rules.py refuses the rest).
-FUNDED_STATES = ("approved", "amending", "in_implementation", "accepted", "settled", "closed")
+# One list, shared with the đề án list's drill-down filters.
+from projects.selectors import FUNDED_STATES  # noqa: F401
 
 
 class ProposalFigures(models.Model):

@@ -563,25 +563,8 @@ def map_tiles(rows: list[Row], measure: str) -> dict:
 def figures_mismatches(limit: int = 20) -> list[tuple]:
     """Rows of dashboards_proposalfigures that differ from a recomputation from the
     source tables (the view dashboards_figures_expected), both ways. Empty when exact."""
-    columns = ", ".join(
-        [
-            "proposal_id",
-            "province_id",
-            "plan_id",
-            "program_id",
-            "year",
-            "activity_id",
-            "activity_group_id",
-            "implementing_agency_id",
-            "level",
-            "kind",
-            "status",
-            "compliance",
-            "funded",
-            *(f"approved_{s}" for s in SOURCE_KEYS),
-            *(f"paid_{s}" for s in SOURCE_KEYS),
-        ]
-    )
+    # Every column of the summary table (the view has the same ones).
+    columns = ", ".join(f.column for f in ProposalFigures._meta.concrete_fields)
     return _fetch(
         f"""
         (SELECT 'stored' AS side, {columns} FROM dashboards_proposalfigures

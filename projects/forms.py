@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Agency
 from accounts.policies import is_national, visible
 from beneficiaries.models import Beneficiary
-from core.forms import VNDField
+from core.forms import VNDField, valid_filters
 from programs.models import FUNDING_SOURCE_SHORT, Activity, AnnualPlan, Indicator, Level, Program
 from projects.models import Appraisal, Proposal
+from projects.selectors import DRILL_FILTERS
 from reference.models import Commune, Province, Region
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
@@ -68,16 +69,8 @@ class ProposalFilterForm(forms.Form):
         _drill_fields(self, user)
 
     def filters(self) -> dict:
-        """The valid filters: a field in error (a stale or foreign id in a shared link) is
-        left out and explained next to the field, the others still apply."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {
-            k: v
-            for k, v in self.cleaned_data.items()
-            if v not in (None, "") and k not in self.errors
-        }
+        """The valid filters (a field in error is left out and explained on the page)."""
+        return valid_filters(self)
 
     def drill_filters(self) -> list[dict]:
         """The dashboards' filters in force (hidden fields), each with its label, the value
@@ -106,20 +99,8 @@ class ProposalFilterForm(forms.Form):
         return shown
 
 
-# The dashboards' drill-down filters (projects.selectors.DRILL_FILTERS), kept as hidden fields.
-DRILL_FIELDS = (
-    "year_from",
-    "year_to",
-    "program",
-    "region",
-    "source",
-    "stage",
-    "agency",
-    "commune",
-    "compliance",
-    "findings",
-    "flags",
-)
+# The dashboards' drill-down filters, kept as hidden fields.
+DRILL_FIELDS = DRILL_FILTERS
 
 
 def _drill_fields(form: forms.Form, user) -> None:

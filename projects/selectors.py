@@ -43,8 +43,8 @@ DRILL_FILTERS = (
     "findings",
     "flags",
 )
-# Statuses in which the approval is in force (the dashboards' "approved đề án"; the same
-# list as dashboards.models.FUNDED_STATES).
+# Statuses in which the approval is in force (the dashboards' "approved đề án"; the
+# dashboards' figures and the SQL of dashboards/migrations/0002 use this list).
 FUNDED_STATES = ("approved", "amending", "in_implementation", "accepted", "settled", "closed")
 
 

@@ -146,6 +146,24 @@ def _province_param(actor, params: dict) -> Province | None:
     return _object(actor, Province.objects.all(), params, "province")
 
 
+def _province_period(actor, params: dict, subject: str) -> _Resolved:
+    """A report on a province (or the whole country) over a period: the compliance and
+    the disbursement reports share these parameters and the shape of their title."""
+    province = _province_param(actor, params)
+    date_from, date_to = _period(params)
+    return _Resolved(
+        params={
+            "province": province.pk if province else None,
+            "date_from": date_from.isoformat(),
+            "date_to": date_to.isoformat(),
+        },
+        province=province,
+        title=(
+            f"{subject} {_where(province)} từ {format_date(date_from)} đến {format_date(date_to)}"
+        ),
+    )
+
+
 def _resolve(actor, kind: str, params: dict) -> _Resolved:
     """Check the parameters of a kind of report and derive its province and title."""
     if kind == K.INSPECTION_RECORD:
@@ -165,20 +183,7 @@ def _resolve(actor, kind: str, params: dict) -> _Resolved:
             title=f"Biên bản kiểm tra đề án {inspection.proposal.code}",
         )
     if kind == K.COMPLIANCE:
-        province = _province_param(actor, params)
-        date_from, date_to = _period(params)
-        return _Resolved(
-            params={
-                "province": province.pk if province else None,
-                "date_from": date_from.isoformat(),
-                "date_to": date_to.isoformat(),
-            },
-            province=province,
-            title=(
-                f"Báo cáo tình hình sử dụng kinh phí khuyến công {_where(province)} "
-                f"từ {format_date(date_from)} đến {format_date(date_to)}"
-            ),
-        )
+        return _province_period(actor, params, "Báo cáo tình hình sử dụng kinh phí khuyến công")
     if kind == K.DISBURSEMENT:
         if params.get("plan") not in (None, ""):
             plan = _object(actor, AnnualPlan.objects.select_related("province"), params, "plan")
@@ -187,20 +192,7 @@ def _resolve(actor, kind: str, params: dict) -> _Resolved:
                 province=plan.province,
                 title=f"Báo cáo tình hình giải ngân {_lower_first(plan.title)}",
             )
-        province = _province_param(actor, params)
-        date_from, date_to = _period(params)
-        return _Resolved(
-            params={
-                "province": province.pk if province else None,
-                "date_from": date_from.isoformat(),
-                "date_to": date_to.isoformat(),
-            },
-            province=province,
-            title=(
-                f"Báo cáo tình hình giải ngân kinh phí khuyến công {_where(province)} "
-                f"từ {format_date(date_from)} đến {format_date(date_to)}"
-            ),
-        )
+        return _province_period(actor, params, "Báo cáo tình hình giải ngân kinh phí khuyến công")
     if kind == K.PROGRAM_RESULTS:
         program = _object(actor, Program.objects.select_related("province"), params, "program")
         return _Resolved(
