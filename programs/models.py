@@ -10,23 +10,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-
-class FundingSource(models.TextChoices):
-    """Nguồn kinh phí."""
-
-    KCQG = "kcqg", _("National industrial promotion funds (KCQG)")
-    KCDP = "kcdp", _("Local industrial promotion funds (KCĐP)")
-    COUNTERPART = "counterpart", _("Counterpart funds of the beneficiary")
-    OTHER = "other", _("Other sources")
-
-
-# Short names for table columns and compact selects.
-FUNDING_SOURCE_SHORT = {
-    "kcqg": _("KCQG"),
-    "kcdp": _("KCĐP"),
-    "counterpart": _("Counterpart"),
-    "other": _("Other"),
-}
+from core.funding import SOURCE_SHORT as FUNDING_SOURCE_SHORT  # noqa: F401 (moved; imported here by older code)
+from core.funding import FundingSource
 
 
 class Level(models.TextChoices):

@@ -22,3 +22,28 @@ def number_vn(value):
 @register.filter
 def vnd_words(value):
     return formatting.amount_in_words(value)
+
+
+@register.filter
+def percent(value):
+    """{{ rate|percent }} -> "91,37 %" (two decimals, half-up, decimal comma; None -> "—").
+    ``rate`` is a percentage already computed by core.measures.percent."""
+    from core.measures import format_percent
+
+    return format_percent(value)
+
+
+@register.simple_tag
+def measure_label(key):
+    """{% measure_label "rate" %} -> the measure's name from core.measures."""
+    from core.measures import label
+
+    return label(key)
+
+
+@register.simple_tag
+def measure_help(key):
+    """{% measure_help "rate" %} -> what the measure adds up (for a tooltip or a note)."""
+    from core.measures import MEASURES
+
+    return MEASURES[key].definition
