@@ -21,7 +21,20 @@ class Role(models.TextChoices):
     VIEWER = "viewer", _("Read-only viewer")
 
 
+# The role sets, declared once: accounts.policies, projects.workflow, disbursement and the
+# other apps import them from here.
+# Every role.
+ALL_ROLES = frozenset(Role)
+# Users of the ministry department.
 MINISTRY_ROLES = frozenset({Role.MINISTRY_OFFICIAL, Role.MINISTRY_ADMIN})
+# Administrators of the users and agencies of their scope (the ministry, a province).
+ADMIN_ROLES = frozenset({Role.MINISTRY_ADMIN, Role.PROVINCE_ADMIN})
+# Staff of the Sở Công Thương (department of a province): they appraise, approve, amend and
+# cancel the province's đề án and edit its plans.
+DEPARTMENT_ROLES = frozenset({Role.PROVINCE_ADMIN, Role.PROVINCE_STAFF})
+# Staff of a province who keep its records (the Sở Công Thương and its promotion centre):
+# they prepare đề án, record contracts, payments, acceptance and settlement, inspections.
+PROVINCIAL_EDITORS = DEPARTMENT_ROLES | {Role.CENTRE_STAFF}
 
 
 class Agency(models.Model):

@@ -22,22 +22,23 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 
-from accounts.models import Role
-
-ALL_ROLES = frozenset(Role)
-MINISTRY = frozenset({Role.MINISTRY_OFFICIAL, Role.MINISTRY_ADMIN})
-ADMINS = frozenset({Role.MINISTRY_ADMIN, Role.PROVINCE_ADMIN})
-# Staff of a province who keep its records (Sở Công Thương, promotion centre, admin).
-PROVINCIAL_EDITORS = frozenset({Role.PROVINCE_ADMIN, Role.PROVINCE_STAFF, Role.CENTRE_STAFF})
+from accounts.models import (
+    ADMIN_ROLES,
+    ALL_ROLES,
+    DEPARTMENT_ROLES,
+    MINISTRY_ROLES,
+    PROVINCIAL_EDITORS,
+    Role,
+)
 
 # Action -> roles allowed. Later issues add their actions here (proposal.submit, ...).
 PERMISSIONS: dict[str, frozenset] = {
     "home.view": ALL_ROLES,
     "reference.view": ALL_ROLES,
     "agency.view": ALL_ROLES,
-    "agency.manage": ADMINS,
+    "agency.manage": ADMIN_ROLES,
     "user.view": ALL_ROLES - {Role.VIEWER},
-    "user.manage": ADMINS,
+    "user.manage": ADMIN_ROLES,
     "admin.access": frozenset({Role.MINISTRY_ADMIN}),
     # Registry of cơ sở CNNT (beneficiaries app).
     "beneficiary.view": ALL_ROLES,
@@ -45,25 +46,19 @@ PERMISSIONS: dict[str, frozenset] = {
     # Legal documents, activity catalogue and support caps (programs app).
     "legal.view": ALL_ROLES,
     "legal.manage": frozenset({Role.MINISTRY_ADMIN}),
-    "cap.manage": ADMINS,  # national rules: ministry admin; a province's: its admin
+    "cap.manage": ADMIN_ROLES,  # national rules: ministry admin; a province's: its admin
     # Programmes and annual plans.
     "program.view": ALL_ROLES,
-    "program.manage": frozenset({Role.MINISTRY_ADMIN, Role.PROVINCE_ADMIN, Role.PROVINCE_STAFF}),
+    "program.manage": DEPARTMENT_ROLES | {Role.MINISTRY_ADMIN},
     "plan.view": ALL_ROLES,
-    "plan.edit": frozenset(
-        {Role.MINISTRY_OFFICIAL, Role.MINISTRY_ADMIN, Role.PROVINCE_ADMIN, Role.PROVINCE_STAFF}
-    ),
-    "plan.approve": frozenset(
-        {Role.MINISTRY_OFFICIAL, Role.MINISTRY_ADMIN, Role.PROVINCE_ADMIN, Role.PROVINCE_STAFF}
-    ),
+    "plan.edit": MINISTRY_ROLES | DEPARTMENT_ROLES,
+    "plan.approve": MINISTRY_ROLES | DEPARTMENT_ROLES,
     # Đề án (projects app). Who acts on which đề án at which step is decided by
     # projects.workflow.TRANSITIONS; these only open the pages.
     "proposal.view": ALL_ROLES,
     "proposal.create": PROVINCIAL_EDITORS,
     "proposal.edit": PROVINCIAL_EDITORS,
-    "proposal.appraise": frozenset(
-        {Role.MINISTRY_OFFICIAL, Role.MINISTRY_ADMIN, Role.PROVINCE_ADMIN, Role.PROVINCE_STAFF}
-    ),
+    "proposal.appraise": MINISTRY_ROLES | DEPARTMENT_ROLES,
     # Contracts, tranches, acceptance and settlement (disbursement app): everybody reads,
     # the promotion centre and the Sở of the province record.
     "disbursement.view": ALL_ROLES,

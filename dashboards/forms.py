@@ -7,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.policies import visible
 from core.forms import valid_filters
+from core.funding import SOURCE_SHORT
+from core.measures import label
 from dashboards.selectors import DASHBOARD_YEARS, MAP_MEASURES
-from programs.models import FUNDING_SOURCE_SHORT, Activity, Level, Program
+from programs.models import Activity, Level, Program
 from projects.models import Proposal
 from reference.models import Province, Region
 
@@ -24,10 +26,11 @@ LIST_PARAMETERS = (
     "kind",
     "source",
 )
+# What can colour the map, named by core.measures.
 MEASURE_LABELS = {
-    "rate": _("Disbursement rate"),
-    "approved": _("Approved amount"),
-    "count": _("Number of proposals"),
+    "rate": label("rate"),
+    "approved": label("approved"),
+    "count": label("proposals"),
 }
 
 
@@ -73,7 +76,7 @@ class DashboardFilterForm(forms.Form):
         self.fields["activity"].empty_label = _("All activities")
         self.fields["level"].choices = [("", _("All")), *Level.choices]
         self.fields["kind"].choices = [("", _("All")), *Proposal.Kind.choices]
-        self.fields["source"].choices = [("", _("All sources")), *FUNDING_SOURCE_SHORT.items()]
+        self.fields["source"].choices = [("", _("All sources")), *SOURCE_SHORT.items()]
         self.fields["measure"].choices = [(m, MEASURE_LABELS[m]) for m in MAP_MEASURES]
         if not national:  # a province's dashboard: the place is fixed
             del self.fields["region"]

@@ -21,11 +21,6 @@ from the source tables (after a bulk load with triggers off, e.g. ``seed_scale``
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# Statuses in which the approval is in force: the đề án's approved money counts, and only
-# these can hold paid money (disbursement/migrations/0002_money_rules.py refuses the rest).
-# One list, shared with the đề án list's drill-down filters.
-from projects.selectors import FUNDED_STATES  # noqa: F401
-
 
 class ProposalFigures(models.Model):
     """Số liệu tổng hợp của một đề án (maintained by triggers; read-only for the code)."""
@@ -66,6 +61,9 @@ class ProposalFigures(models.Model):
     kind = models.CharField(max_length=10)
     status = models.CharField(max_length=20)
     compliance = models.CharField(max_length=16)
+    # status in projects.models.FUNDED_STATES (the approval is in force: the approved money
+    # counts, and only these can hold paid money); tests/test_sql_definitions.py checks the
+    # triggers' list against it.
     funded = models.BooleanField()
     approved_kcqg = models.BigIntegerField(default=0)
     approved_kcdp = models.BigIntegerField(default=0)

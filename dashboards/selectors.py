@@ -6,15 +6,16 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency, Role, User
 from accounts.policies import is_national, visible
+from core.funding import KC_SOURCES, SOURCE_SHORT, SOURCES
+from core.measures import percent
 from dashboards.models import ProposalFigures
 from disbursement.models import DisbursementFlag
-from disbursement.selectors import rate
 from inspections.selectors import compliance_summary
 from programs.models import (
-    FUNDING_SOURCE_SHORT,
     Activity,
     AnnualPlan,
     Indicator,
@@ -91,49 +92,73 @@ def proposal_todo_summary(*, user, limit: int = 10) -> dict:
 # filters; the breakdowns come from one GROUPING SETS query, so a page costs the same
 # number of queries whatever the number of đề án, tranches or provinces.
 #
-# Definitions (shown on the pages):
-# * đề án: every đề án matching the filters, whatever its status; approved đề án: those
-#   whose approval is in force (FUNDED_STATES);
-# * approved money: the approved amounts of approved đề án; paid money: their tranches
-#   paid or reversed, reversals included as negative rows;
-# * disbursement rate: paid ÷ approved (of the same đề án and source);
-# * establishments supported: distinct cơ sở CNNT listed on approved đề án;
-# * compliance: compliant ÷ inspected (đề án with a concluded inspection);
-# * with a funding source chosen, only đề án approved with money from that source count,
-#   and money is that source's.
+# Definitions: the measures of core.measures (partials/definitions.html lists their labels
+# and definitions from there). Money is khuyến công funds (KCQG + KCĐP): approved money is
+# the approved amounts of approved đề án (FUNDED_STATES), paid money their tranches paid or
+# reversed (reversals are negative rows), the rate paid ÷ approved (core.measures.percent).
+# The establishments' counterpart money and other sources are summed beside, never added
+# in. With a funding source chosen, only đề án approved with money from that source count,
+# and approved, paid and the rate are that source's.
+#
+# Every table adds up to the total of the selection: a đề án without a province (or
+# commune, or implementing unit) is in an "unassigned" row, a đề án carried out in several
+# communes in a "several communes" row. Establishments are a distinct count (not additive).
 
 
 @dataclass
 class Measures:
-    """The figures of one row of a dashboard table."""
+    """The figures of one row of a dashboard table (money in đồng)."""
 
     count: int = 0
     funded: int = 0
-    approved: int = 0
-    paid: int = 0
+    approved: int = 0  # khuyến công funds (or the chosen source's)
+    paid: int = 0  # khuyến công funds (or the chosen source's)
     inspected: int = 0
     compliant: int = 0
+    counterpart: int = 0  # approved counterpart money, beside (never in ``approved``)
+    other: int = 0  # approved money from other sources, beside
     establishments: int | None = None
     findings: int = 0
     overdue: int = 0
     flags: int = 0
 
+    # The fields a sum of rows adds up (establishments are a distinct count).
+    ADDITIVE = (
+        "count",
+        "funded",
+        "approved",
+        "paid",
+        "inspected",
+        "compliant",
+        "counterpart",
+        "other",
+        "findings",
+        "overdue",
+        "flags",
+    )
+
     @property
     def rate(self) -> Decimal | None:
-        return rate(self.paid, self.approved)
+        """Tỷ lệ giải ngân: paid ÷ approved, two decimals half-up (core.measures)."""
+        return percent(self.paid, self.approved)
 
     @property
     def compliance_rate(self) -> Decimal | None:
-        return rate(self.compliant, self.inspected)
+        return percent(self.compliant, self.inspected)
 
     @property
     def remaining(self) -> int:
         return self.approved - self.paid
 
+    def add(self, other: Measures) -> None:
+        for name in self.ADDITIVE:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
 
 @dataclass
 class Row:
-    """A labelled row: ``key`` is the value of ``param`` in the drill-down link."""
+    """A labelled row: ``key`` is the value of ``param`` in the drill-down link (None for
+    the row of đề án without a value: it has no link)."""
 
     key: object
     label: object  # a string, or a lazy translation (rendered in the page's language)
@@ -142,10 +167,33 @@ class Row:
     links: dict = field(default_factory=dict)  # drill-down URLs, set by the view
 
 
-SOURCE_KEYS = ("kcqg", "kcdp", "counterpart", "other")
+SOURCE_KEYS = SOURCES
 # The years of the two national programmes (QĐ 1881/QĐ-TTg and QĐ 2646/QĐ-BCT): the trend.
 DASHBOARD_YEARS = range(2021, 2031)
 MAP_MEASURES = ("rate", "approved", "count")
+# The measures of core.measures the dashboards show, in the order of their explanation.
+DASHBOARD_MEASURES = (
+    "proposals",
+    "funded",
+    "approved",
+    "paid",
+    "remaining",
+    "rate",
+    "counterpart",
+    "other",
+    "inspected",
+    "compliant",
+    "compliance_rate",
+    "open_findings",
+    "overdue_findings",
+)
+UNASSIGNED = {
+    "province": _("No province (national level)"),
+    "region": _("No region"),
+    "agency": _("No implementing unit"),
+    "commune": _("No commune recorded"),
+}
+SEVERAL_COMMUNES = _("Several communes")
 
 
 def dashboard_figures(*, user, filters: dict) -> QuerySet[ProposalFigures]:
@@ -198,9 +246,10 @@ def _subquery(qs: QuerySet[ProposalFigures]) -> tuple[str, tuple]:
 
 
 def _money(prefix: str, source: str | None) -> str:
+    """The money column(s) a measure adds: the chosen source's, or khuyến công funds."""
     if source:
         return f"f.{prefix}_{source}"
-    return " + ".join(f"f.{prefix}_{s}" for s in SOURCE_KEYS)
+    return "(" + " + ".join(f"f.{prefix}_{s}" for s in KC_SOURCES) + ")"
 
 
 def _fetch(sql: str, params) -> list[tuple]:
@@ -236,11 +285,14 @@ def _by_sets(dims: list[str], aggregates: str, source_sql: str, params) -> dict:
 
 
 def _measures_sql(source: str | None) -> str:
+    """The columns of Measures, in order (count … compliant, counterpart, other)."""
     return f"""COUNT(*), COUNT(*) FILTER (WHERE f.funded),
                COALESCE(SUM({_money("approved", source)}) FILTER (WHERE f.funded), 0),
                COALESCE(SUM({_money("paid", source)}), 0),
                COUNT(*) FILTER (WHERE f.compliance <> 'not_inspected'),
-               COUNT(*) FILTER (WHERE f.compliance = 'compliant')"""
+               COUNT(*) FILTER (WHERE f.compliance = 'compliant'),
+               COALESCE(SUM(f.approved_counterpart) FILTER (WHERE f.funded), 0),
+               COALESCE(SUM(f.approved_other) FILTER (WHERE f.funded), 0)"""
 
 
 def _grouped(qs, dims: list[str], source: str | None) -> dict:
@@ -254,28 +306,41 @@ def _grouped(qs, dims: list[str], source: str | None) -> dict:
     }
 
 
-def _by_source(qs) -> list[dict]:
-    """Approved, paid and rate per funding source (one query)."""
+def _source_row(source, label, approved: int, paid: int) -> dict:
+    return {
+        "source": source,
+        "label": label,
+        "approved": approved,
+        "paid": paid,
+        "remaining": approved - paid,
+        "rate": percent(paid, approved),
+        "kc": source in KC_SOURCES,
+    }
+
+
+def _by_source(qs) -> dict:
+    """Approved, paid, remaining and rate per funding source (one query): ``rows`` (one per
+    source, ``kc`` telling khuyến công funds), ``kc_total`` (KCQG + KCĐP: the sum of the
+    khuyến công rows, the headline's money) and ``beside`` (counterpart and other sources,
+    listed separately, never added in)."""
     inner, params = _subquery(qs)
     sums = ", ".join(
         f"COALESCE(SUM(f.approved_{s}) FILTER (WHERE f.funded), 0), COALESCE(SUM(f.paid_{s}), 0)"
         for s in SOURCE_KEYS
     )
     values = _fetch(f"SELECT {sums} FROM {inner} f", params)[0]
-    rows = []
-    for index, s in enumerate(SOURCE_KEYS):
-        approved, paid = int(values[2 * index]), int(values[2 * index + 1])
-        rows.append(
-            {
-                "source": s,
-                "label": FUNDING_SOURCE_SHORT[s],
-                "approved": approved,
-                "paid": paid,
-                "remaining": approved - paid,
-                "rate": rate(paid, approved),
-            }
-        )
-    return rows
+    rows = [
+        _source_row(s, SOURCE_SHORT[s], int(values[2 * i]), int(values[2 * i + 1]))
+        for i, s in enumerate(SOURCE_KEYS)
+    ]
+    kc = [r for r in rows if r["kc"]]
+    total = _source_row(
+        None,
+        _("Total of khuyến công funds (KCQG + KCĐP)"),
+        sum(r["approved"] for r in kc),
+        sum(r["paid"] for r in kc),
+    )
+    return {"rows": rows, "kc": kc, "kc_total": total, "beside": [r for r in rows if not r["kc"]]}
 
 
 def _establishments(qs) -> dict:
@@ -360,7 +425,7 @@ def _outputs(qs, programs: QuerySet[Program]) -> list[dict]:
                 "target": target,
                 "planned": plan,
                 "achieved": achieved,
-                "share": rate(achieved, target) if target else None,
+                "share": percent(achieved, target) if target else None,
             }
         )
     return rows
@@ -402,7 +467,15 @@ def _rows(measures: dict, labels: list[tuple]) -> list[Row]:
     return [Row(key, label, measures.get(key, Measures()), extra) for key, label, extra in labels]
 
 
-def _summary(grouped: dict, by_source: list[dict], establishments: int, flags: tuple) -> dict:
+def _unassigned(rows: list[Row], measures: dict, what: str) -> list[Row]:
+    """``rows`` plus the row of the đề án with no value of the dimension (key None), when
+    there are any: so the rows add up to the total."""
+    if None in measures and measures[None].count:
+        rows.append(Row(None, UNASSIGNED[what], measures[None]))
+    return rows
+
+
+def _summary(grouped: dict, by_source: dict, establishments: int, flags: tuple) -> dict:
     total: Measures = grouped[None]
     total.establishments = establishments
     total.findings, total.overdue, total.flags = flags
@@ -411,11 +484,18 @@ def _summary(grouped: dict, by_source: list[dict], establishments: int, flags: t
 
 def _common_rows(grouped: dict, year_range) -> dict:
     groups = list(Activity.objects.filter(parent__isnull=True))
+    known = {a.pk for a in groups}
+    # Years outside the programmes' range (none unless data says so) keep their own row.
+    years = sorted(set(year_range) | {y for y in grouped["year"] if y is not None})
     return {
-        "years": _rows(grouped["year"], [(y, str(y), {}) for y in year_range]),
+        "years": _rows(grouped["year"], [(y, str(y), {}) for y in years]),
         "activities": [
             r
-            for r in _rows(grouped["activity_group_id"], [(a.pk, str(a), {}) for a in groups])
+            for r in _rows(
+                grouped["activity_group_id"],
+                [(a.pk, str(a), {}) for a in groups]
+                + [(k, str(k), {}) for k in grouped["activity_group_id"] if k not in known],
+            )
             if r.m.count
         ],
         "kinds": _rows(grouped["kind"], [(k, label, {}) for k, label in Proposal.Kind.choices]),
@@ -441,23 +521,28 @@ def national_dashboard(*, user, filters: dict) -> dict:
     establishments = _establishments(qs)
     issues = _findings_and_flags(qs, ["province_id"], timezone.localdate())
     provinces = list(visible(user, Province.objects.select_related("region")))
+    by_province = grouped["province_id"]
     province_rows = []
-    for p in provinces:
-        m = grouped["province_id"].get(p.pk, Measures())
-        m.establishments = establishments["province_id"].get(p.pk, 0)
-        m.findings, m.overdue, m.flags = issues["province_id"].get(p.pk, (0, 0, 0))
-        province_rows.append(Row(p.pk, p.short_name, m, {"province": p}))
+    for p in [*provinces, None]:
+        key = p.pk if p else None
+        if p is None and not (key in by_province and by_province[key].count):
+            continue
+        m = by_province.get(key, Measures())
+        m.establishments = establishments["province_id"].get(key, 0)
+        m.findings, m.overdue, m.flags = issues["province_id"].get(key, (0, 0, 0))
+        if p is None:
+            province_rows.append(Row(None, UNASSIGNED["province"], m, {"province": None}))
+        else:
+            province_rows.append(Row(p.pk, p.short_name, m, {"province": p}))
     regions = {}
     for row in province_rows:
-        region = row.extra["province"].region
-        target = regions.setdefault(region.pk, Row(region.pk, region.name, Measures()))
-        for name in ("count", "funded", "approved", "paid", "inspected", "compliant"):
-            setattr(target.m, name, getattr(target.m, name) + getattr(row.m, name))
-        target.m.findings += row.m.findings
-        target.m.overdue += row.m.overdue
-        target.m.flags += row.m.flags
+        region = row.extra["province"].region if row.extra["province"] else None
+        key = region.pk if region else None
+        label = region.name if region else UNASSIGNED["region"]
+        target = regions.setdefault(key, Row(key, label, Measures()))
+        target.m.add(row.m)
     region_order = {p.region.pk: p.region.order for p in provinces}
-    region_rows = sorted(regions.values(), key=lambda r: region_order[r.key])
+    region_rows = sorted(regions.values(), key=lambda r: (r.key is None, region_order.get(r.key)))
     return {
         **_summary(grouped, _by_source(qs), establishments[None], issues[None]),
         "provinces": province_rows,
@@ -480,14 +565,15 @@ def province_dashboard(*, user, province: Province, filters: dict) -> dict:
     )
     establishments = _establishments(qs)
     issues = _findings_and_flags(qs, ["implementing_agency_id"], timezone.localdate())
-    agencies = Agency.objects.filter(pk__in=list(grouped["implementing_agency_id"])).order_by(
+    by_agency = grouped["implementing_agency_id"]
+    agencies = Agency.objects.filter(pk__in=[k for k in by_agency if k is not None]).order_by(
         "kind", "name"
     )
-    agency_rows = []
-    for agency in agencies:
-        m = grouped["implementing_agency_id"][agency.pk]
-        m.findings, m.overdue, m.flags = issues["implementing_agency_id"].get(agency.pk, (0, 0, 0))
-        agency_rows.append(Row(agency.pk, agency.name, m))
+    agency_rows = [Row(agency.pk, agency.name, by_agency[agency.pk]) for agency in agencies]
+    _unassigned(agency_rows, by_agency, "agency")
+    for row in agency_rows:
+        m = row.m
+        m.findings, m.overdue, m.flags = issues["implementing_agency_id"].get(row.key, (0, 0, 0))
     return {
         **_summary(grouped, _by_source(qs), establishments[None], issues[None]),
         "agencies": agency_rows,
@@ -499,19 +585,37 @@ def province_dashboard(*, user, province: Province, filters: dict) -> dict:
 
 
 def _communes(qs, source: str | None) -> list[Row]:
-    """Per commune of the đề án (a đề án in several communes counts in each)."""
+    """Per commune, each đề án counted once, so the rows add up to the province's total:
+    a đề án carried out in one commune in that commune's row, one carried out in several
+    communes in the row "several communes" (key "several"), one with no commune recorded in
+    the row "no commune" (key None)."""
     inner, params = _subquery(qs)
     rows = _fetch(
         f"""
-        SELECT c.id, c.name, {_measures_sql(source)}
-          FROM projects_proposal_communes pc
-          JOIN {inner} f ON f.proposal_id = pc.proposal_id
-          JOIN reference_commune c ON c.id = pc.commune_id
-         GROUP BY c.id, c.name, c.name_folded
-         ORDER BY c.name_folded, c.id""",
+        SELECT c.id, c.name, f.place, {_measures_sql(source)}
+          FROM (SELECT f.*,
+                       CASE WHEN l.n = 0 THEN 'none' WHEN l.n = 1 THEN 'one'
+                            ELSE 'several' END AS place,
+                       CASE WHEN l.n = 1 THEN l.commune_id END AS commune_id
+                  FROM {inner} f
+                  CROSS JOIN LATERAL (SELECT MIN(pc.commune_id) AS commune_id, COUNT(*) AS n
+                                        FROM projects_proposal_communes pc
+                                       WHERE pc.proposal_id = f.proposal_id) l) f
+          LEFT JOIN reference_commune c ON c.id = f.commune_id
+         GROUP BY f.place, c.id, c.name, c.name_folded
+         ORDER BY f.place = 'one' DESC, f.place = 'several' DESC, c.name_folded, c.id""",
         params,
     )
-    return [Row(r[0], r[1], Measures(*(int(v) for v in r[2:]))) for r in rows]
+    result = []
+    for commune_id, name, place, *values in rows:
+        m = Measures(*(int(v) for v in values))
+        if place == "one":
+            result.append(Row(commune_id, name, m))
+        elif place == "several":
+            result.append(Row("several", SEVERAL_COMMUNES, m))
+        else:
+            result.append(Row(None, UNASSIGNED["commune"], m))
+    return result
 
 
 def _open_flags(*, user, qs, limit: int = 50) -> dict:
@@ -530,8 +634,10 @@ def map_tiles(rows: list[Row], measure: str) -> dict:
     """The tile grid of Vietnam: each province at its place (dashboards.tiles), coloured
     in five equal steps of ``measure`` from the smallest to the largest value shown (the
     legend gives each step's range); a province without a value (no approved money for
-    a rate) is grey."""
+    a rate) is grey. The rows of đề án without a province have no tile."""
     from dashboards.tiles import TILE_POSITIONS
+
+    rows = [r for r in rows if r.extra.get("province") is not None]
 
     def value(row: Row):
         if measure == "rate":

@@ -2,11 +2,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.policies import PolicyMixin, is_national, visible
+from core.funding import SOURCE_SHORT
 from core.http import xlsx_response
+from core.measures import label
 from dashboards import excel, selectors
 from dashboards.forms import MEASURE_LABELS, DashboardFilterForm
 from dashboards.templatetags.dashboards import drill_links
@@ -30,14 +33,28 @@ BILLION = 1_000_000_000
 
 
 def _chart(rows, *, label_key="label") -> dict:
-    """Approved and paid money (billions of đồng) and the rate of ``rows``, for Chart.js;
-    the page shows the same figures in a table beside the chart."""
+    """Approved and paid khuyến công funds (billions of đồng) and the rate of ``rows``, for
+    Chart.js, with the measures' names; the page shows the same figures in full in a table
+    beside the chart (an abbreviation one click from the full amount)."""
+    billion = _("billion ₫")
     return {
         "labels": [str(getattr(r, label_key)) for r in rows],
         "approved": [round(r.m.approved / BILLION, 3) for r in rows],
         "paid": [round(r.m.paid / BILLION, 3) for r in rows],
         "rate": [float(r.m.rate) if r.m.rate is not None else None for r in rows],
+        "text": {
+            "approved": f"{label('approved')} ({billion})",
+            "paid": f"{label('paid')} ({billion})",
+            "rate": f"{label('rate')} (%)",
+            "unit": str(billion),
+        },
     }
+
+
+def _source_label(form) -> str | None:
+    """The short name of the funding source chosen in the filters (the money is its own)."""
+    source = form.filters().get("source")
+    return SOURCE_SHORT[source] if source else None
 
 
 def _own_province(user) -> Province:
@@ -54,15 +71,16 @@ def _province_context(request, province: Province) -> dict:
     base = {**form.query(), "province": str(province.pk)}
     for name, dim in (
         ("agencies", "agency"),
-        ("communes", "commune"),
         ("years", "year"),
         ("activities", "activity"),
         ("kinds", "kind"),
         ("levels", "level"),
     ):
         drill_links(data[name], dim, base)
+    drill_links(data["communes"], "commune", base, figures=False)
     return {
         "form": form,
+        "source_label": _source_label(form),
         "province": province,
         "object": province,
         "data": data,
@@ -102,6 +120,7 @@ class NationalDashboardView(PolicyMixin, View):
             drill_links(data[name], dim, base)
         context = {
             "form": form,
+            "source_label": _source_label(form),
             "data": data,
             "drill_base": form.query(),
             "filter_query": form.query(),

@@ -39,9 +39,11 @@ from django.db import connection, transaction
 from accounts.models import Agency, Role, User
 from beneficiaries.models import Beneficiary, Sector
 from beneficiaries.validators import tax_code_check_digit
+from core.funding import SOURCES, sql_list
 from core.text import fold
+from disbursement.models import PAID_STATES
 from programs.models import Activity, AnnualPlan, Indicator, Program, ProgramTarget
-from projects.models import Proposal
+from projects.models import FUNDED_STATES, Proposal
 from reference.models import Commune, Province
 
 M = 1_000_000
@@ -54,11 +56,11 @@ FULL_ESTABLISHMENTS = 200_000
 TRANCHES_PER_SOURCE = (6, 18)
 INSPECTIONS_PER_PROPOSAL = (1, 4)
 
-FUNDED = ("approved", "amending", "in_implementation", "accepted", "settled", "closed")
-CONTRACTED = ("amending", "in_implementation", "accepted", "settled", "closed")
-ACCEPTED = ("accepted", "settled", "closed")
-SETTLED = ("settled", "closed")
-SOURCES = ("kcqg", "kcdp", "counterpart", "other")
+# Which generated đề án get a contract, an acceptance, a settlement: every funded one
+# (projects.models.FUNDED_STATES) but a freshly approved one is contracted.
+CONTRACTED = tuple(s for s in FUNDED_STATES if s != Proposal.Status.APPROVED)
+ACCEPTED = (Proposal.Status.ACCEPTED, Proposal.Status.SETTLED, Proposal.Status.CLOSED)
+SETTLED = (Proposal.Status.SETTLED, Proposal.Status.CLOSED)
 
 # Tables emptied by ``replace=True`` (and everything that points at them).
 DATA_TABLES = [
@@ -592,7 +594,7 @@ class Generator:
                 )
                 approved = dict.fromkeys(SOURCES, 0)
                 decision_date = None
-                if status in FUNDED:
+                if status in FUNDED_STATES:
                     for s in SOURCES:
                         cut = rng.choice([1.0, 1.0, 1.0, 0.9, 0.95])
                         approved[s] = int(requested[s] * cut) // M * M
@@ -738,13 +740,13 @@ class Generator:
                 tranche_id = next_id
                 next_id += 1
                 reverses_id = tranche_id - reverses if reverses else None
-                is_paid = status in ("paid", "reversed")
+                is_paid = status in PAID_STATES
                 if is_paid:
                     paid += amount
                 tranches.add(
                     tranche_id, item.id, item.contract_id, kind, s, amount, status,
                     day if status in ("requested", "approved") else None,
-                    day if status in ("paid", "reversed") else None,
+                    day if is_paid else None,
                     f"PC-{n:02d}/{day.year}" if is_paid else "",
                     f"KBNN-{item.index}-{s}-{n}" if is_paid else "", reverses_id, False, "", "",
                     f"scale-{self.seed}-{item.index}-{s}-{n}", item.created_by, _ts(day),
@@ -793,7 +795,7 @@ class Generator:
                     )  # fmt: skip
         # Open (and some resolved) warnings of the daily job.
         for item in self.items:
-            if item.status not in FUNDED or item.decision_date is None:
+            if item.status not in FUNDED_STATES or item.decision_date is None:
                 continue
             raised = None
             if item.contract is None and item.status == "approved":
@@ -980,7 +982,7 @@ class Generator:
         for item in self.items:
             if item.plan.id not in self.new_plans or item.status in ("rejected", "cancelled"):
                 continue
-            money = item.approved if item.status in FUNDED else item.requested
+            money = item.approved if item.status in FUNDED_STATES else item.requested
             activity = self.activities[item.activity]
             activity_id = activity.id
             if item.level == "national" and activity.parent_id:  # national plans: groups
@@ -1062,10 +1064,10 @@ def _next_tax_code(province_code: int, serial: int) -> tuple[str, int]:
 
 # --- Validation and fingerprint ---------------------------------------------------------------
 
-VALIDATION_SQL = r"""
+VALIDATION_SQL = rf"""
 WITH paid AS (
     SELECT proposal_id, source, SUM(amount) AS amount, COUNT(*) AS n
-      FROM disbursement_tranche WHERE status IN ('paid', 'reversed')
+      FROM disbursement_tranche WHERE status IN {sql_list(PAID_STATES)}
      GROUP BY proposal_id, source
 ), contract AS (
     SELECT * FROM disbursement_contract WHERE active
@@ -1076,15 +1078,14 @@ SELECT
       OR c.counterpart > p.approved_counterpart OR c.other > p.approved_other)
    AS contracted_above_approved,
  (SELECT COUNT(*) FROM paid LEFT JOIN contract c ON c.proposal_id = paid.proposal_id
-   WHERE c.id IS NULL OR paid.amount > CASE paid.source WHEN 'kcqg' THEN c.kcqg
-         WHEN 'kcdp' THEN c.kcdp WHEN 'counterpart' THEN c.counterpart ELSE c.other END)
+   WHERE c.id IS NULL
+      OR paid.amount > CASE paid.source {" ".join(f"WHEN '{s}' THEN c.{s}" for s in SOURCES)} END)
    AS paid_above_contracted,
  (SELECT COUNT(DISTINCT paid.proposal_id) FROM paid JOIN projects_proposal p
      ON p.id = paid.proposal_id
-   WHERE p.status NOT IN ('approved', 'amending', 'in_implementation', 'accepted',
-                          'settled', 'closed')) AS paid_without_approval,
+   WHERE p.status NOT IN {sql_list(FUNDED_STATES)}) AS paid_without_approval,
  (SELECT COUNT(*) FROM disbursement_tranche t WHERE t.kind = 'settlement'
-     AND t.status IN ('paid', 'reversed') AND NOT EXISTS (
+     AND t.status IN {sql_list(PAID_STATES)} AND NOT EXISTS (
          SELECT 1 FROM disbursement_acceptance a WHERE a.proposal_id = t.proposal_id))
    AS settlement_before_acceptance,
  (SELECT COUNT(*) FROM disbursement_acceptance a JOIN contract c ON c.proposal_id = a.proposal_id

@@ -4,17 +4,19 @@ plan, with Vietnamese headings whatever the page's language."""
 from __future__ import annotations
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from beneficiaries.excel import XLSX_CONTENT_TYPE, _header, _save
 from core.formatting import format_date
+from core.funding import SOURCE_SHORT, FundingSource
+from core.measures import EXCEL_PERCENT_FORMAT, label, measure
 
-__all__ = ["XLSX_CONTENT_TYPE", "execution_workbook", "ledger_workbook"]
+__all__ = ["XLSX_CONTENT_TYPE", "execution_workbook", "ledger_workbook", "rate_heading"]
 
 MONEY_FORMAT = "#,##0"
-SOURCE_NAMES = {"kcqg": "KCQG", "kcdp": "KCĐP", "counterpart": "Vốn đối ứng", "other": "Nguồn khác"}
 LEDGER_HEADERS = [
     ("STT", 6),
     ("Loại", 22),
@@ -29,23 +31,43 @@ LEDGER_HEADERS = [
     ("Người duyệt", 22),
     ("Ghi chú", 36),
 ]
-EXECUTION_HEADERS = [
-    ("STT", 6),
-    ("Nội dung hoạt động", 48),
-    ("Nguồn kinh phí", 14),
-    ("Kế hoạch phân bổ (đồng)", 20),
-    ("Đề án được duyệt (đồng)", 20),
-    ("Đã ký hợp đồng (đồng)", 20),
-    ("Đã giải ngân (đồng)", 20),
-    ("Tỷ lệ giải ngân (%)", 14),
-]
 
 
-def _money(sheet, columns) -> None:
+def rate_heading(key: str) -> str:
+    """A rate's name with its denominator: "Tỷ lệ giải ngân (÷ kinh phí khuyến công được
+    duyệt)" — the page, the Excel export and the PDF name the same base."""
+    denominator = str(measure(key).denominator_label)
+    return f"{label(key)} (÷ {denominator[:1].lower()}{denominator[1:]})"
+
+
+def execution_headers() -> list[tuple[str, int]]:
+    """The columns of the execution table, named as on the page (core.measures), in the
+    active language."""
+    return [
+        ("STT", 6),
+        (str(_("Activity")), 48),
+        (str(_("Funding source")), 14),
+        (f"{label('allocated')} (đồng)", 20),
+        (f"{label('approved')} (đồng)", 20),
+        (f"{label('contracted')} (đồng)", 20),
+        (f"{label('paid')} (đồng)", 20),
+        (rate_heading("rate"), 22),
+        (rate_heading("rate_allocated"), 22),
+    ]
+
+
+def _money(sheet, columns, first_row: int = 2) -> None:
     for index in columns:
         letter = get_column_letter(index)
-        for row in range(2, sheet.max_row + 1):
+        for row in range(first_row, sheet.max_row + 1):
             sheet[f"{letter}{row}"].number_format = MONEY_FORMAT
+
+
+def _percent(sheet, columns, first_row: int = 2) -> None:
+    for index in columns:
+        letter = get_column_letter(index)
+        for row in range(first_row, sheet.max_row + 1):
+            sheet[f"{letter}{row}"].number_format = EXCEL_PERCENT_FORMAT
 
 
 def _person(user) -> str:
@@ -53,18 +75,19 @@ def _person(user) -> str:
 
 
 def ledger_workbook(proposal, tranches, summary) -> bytes:
-    """One row per tranche (reversals as negative rows), then the total paid."""
+    """One row per tranche (reversals as negative rows), then the khuyến công funds paid,
+    then the money paid from each other source on a line of its own (never added in)."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Sổ giải ngân"
-    _header(sheet, [h for h, _ in LEDGER_HEADERS], [w for _, w in LEDGER_HEADERS])
+    _header(sheet, [h for h, _w in LEDGER_HEADERS], [w for _h, w in LEDGER_HEADERS])
     with translation.override("vi"):
         for number, t in enumerate(tranches, start=1):
             sheet.append(
                 [
                     number,
                     str(t.get_kind_display()),
-                    SOURCE_NAMES[t.source],
+                    str(SOURCE_SHORT[t.source]),
                     t.amount,
                     str(t.get_status_display()),
                     format_date(t.due_on),
@@ -76,8 +99,13 @@ def ledger_workbook(proposal, tranches, summary) -> bytes:
                     t.note,
                 ]
             )
-    sheet.append(["", "Tổng đã giải ngân", "", summary["total"]["paid"]])
-    sheet.cell(row=sheet.max_row, column=2).font = Font(bold=True)
+        sheet.append(["", f"{label('paid')} – {_KC_NAME}", "", summary["total"]["paid"]])
+        sheet.cell(row=sheet.max_row, column=2).font = Font(bold=True)
+        for row in summary["rows"]:
+            if not row["kc"] and row["paid"]:
+                sheet.append(
+                    ["", f"{label('paid')} – {SOURCE_SHORT[row['source']]}", "", row["paid"]]
+                )
     _money(sheet, [4])
     sheet.insert_rows(1)
     sheet["A1"] = f"{proposal.code} · {proposal.title}"
@@ -86,48 +114,68 @@ def ledger_workbook(proposal, tranches, summary) -> bytes:
     return _save(workbook)
 
 
-def _rate(value) -> float | None:
-    # A percentage for the spreadsheet (display only, never money).
-    return float(value) if value is not None else None
+_KC_NAME = "kinh phí khuyến công (KCQG + KCĐP)"
 
 
-def execution_workbook(title: str, table: dict) -> bytes:
-    """One row per activity and funding source, then the total row."""
+def execution_workbook(title: str, table: dict, *, note: str = "") -> bytes:
+    """One row per activity and khuyến công source, the khuyến công total (the sum of the
+    rows), then the counterpart and other sources on lines of their own, outside the
+    total. Amounts are whole đồng; rate cells hold the exact ratio with a percent format."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Tình hình giải ngân"
-    _header(sheet, [h for h, _ in EXECUTION_HEADERS], [w for _, w in EXECUTION_HEADERS])
-    for number, r in enumerate(table["rows"], start=1):
+    with translation.override("vi"):
+        headers = execution_headers()
+        _header(sheet, [h for h, _w in headers], [w for _h, w in headers])
+        for number, r in enumerate(table["rows"], start=1):
+            sheet.append(
+                [
+                    number,
+                    f"{r['activity'].code}. {r['activity'].name}",
+                    str(r["source_label"]),
+                    r["allocated"],
+                    r["approved"],
+                    r["contracted"],
+                    r["paid"],
+                    r["rate_ratio"],
+                    r["rate_allocated_ratio"],
+                ]
+            )
+        t = table["total"]
         sheet.append(
             [
-                number,
-                f"{r['activity'].code}. {r['activity'].name}",
-                SOURCE_NAMES[r["source"]],
-                r["allocated"],
-                r["approved"],
-                r["contracted"],
-                r["paid"],
-                _rate(r["rate"]),
+                "",
+                f"Tổng cộng {_KC_NAME}",
+                "",
+                t["allocated"],
+                t["approved"],
+                t["contracted"],
+                t["paid"],
+                t["rate_ratio"],
+                t["rate_allocated_ratio"],
             ]
         )
-    t = table["total"]
-    sheet.append(
-        [
-            "",
-            "Tổng cộng",
-            "",
-            t["allocated"],
-            t["approved"],
-            t["contracted"],
-            t["paid"],
-            _rate(t["rate"]),
-        ]
-    )
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
+        for line in table["beside"]:
+            sheet.append(
+                [
+                    "",
+                    f"{FundingSource(line['source']).label} (không cộng vào tổng cộng)",
+                    str(line["source_label"]),
+                    line.get("allocated", 0),
+                    line["approved"],
+                    line["contracted"],
+                    line["paid"],
+                ]
+            )
     _money(sheet, range(4, 8))
+    _percent(sheet, (8, 9))
     sheet.insert_rows(1)
     sheet["A1"] = title
     sheet["A1"].font = Font(bold=True)
+    if note:
+        sheet.append([])
+        sheet.append(["", note])
     sheet.freeze_panes = "A3"
     return _save(workbook)

@@ -9,8 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import VNDField
+from core.funding import SOURCE_SHORT
 from disbursement.models import Acceptance, Tranche
-from programs.models import FUNDING_SOURCE_SHORT
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
 PAYABLE_KINDS = [
@@ -30,7 +30,7 @@ class AmountsMixin:
     def add_amounts(self, sources, required=False):
         self.sources = list(sources)
         for s in self.sources:
-            self.fields[s] = VNDField(label=FUNDING_SOURCE_SHORT[s], required=required)
+            self.fields[s] = VNDField(label=SOURCE_SHORT[s], required=required)
 
     def amounts(self) -> dict[str, int]:
         return {s: self.cleaned_data.get(s) or 0 for s in self.sources}
@@ -78,7 +78,7 @@ class _TrancheForm(forms.Form):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("idempotency_key", new_key())
         super().__init__(*args, **kwargs)
-        self.fields["source"].choices = [(s, FUNDING_SOURCE_SHORT[s]) for s in sources]
+        self.fields["source"].choices = [(s, SOURCE_SHORT[s]) for s in sources]
 
 
 def _requires_inspection():

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-SOURCES = ("kcqg", "kcdp", "counterpart", "other")
+from core.funding import SOURCES
 
 
 class SourceAmounts(models.Model):
@@ -165,6 +165,12 @@ class Tranche(SourceAmounts):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.amount}"
+
+
+# Statuses of a tranche whose money counts as paid (a reversal is a paid negative record;
+# a reversed tranche keeps its positive amount): declared once, used by the services, the
+# selectors and reports, and checked against the triggers by tests/test_sql_definitions.py.
+PAID_STATES = (Tranche.Status.PAID, Tranche.Status.REVERSED)
 
 
 class Acceptance(SourceAmounts):

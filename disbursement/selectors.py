@@ -5,55 +5,17 @@ tranches (sums by conditional aggregation in the database)."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
-from django.db.models import (
-    Count,
-    F,
-    IntegerField,
-    Min,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet, Sum
 
 from accounts.policies import visible
-from disbursement.models import SOURCES, Acceptance, Contract, DisbursementFlag, Settlement, Tranche
-from programs.models import FUNDING_SOURCE_SHORT, Activity, AnnualPlan, PlanAllocation
+from core.funding import KC_SOURCES, SOURCE_SHORT, SOURCES, programme_source
+from core.measures import percent
+from disbursement.figures import MoneyFigures, annotate_money, money_figures
+from disbursement.models import Acceptance, Settlement
+from programs.models import Activity, AnnualPlan, PlanAllocation
 from projects.models import Proposal
 
 S = Proposal.Status
-T = Tranche.Status
-# Đề án whose approved amounts count as approved money of a plan.
-APPROVED_STATES = (S.APPROVED, S.IN_IMPLEMENTATION, S.ACCEPTED, S.SETTLED, S.CLOSED)
-# Paid money: paid tranches, and reversed ones with their (negative) reversal records.
-PAID = (T.PAID, T.REVERSED)
-AWAITING = (T.REQUESTED, T.APPROVED)
-
-
-def rate(part: int, whole: int) -> Decimal | None:
-    """part ÷ whole as a percentage with one decimal (None when there is no base)."""
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
-
-
-def _by_source(field: str, sources=SOURCES) -> dict:
-    return {
-        s: Coalesce(Sum(field, filter=Q(source=s)), Value(0), output_field=IntegerField())
-        for s in sources
-    }
-
-
-def _sums(fields_by_source: dict[str, str]) -> dict:
-    return {
-        s: Coalesce(Sum(field), Value(0), output_field=IntegerField())
-        for s, field in fields_by_source.items()
-    }
 
 
 # --- One đề án ------------------------------------------------------------------------------
@@ -61,52 +23,55 @@ def _sums(fields_by_source: dict[str, str]) -> dict:
 
 def proposal_sources(proposal: Proposal) -> list[str]:
     """The programme's own source (KCQG or KCĐP), the counterpart and other sources."""
-    own = "kcqg" if proposal.level == "national" else "kcdp"
-    return [own, "counterpart", "other"]
+    return [programme_source(proposal.level), "counterpart", "other"]
 
 
-def money_summary(proposal: Proposal, contract: Contract | None) -> dict:
-    """Per source: approved, contracted, paid, awaiting payment, remaining (approved −
-    paid) and the disbursement rate (paid ÷ approved). One query."""
-    sums = Tranche.objects.filter(proposal=proposal).aggregate(
-        **{
-            f"paid_{s}": Coalesce(
-                Sum("amount", filter=Q(source=s, status__in=PAID)),
-                Value(0),
-                output_field=IntegerField(),
-            )
-            for s in SOURCES
-        },
-        **{
-            f"awaiting_{s}": Coalesce(
-                Sum("amount", filter=Q(source=s, status__in=AWAITING)),
-                Value(0),
-                output_field=IntegerField(),
-            )
-            for s in SOURCES
-        },
+def _single_source(figures: MoneyFigures, source: str) -> MoneyFigures:
+    """The figures of one khuyến công source alone (its rates are that source's)."""
+    if source not in KC_SOURCES:
+        raise ValueError(f"rates are on khuyến công funds only, not {source!r}")
+
+    def only(amounts):
+        return {s: (v if s == source else 0) for s, v in amounts.items()}
+
+    allocated = figures.allocated_by_source
+    return MoneyFigures(
+        {m: only(by_source) for m, by_source in figures.amounts.items()},
+        None if allocated is None else only(allocated),
     )
-    approved = proposal.approved_by_source()
-    contracted = contract.amounts() if contract else dict.fromkeys(SOURCES, 0)
+
+
+def money_summary(proposal: Proposal) -> dict:
+    """Per source of the đề án: approved, contracted, paid, awaiting payment, remaining
+    (approved − paid); the total is khuyến công funds only (disbursement.figures), with
+    the disbursement rate paid ÷ approved khuyến công funds; the counterpart and other
+    sources are rows of their own, never in the total. Four queries."""
+    figures = money_figures(Proposal.objects.filter(pk=proposal.pk))
     rows = []
     for s in proposal_sources(proposal):
         row = {
             "source": s,
-            "label": FUNDING_SOURCE_SHORT[s],
-            "approved": approved[s],
-            "contracted": contracted[s],
-            "paid": sums[f"paid_{s}"],
-            "awaiting": sums[f"awaiting_{s}"],
+            "label": SOURCE_SHORT[s],
+            "kc": s in KC_SOURCES,
+            "approved": figures.source("approved", s),
+            "contracted": figures.source("contracted", s),
+            "paid": figures.source("paid", s),
+            "awaiting": figures.source("pending", s),
+            "returned": figures.source("returned", s),
         }
         row["remaining"] = row["approved"] - row["paid"]
-        row["rate"] = rate(row["paid"], row["approved"])
+        row["rate"] = _single_source(figures, s).rate if row["kc"] else None
         rows.append(row)
     total = {
-        key: sum(r[key] for r in rows)
-        for key in ("approved", "contracted", "paid", "awaiting", "remaining")
+        "approved": figures.approved,
+        "contracted": figures.contracted,
+        "paid": figures.paid,
+        "awaiting": figures.pending,
+        "returned": figures.returned,
+        "remaining": figures.remaining,
+        "rate": figures.rate,
     }
-    total["rate"] = rate(total["paid"], total["approved"])
-    return {"rows": rows, "total": total}
+    return {"rows": rows, "total": total, "figures": figures}
 
 
 def money_page(proposal: Proposal) -> dict:
@@ -122,7 +87,7 @@ def money_page(proposal: Proposal) -> dict:
         "contracts": contracts,
         "contract": contract,
         "tranches": tranches,
-        "summary": money_summary(proposal, contract),
+        "summary": money_summary(proposal),
         "acceptance": Acceptance.objects.filter(proposal=proposal)
         .select_related("recorded_by")
         .first(),
@@ -136,168 +101,175 @@ def money_page(proposal: Proposal) -> dict:
 
 # --- Execution of plans ---------------------------------------------------------------------
 
+EXECUTION_MEASURES = ("allocated", "approved", "contracted", "paid")
 
-def execution_table(plans: QuerySet[AnnualPlan], sources=SOURCES) -> dict:
-    """Allocated, approved, contracted and paid money by activity and funding source for
-    ``plans``, with rate = paid ÷ allocated; the totals are the sums of the rows. Five
-    queries whatever the number of plans, đề án or tranches.
 
-    A đề án counts under its own activity when the plan allocates to it, under the parent
-    group when the plan allocates to the group (national plans allocate to groups)."""
-    plan_ids = list(plans.values_list("pk", flat=True))
-    allocated = {
-        r["activity"]: r
-        for r in PlanAllocation.objects.filter(plan__in=plan_ids)
-        .values("activity")
-        .annotate(**_by_source("amount", sources))
+def _row(activity, source: str, figures: MoneyFigures) -> dict:
+    one = _single_source(figures, source)
+    return {
+        "activity": activity,
+        "source": source,
+        "source_label": SOURCE_SHORT[source],
+        **{m: figures.source(m, source) for m in EXECUTION_MEASURES},
+        "rate": one.rate,
+        "rate_ratio": one.rate_ratio,
+        "rate_allocated": one.rate_allocated,
+        "rate_allocated_ratio": one.rate_allocated_ratio,
     }
-    approved = list(
-        Proposal.objects.filter(plan__in=plan_ids, status__in=APPROVED_STATES)
-        .values(key=F("activity"), parent=F("activity__parent"))
-        .annotate(**_sums({s: f"approved_{s}" for s in sources}))
+
+
+def execution_table(proposals: QuerySet[Proposal], plans: QuerySet[AnnualPlan]) -> dict:
+    """Allocated, approved, contracted and paid khuyến công funds by activity and source for
+    the đề án ``proposals``, with the allocations of ``plans``; seven queries whatever the
+    number of plans, đề án or tranches (disbursement.figures).
+
+    ``rows`` are khuyến công funds (KCQG, KCĐP) only and ``total`` is their sum (with
+    ``by_source`` the sum per source); ``beside`` gives the counterpart and other sources
+    as lines of their own, never added in. ``total.rate`` = paid ÷ approved khuyến công
+    funds (the default rate, the dashboards' for the same đề án); ``total.rate_allocated``
+    = paid ÷ allocated, over the đề án of ``plans`` only (``plan_paid``), since only they
+    have an allocation.
+
+    A đề án counts under its own activity when the plans allocate to it, under the parent
+    group when they allocate to the group (national plans allocate to groups)."""
+    plan_ids = set(plans.values_list("pk", flat=True))
+    allocations = (
+        PlanAllocation.objects.filter(plan__in=plan_ids)
+        .values("activity", "source")
+        .annotate(amount=Sum("amount"))
     )
-    contracted = list(
-        Contract.objects.filter(proposal__plan__in=plan_ids, active=True)
-        .values(key=F("proposal__activity"), parent=F("proposal__activity__parent"))
-        .annotate(**_sums({s: s for s in sources}))
-    )
-    paid = list(
-        Tranche.objects.filter(proposal__plan__in=plan_ids, status__in=PAID)
-        .values(key=F("proposal__activity"), parent=F("proposal__activity__parent"))
-        .annotate(**_by_source("amount", sources))
+    allocated: dict[int, dict[str, int]] = {}
+    for r in allocations:
+        allocated.setdefault(r["activity"], dict.fromkeys(SOURCES, 0))[r["source"]] += r["amount"]
+    groups = money_figures(
+        proposals, by={"activity": "activity", "parent": "activity__parent", "plan": "plan"}
     )
 
-    def row_key(r):
-        if r["key"] in allocated or r["parent"] not in allocated:
-            return r["key"]
-        return r["parent"]
+    def row_key(activity, parent):
+        if activity in allocated or parent not in allocated:
+            return activity
+        return parent
 
-    figures: dict[int, dict[str, dict[str, int]]] = {}
-    for activity_id, r in allocated.items():
-        cell = figures.setdefault(activity_id, {})
-        for s in sources:
-            cell.setdefault(s, dict.fromkeys(("allocated", "approved", "contracted", "paid"), 0))
-            cell[s]["allocated"] += r[s]
-    for measure, rows in (("approved", approved), ("contracted", contracted), ("paid", paid)):
-        for r in rows:
-            cell = figures.setdefault(row_key(r), {})
-            for s in sources:
-                cell.setdefault(
-                    s, dict.fromkeys(("allocated", "approved", "contracted", "paid"), 0)
-                )
-                cell[s][measure] += r[s]
-    activities = Activity.objects.in_bulk(list(figures))
+    by_activity: dict[int, MoneyFigures] = {
+        a: MoneyFigures().with_allocated(amounts) for a, amounts in allocated.items()
+    }
+    in_plans = MoneyFigures()
+    everything = MoneyFigures()
+    for (activity, parent, plan), figures in groups.items():
+        key = row_key(activity, parent)
+        by_activity[key] = by_activity.get(key, MoneyFigures().with_allocated({})) + figures
+        everything = everything + figures
+        if plan in plan_ids:
+            in_plans = in_plans + figures
+    total_allocated = {s: sum(a[s] for a in allocated.values()) for s in SOURCES}
+    everything = everything.with_allocated(total_allocated)
+    in_plans = in_plans.with_allocated(total_allocated)
+
+    activities = Activity.objects.in_bulk(list(by_activity))
     rows = []
-    for activity_id in sorted(figures, key=lambda a: (activities[a].order, activities[a].code)):
-        for s in sources:
-            cell = figures[activity_id][s]
-            if not any(cell.values()):
-                continue
-            rows.append(
-                {
-                    "activity": activities[activity_id],
-                    "source": s,
-                    "source_label": FUNDING_SOURCE_SHORT[s],
-                    **cell,
-                    "rate": rate(cell["paid"], cell["allocated"]),
-                }
-            )
-    measures = ("allocated", "approved", "contracted", "paid")
-    total = {m: sum(r[m] for r in rows) for m in measures}
-    total["rate"] = rate(total["paid"], total["allocated"])
-    by_source = []
-    for s in sources:
-        sums = {m: sum(r[m] for r in rows if r["source"] == s) for m in measures}
-        if any(sums.values()):
-            by_source.append(
-                {
-                    "source": s,
-                    "source_label": FUNDING_SOURCE_SHORT[s],
-                    **sums,
-                    "rate": rate(sums["paid"], sums["allocated"]),
-                }
-            )
-    return {"rows": rows, "total": total, "by_source": by_source}
+    for activity_id in sorted(by_activity, key=lambda a: (activities[a].order, activities[a].code)):
+        figures = by_activity[activity_id]
+        for s in KC_SOURCES:
+            if any(figures.source(m, s) for m in EXECUTION_MEASURES):
+                rows.append(_row(activities[activity_id], s, figures))
+    by_source = [
+        _row(None, s, everything)
+        for s in KC_SOURCES
+        if any(everything.source(m, s) for m in EXECUTION_MEASURES)
+    ]
+    total = {
+        "allocated": everything.allocated,
+        "approved": everything.approved,
+        "contracted": everything.contracted,
+        "paid": everything.paid,
+        "remaining": everything.remaining,
+        "rate": everything.rate,
+        "rate_ratio": everything.rate_ratio,
+        "plan_paid": in_plans.paid,
+        "rate_allocated": in_plans.rate_allocated,
+        "rate_allocated_ratio": in_plans.rate_allocated_ratio,
+    }
+    beside = [
+        {**line, "source_label": SOURCE_SHORT[line["source"]]} for line in everything.beside()
+    ]
+    return {
+        "rows": rows,
+        "by_source": by_source,
+        "total": total,
+        "beside": beside,
+        "figures": everything,
+        "plan_figures": in_plans,
+        # Some đề án are outside the plans (a province's KCQG đề án): the rate against the
+        # plan covers the plans' own đề án only, and the page says so.
+        "outside_plans": in_plans.paid != everything.paid
+        or in_plans.approved != everything.approved,
+    }
 
 
 def plan_execution(plan: AnnualPlan) -> dict:
-    from programs.selectors import plan_sources
-
+    """The execution of one plan: every đề án of the plan (a national plan's figures by
+    activity are aggregates of every province, shown to whoever may see the plan)."""
     return execution_table(
-        AnnualPlan.objects.filter(pk=plan.pk), [str(s) for s in plan_sources(plan)]
+        Proposal.objects.filter(plan=plan), AnnualPlan.objects.filter(pk=plan.pk)
     )
 
 
 def province_plans(*, user, province, year: int) -> QuerySet[AnnualPlan]:
+    """The province's own (local) plans of the year."""
     return visible(user, AnnualPlan.objects.filter(province=province, year=year)).select_related(
         "program"
     )
 
 
+def province_proposals(*, user, province, year: int) -> QuerySet[Proposal]:
+    """Every đề án implemented in the province whose plan is of ``year``: those of its local
+    plans and the national (KCQG) đề án in the province, as the dashboards count them
+    (dashboards.models.ProposalFigures: the đề án's province, its plan's year)."""
+    return visible(user, Proposal.objects.filter(province=province, plan__year=year))
+
+
+def province_execution(*, user, province, year: int) -> dict:
+    plans = province_plans(user=user, province=province, year=year)
+    table = execution_table(province_proposals(user=user, province=province, year=year), plans)
+    return {"plans": list(plans), "table": table}
+
+
 # --- Home page --------------------------------------------------------------------------------
+
+# The đề án on the centre's card: approved and waiting for their contract, or being
+# implemented, whatever the year of their plan (the plan's year is a column).
+TRACKED_STATES = (S.APPROVED, S.IN_IMPLEMENTATION)
 
 
 def tracking(*, user, limit: int = 20) -> dict:
-    """The đề án of the user's province being implemented or waiting for their contract,
-    with approved / contracted / paid / remaining, the rate, the next expected tranche and
-    the open warnings. Subqueries, so one query for the list whatever its length."""
-    proposals = visible(user, Proposal.objects.all()).filter(
-        status__in=(S.APPROVED, S.IN_IMPLEMENTATION)
-    )
-
-    def contract_sum():
-        total = sum((F(s) for s in SOURCES[1:]), F(SOURCES[0]))
-        return Subquery(
-            Contract.objects.filter(proposal=OuterRef("pk"), active=True)
-            .annotate(t=total)
-            .values("t")[:1],
-            output_field=IntegerField(),
-        )
-
-    def tranche_agg(expr, statuses):
-        return Subquery(
-            Tranche.objects.filter(proposal=OuterRef("pk"), status__in=statuses)
-            .order_by()
-            .values("proposal")
-            .annotate(v=expr)
-            .values("v"),
-        )
-
+    """The đề án of the user's province approved or being implemented, of every plan year,
+    with khuyến công funds approved / contracted / paid / remaining, the rate (paid ÷
+    approved khuyến công funds), the next expected tranche and the open warnings. The
+    first ``limit`` rows are listed; the totals are over every đề án counted, summed in
+    the database (disbursement.figures). Seven queries whatever the number of đề án."""
+    proposals = visible(user, Proposal.objects.all()).filter(status__in=TRACKED_STATES)
     rows = list(
-        proposals.select_related("province")
-        .annotate(
-            contracted=Coalesce(contract_sum(), Value(0)),
-            paid=Coalesce(tranche_agg(Sum("amount"), PAID), Value(0)),
-            next_due=tranche_agg(Min("due_on"), AWAITING),
-            open_flags=Coalesce(
-                Subquery(
-                    DisbursementFlag.objects.filter(
-                        proposal=OuterRef("pk"), resolved_on__isnull=True
-                    )
-                    .order_by()
-                    .values("proposal")
-                    .annotate(n=Count("id"))
-                    .values("n"),
-                    output_field=IntegerField(),
-                ),
-                Value(0),
-            ),
-        )
-        .order_by("code")[:limit]
+        annotate_money(proposals.select_related("province", "plan")).order_by("code")[:limit]
     )
     for p in rows:
-        p.remaining = p.approved_total - p.paid
-        p.rate = rate(p.paid, p.approved_total)
-    approved = sum(p.approved_total for p in rows)
-    paid = sum(p.paid for p in rows)
+        p.kc_approved = p.approved_kc
+        p.remaining = p.kc_approved - p.kc_paid
+        p.rate = percent(p.kc_paid, p.kc_approved)  # the default rate (core.measures)
+    figures = money_figures(proposals)
+    counts = proposals.aggregate(
+        n=Count("pk", distinct=True),
+        open_flags=Count("flags", filter=Q(flags__resolved_on__isnull=True), distinct=True),
+    )
     return {
         "tracking": rows,
         "tracking_total": {
-            "approved": approved,
-            "contracted": sum(p.contracted for p in rows),
-            "paid": paid,
-            "remaining": approved - paid,
-            "rate": rate(paid, approved),
-            "open_flags": sum(p.open_flags for p in rows),
+            "count": counts["n"],
+            "approved": figures.approved,
+            "contracted": figures.contracted,
+            "paid": figures.paid,
+            "remaining": figures.remaining,
+            "rate": figures.rate,
+            "counterpart": figures.counterpart,
+            "open_flags": counts["open_flags"],
         },
     }

@@ -18,25 +18,17 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import PROVINCIAL_EDITORS
 from accounts.policies import is_national
 from core.formatting import format_vnd
-from disbursement.models import SOURCES, Acceptance, Contract, Settlement, Tranche
+from core.funding import SOURCES, FundingSource
+from disbursement.models import PAID_STATES, Acceptance, Contract, Settlement, Tranche
 from projects.models import Proposal, ProposalEvent
 from projects.services import document_validate
 
 S = Proposal.Status
-# Who records money: the promotion centre (implementing unit) and the Sở of the province.
-RECORDERS = frozenset({Role.CENTRE_STAFF, Role.PROVINCE_STAFF, Role.PROVINCE_ADMIN})
-APPROVERS = frozenset({Role.PROVINCE_STAFF, Role.PROVINCE_ADMIN, Role.CENTRE_STAFF})
 PAYABLE = (S.IN_IMPLEMENTATION, S.ACCEPTED)
 PAYMENT_KINDS = (Tranche.Kind.ADVANCE, Tranche.Kind.PAYMENT, Tranche.Kind.SETTLEMENT)
-SOURCE_LABELS = {
-    "kcqg": "KCQG",
-    "kcdp": "KCĐP",
-    "counterpart": "vốn đối ứng",
-    "other": "nguồn khác",
-}
 
 
 def advance_share() -> Decimal:
@@ -45,11 +37,13 @@ def advance_share() -> Decimal:
 
 
 def _require_recorder(actor, proposal: Proposal) -> None:
+    """Who records money: the promotion centre (implementing unit) and the Sở of the
+    đề án's province."""
     if actor.is_superuser:
         return
     if (
         is_national(actor)
-        or actor.role not in RECORDERS
+        or actor.role not in PROVINCIAL_EDITORS
         or actor.province_id != proposal.province_id
     ):
         raise PermissionDenied
@@ -82,9 +76,7 @@ def active_contract(proposal: Proposal) -> Contract | None:
 def paid_by_source(proposal: Proposal) -> dict[str, int]:
     """Money actually paid (reversals included, as negative records), per source."""
     rows = (
-        Tranche.objects.filter(
-            proposal=proposal, status__in=[Tranche.Status.PAID, Tranche.Status.REVERSED]
-        )
+        Tranche.objects.filter(proposal=proposal, status__in=PAID_STATES)
         .values("source")
         .annotate(total=Sum("amount"))
     )
@@ -167,7 +159,7 @@ def _within(amounts: dict, limits: dict, what: str) -> None:
     over = [
         _("%(source)s: %(amount)s is more than the %(what)s %(limit)s")
         % {
-            "source": SOURCE_LABELS[s],
+            "source": FundingSource(s).label,
             "amount": format_vnd(amounts[s]),
             "what": what,
             "limit": format_vnd(limits[s]),
@@ -205,7 +197,7 @@ def contract_amend(
     if below:
         raise ValidationError(
             _("The new amounts are below what is already paid (%(sources)s).")
-            % {"sources": ", ".join(SOURCE_LABELS[s] for s in below)}
+            % {"sources": ", ".join(str(FundingSource(s).label) for s in below)}
         )
     current.active = False
     current.save(update_fields=["active"])
@@ -309,7 +301,7 @@ def _check_payable(
                 )
                 % {
                     "amount": format_vnd(amount),
-                    "source": SOURCE_LABELS[source],
+                    "source": FundingSource(source).label,
                     "available": format_vnd(max(available, 0)),
                     "contracted": format_vnd(contracted),
                     "paid": format_vnd(paid),
@@ -336,7 +328,7 @@ def _check_payable(
                         "%(limit)s; %(advanced)s is already advanced."
                     )
                     % {
-                        "source": SOURCE_LABELS[source],
+                        "source": FundingSource(source).label,
                         "share": f"{(advance_share() * 100).normalize():f}",
                         "limit": format_vnd(limit),
                         "advanced": format_vnd(advanced),

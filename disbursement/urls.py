@@ -21,4 +21,9 @@ urlpatterns = [
         name="plan-execution-export",
     ),
     path("provinces/<int:pk>/", views.ProvinceExecutionView.as_view(), name="province-execution"),
+    path(
+        "provinces/<int:pk>/export.xlsx",
+        views.ProvinceExecutionExportView.as_view(),
+        name="province-execution-export",
+    ),
 ]

@@ -9,8 +9,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from accounts.policies import PolicyMixin, may_act, visible
@@ -138,11 +139,10 @@ class ProposalMoneyView(PolicyMixin, View):
         proposal = self.get_proposal(pk)
         if request.GET.get("partial") == "summary":
             # The "Giải ngân" card of the đề án's detail page, loaded by HTMX.
-            contract = proposal.contracts.filter(active=True).first()
             return render(
                 request,
                 "disbursement/partials/summary_card.html",
-                {"proposal": proposal, "summary": selectors.money_summary(proposal, contract)},
+                {"proposal": proposal, "summary": selectors.money_summary(proposal)},
             )
         return self.render_page(proposal)
 
@@ -248,10 +248,10 @@ class ProposalMoneyView(PolicyMixin, View):
 
 def _describe(tranche: Tranche) -> str:
     from core.formatting import format_vnd
-    from programs.models import FUNDING_SOURCE_SHORT
+    from core.funding import SOURCE_SHORT
 
     return (
-        f"{tranche.get_kind_display()} · {FUNDING_SOURCE_SHORT[tranche.source]} · "
+        f"{tranche.get_kind_display()} · {SOURCE_SHORT[tranche.source]} · "
         f"{format_vnd(tranche.amount)}"
     )
 
@@ -344,8 +344,15 @@ class PlanExecutionExportView(PolicyMixin, View):
         return xlsx_response(content, f"giai-ngan-ke-hoach-{plan.year}-{plan.pk}.xlsx")
 
 
+def _year(request) -> int:
+    year = request.GET.get("year", "")
+    return int(year) if year.isdigit() else timezone.localdate().year
+
+
 class ProvinceExecutionView(PolicyMixin, View):
-    """The province's own plans of a year (?year=), summed."""
+    """Every đề án implemented in the province whose plan is of the year (?year=): its
+    local plans' and the national (KCQG) đề án in the province, as the dashboards count
+    them; the rate against the plan covers the local plans' đề án only."""
 
     permission = "disbursement.view"
     model = Province
@@ -353,9 +360,7 @@ class ProvinceExecutionView(PolicyMixin, View):
 
     def get(self, request, pk):
         province = get_object_or_404(visible(request.user, Province.objects.all()), pk=pk)
-        year = request.GET.get("year", "")
-        year = int(year) if year.isdigit() else timezone.localdate().year
-        plans = selectors.province_plans(user=request.user, province=province, year=year)
+        year = _year(request)
         return render(
             request,
             self.template_name,
@@ -363,7 +368,30 @@ class ProvinceExecutionView(PolicyMixin, View):
                 "province": province,
                 "object": province,
                 "year": year,
-                "plans": list(plans),
-                "table": selectors.execution_table(plans),
+                **selectors.province_execution(user=request.user, province=province, year=year),
             },
         )
+
+
+class ProvinceExecutionExportView(PolicyMixin, View):
+    permission = "disbursement.view"
+    model = Province
+
+    def get(self, request, pk):
+        province = get_object_or_404(visible(request.user, Province.objects.all()), pk=pk)
+        year = _year(request)
+        page = selectors.province_execution(user=request.user, province=province, year=year)
+        with translation.override("vi"):
+            title = _("Disbursement status: %(province)s, plan year %(year)s") % {
+                "province": province.name,
+                "year": year,
+            }
+            note = str(PROVINCE_PLAN_NOTE) if page["table"]["outside_plans"] else ""
+        content = excel.execution_workbook(title, page["table"], note=note)
+        return xlsx_response(content, f"giai-ngan-{province.code}-{year}.xlsx")
+
+
+PROVINCE_PLAN_NOTE = gettext_lazy(
+    "The rate against the plan covers the proposals of the province's local plans only: "
+    "national (KCQG) proposals have no allocation in them."
+)

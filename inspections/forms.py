@@ -110,12 +110,12 @@ class InspectionPlanForm(forms.Form):
 
 def _tranche_label(tranche: Tranche) -> str:
     from core.formatting import format_vnd
-    from programs.models import FUNDING_SOURCE_SHORT
+    from core.funding import SOURCE_SHORT
 
     when = tranche.paid_on or tranche.due_on
     parts = [
         str(tranche.get_kind_display()),
-        str(FUNDING_SOURCE_SHORT.get(tranche.source, tranche.source)),
+        str(SOURCE_SHORT.get(tranche.source, tranche.source)),
         format_vnd(tranche.amount),
         str(tranche.get_status_display()),
     ]
@@ -160,6 +160,10 @@ class InspectionRecordForm(forms.Form):
         max_length=60,
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "12/BB-SCT"}),
+        help_text=_(
+            "The number from your agency's register of outgoing documents. Left empty, the "
+            "portal gives the next number when the biên bản is first produced."
+        ),
     )
 
     def __init__(self, *args, answers, **kwargs):

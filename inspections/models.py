@@ -10,6 +10,7 @@ the same transaction as the change that affects it. Writes go through
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 
@@ -108,7 +109,23 @@ class Inspection(models.Model):
         _("overall conclusion"), max_length=14, choices=Result.choices, blank=True
     )
     conclusion_text = models.TextField(_("conclusion"), blank=True)
+    # Số biên bản: the record's one number — typed by the inspector at the conclusion, or
+    # given by the portal (the issuer's document register, reports.services) when the
+    # biên bản is first produced. The screen, the PDF, the verification page and the list
+    # of reports all show this number. Unique per issuing agency and year (Nghị định
+    # 30/2020/NĐ-CP, Điều 15: one register per issuing body, from 01/01 each year).
     number = models.CharField(_("record number"), max_length=60, blank=True)
+    number_issuer = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name=_("issuing agency of the record"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    number_year = models.PositiveSmallIntegerField(
+        _("year of the record number"), null=True, blank=True
+    )
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -139,6 +156,15 @@ class Inspection(models.Model):
             models.CheckConstraint(
                 condition=Q(conclusion__in=["", *Result.values]),
                 name="inspection_known_conclusion",
+            ),
+            # One record number per issuing agency and year (a blank number is no number;
+            # the services always write the issuer and the year with the number).
+            models.UniqueConstraint(
+                Upper("number"),
+                "number_issuer",
+                "number_year",
+                condition=~Q(number=""),
+                name="inspection_number_unique_per_issuer_year",
             ),
         ]
 

@@ -10,11 +10,7 @@ from django.utils import timezone
 
 from accounts.policies import visible
 from inspections.models import Inspection, InspectionAnswer, InspectionPhoto, Recommendation
-from projects.models import Proposal
-
-# Đề án whose compliance is followed: from the approval on (before it, only an on-site
-# appraisal may have been done).
-FOLLOWED_STATES = ("approved", "amending", "in_implementation", "accepted", "settled", "closed")
+from projects.models import FUNDED_STATES, Proposal
 
 
 def _count(queryset, **filters):
@@ -123,7 +119,9 @@ def compliance_summary(*, user) -> dict:
     """For the dashboards: the approved đề án of the user's scope by compliance status,
     the open and overdue recommendations and the inspections planned ahead."""
     today = timezone.localdate()
-    proposals = visible(user, Proposal.objects.filter(status__in=FOLLOWED_STATES))
+    # Compliance is followed from the approval on (before it, only an on-site appraisal
+    # may have been done).
+    proposals = visible(user, Proposal.objects.filter(status__in=FUNDED_STATES))
     counts = {
         row["compliance"]: row["n"]
         for row in proposals.order_by().values("compliance").annotate(n=Count("id"))

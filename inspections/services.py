@@ -16,13 +16,14 @@ import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policies import require_act
 from disbursement.models import Contract
+from inspections.compliance import compliance_derive
 from inspections.models import (
     ChecklistItem,
     Inspection,
@@ -32,16 +33,13 @@ from inspections.models import (
     Result,
 )
 from inspections.photos import MAX_PIXELS, ImageTooLarge, inspect_image
-from projects.models import Proposal, ProposalEvent
+from projects.models import FUNDED_STATES, Proposal, ProposalEvent
 from projects.services import ConcurrentEditError
 
 S = Proposal.Status
 K = Inspection.Kind
-C = Proposal.Compliance
 ACTION = "inspection.record"
-AFTER_APPROVAL = frozenset(
-    {S.APPROVED, S.AMENDING, S.IN_IMPLEMENTATION, S.ACCEPTED, S.SETTLED, S.CLOSED}
-)
+AFTER_APPROVAL = frozenset(FUNDED_STATES)
 # Which đề án each kind of inspection is for: the on-site appraisal before the decision,
 # the acceptance visit once the work is under way, the others after approval.
 KIND_STATES = {
@@ -142,26 +140,18 @@ def _with_compliance(changes: dict, before: str, after: str) -> dict:
 
 
 def compliance_of(proposal: Proposal) -> str:
-    """The rule: not inspected while no inspection is concluded; otherwise the latest
-    concluded inspection (by date of the inspection, then id) decides — not compliant if
-    it concluded so; findings to remedy if it concluded "partly compliant" or any
-    recommendation of a concluded inspection of the đề án is still open; else compliant.
-    The on-site appraisal before approval does not count: it looks at the proposal, not
-    at how the money is used, so it never makes a đề án's payments "compliant"."""
-    concluded = Inspection.objects.filter(
-        proposal=proposal, status=Inspection.Status.CONCLUDED
-    ).exclude(kind=Inspection.Kind.APPRAISAL)
-    latest = concluded.order_by("-inspected_on", "-id").only("conclusion").first()
-    if latest is None:
-        return C.NOT_INSPECTED
-    if latest.conclusion == Result.NOT_COMPLIANT:
-        return C.NOT_COMPLIANT
-    open_recommendations = Recommendation.objects.filter(
-        inspection__in=concluded, status=Recommendation.Status.OPEN
+    """The đề án's compliance as recorded now: :func:`inspections.compliance.compliance_derive`
+    (the one rule, also applied by the reports as at a date) over its concluded
+    inspections and their recommendations. Two queries."""
+    concluded = list(
+        Inspection.objects.filter(proposal=proposal, status=Inspection.Status.CONCLUDED).only(
+            "kind", "status", "inspected_on", "conclusion"
+        )
     )
-    if latest.conclusion == Result.PARTLY or open_recommendations.exists():
-        return C.REMEDY_PENDING
-    return C.COMPLIANT
+    recommendations = Recommendation.objects.filter(
+        inspection__in=[i.pk for i in concluded], status=Recommendation.Status.OPEN
+    ).only("inspection_id", "status", "remedied_on")
+    return compliance_derive(concluded, recommendations)
 
 
 def compliance_refresh(proposal: Proposal) -> tuple[str, str]:
@@ -545,6 +535,56 @@ def _append(existing: str, actor, note: str) -> str:
     return f"{existing}\n{line}" if existing else line
 
 
+# --- the record's number --------------------------------------------------------------------
+
+
+def record_issuer(inspection: Inspection):
+    """The agency that issues the biên bản: that of the member who concluded the
+    inspection (or, before the conclusion, of the member who planned it)."""
+    user = inspection.concluded_by or inspection.created_by
+    return user.agency if user.agency_id else None
+
+
+def _record_number_taken(inspection: Inspection, number: str, issuer, year: int) -> str:
+    """The message for a number another record of ``issuer`` already has in ``year``
+    (the same number in other letter case counts), or ""."""
+    others = Inspection.objects.filter(
+        number__iexact=number, number_issuer=issuer, number_year=year
+    ).exclude(pk=inspection.pk)
+    if not others.exists():
+        return ""
+    return _(
+        "The record number %(number)s is already used by another record of %(agency)s in "
+        "%(year)s: check the number in the register of outgoing documents."
+    ) % {"number": number, "agency": issuer or _("your agency"), "year": year}
+
+
+@transaction.atomic
+def record_number_give(*, inspection: Inspection, allocate) -> Inspection:
+    """Số biên bản: the record's one number. A concluded inspection without a number typed
+    by the inspector gets the next number of its issuer's register for the year of the
+    inspection, when its biên bản is first produced; ``allocate(issuer, year)`` returns
+    a formatted number (``reports.services`` passes the document register, so this app
+    does not depend on the reports). A number another record already holds is skipped.
+    Idempotent: the inspection is locked and read again, and a number once given is
+    kept, so asking for the biên bản again prints the same number."""
+    current = (
+        Inspection.objects.select_for_update(of=("self",))
+        .select_related("concluded_by__agency", "created_by__agency")
+        .get(pk=inspection.pk)
+    )
+    if current.number or current.status != Inspection.Status.CONCLUDED:
+        return current
+    issuer = record_issuer(current)
+    year = current.inspected_on.year
+    number = allocate(issuer, year)
+    while _record_number_taken(current, number, issuer, year):
+        number = allocate(issuer, year)
+    current.number, current.number_issuer, current.number_year = number, issuer, year
+    current.save(update_fields=["number", "number_issuer", "number_year"])
+    return current
+
+
 # --- conclude, cancel ------------------------------------------------------------------------
 
 
@@ -560,7 +600,10 @@ def inspection_conclude(
 ) -> Inspection:
     """Kết luận: needs the date of the inspection and every checklist item answered (with
     the findings written for an item not or partly compliant); "compliant" cannot be
-    concluded while an item is not compliant. Derives the đề án's compliance again."""
+    concluded while an item is not compliant. A record number typed by the inspector is
+    the record's number, issued by the inspector's agency in the year of the inspection
+    and unique there; without one the portal gives it when the biên bản is first produced
+    (:func:`record_number_give`). Derives the đề án's compliance again."""
     proposal, current = _lock_inspection(inspection, actor)
     _require_open(current)
     if current.version != expected_version:
@@ -593,26 +636,35 @@ def inspection_conclude(
         ]
     if not conclusion_text.strip():
         errors["conclusion_text"] = [_("Write the conclusion of the inspection team.")]
+    number = number.strip()
+    issuer = actor.agency if actor.agency_id else None
+    if number and current.inspected_on is not None:
+        taken = _record_number_taken(current, number, issuer, current.inspected_on.year)
+        if taken:
+            errors["number"] = [taken]
     if errors:
         raise ValidationError(errors)
     current.status = Inspection.Status.CONCLUDED
     current.conclusion = conclusion
     current.conclusion_text = conclusion_text.strip()
-    current.number = number.strip() or current.number
+    if number:
+        current.number = number
+        current.number_issuer = issuer
+        current.number_year = current.inspected_on.year
     current.concluded_by = actor
     current.concluded_at = timezone.now()
     current.version += 1
-    current.save(
-        update_fields=[
-            "status",
-            "conclusion",
-            "conclusion_text",
-            "number",
-            "concluded_by",
-            "concluded_at",
-            "version",
-        ]
-    )
+    fields = ["status", "conclusion", "conclusion_text", "number", "number_issuer"]
+    fields += ["number_year", "concluded_by", "concluded_at", "version"]
+    try:
+        with transaction.atomic():  # a savepoint: the same number typed twice at once
+            current.save(update_fields=fields)
+    except IntegrityError as exc:
+        if "inspection_number_unique_per_issuer_year" not in str(exc):
+            raise
+        raise ValidationError(
+            {"number": _record_number_taken(current, number, issuer, current.number_year)}
+        ) from exc
     before, after = compliance_refresh(proposal)
     _event(
         proposal,

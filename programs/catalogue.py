@@ -3,11 +3,18 @@ support caps every deployment starts with. Loaded by a data migration and by
 ``seed_demo``; idempotent (matched on document number / codes).
 
 Values marked ``example`` come from the excerpts found while building the portal
-(domain.md) and must be checked against the texts in force by an administrator."""
+(domain.md) and must be checked against the texts in force by an administrator.
+
+Every legal document's number, issuer and dates were checked against published texts on
+2 December 2026; ``SOURCES`` records where each was confirmed (stored on the document as
+``source_url`` / ``source_note`` / ``verified_on`` and shown on the "Quy định pháp lý" page).
+A document without a source is listed in ``UNVERIFIED``; a date that could not be confirmed
+for a document that has a source is listed in ``UNCONFIRMED_FIELDS``."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 D = dt.date
 
@@ -99,19 +106,93 @@ LEGAL_DOCUMENTS = [
         "decree",
         "Nghị định sửa đổi, bổ sung một số điều của Nghị định số 45/2012/NĐ-CP về khuyến công",
         "Chính phủ",
-        D(2025, 8, 28),
+        D(2025, 8, 27),
         D(2025, 10, 15),
         ["45/2012/NĐ-CP"],
     ),
 ]
 
-# Dates not confirmed by the excerpts available: listed in the README for checking.
-UNCONFIRMED_DATES = {
-    "04/CT-BCT",
-    "64/2024/TT-BTC",
-    "235/2025/NĐ-CP",
-    "46/2012/TT-BCT",
-    "20/2017/TT-BCT",
+# When the catalogue's legal documents were checked against the published texts.
+VERIFIED_ON = D(2026, 12, 2)
+
+
+class Source(NamedTuple):
+    """Where a legal document's number, issuer and dates were confirmed."""
+
+    url: str
+    note: str
+    # The catalogue fields this source confirms (the number and issuer always).
+    confirms: frozenset
+
+
+SIGNED = frozenset({"number", "issuer", "signed_on"})
+SIGNED_AND_EFFECTIVE = SIGNED | {"effective_from"}
+
+SOURCES = {
+    "45/2012/NĐ-CP": Source(
+        "https://luatvietnam.vn/cong-nghiep/nghi-dinh-45-2012-nd-cp-chinh-phu-70632-d1.html",
+        "LuatVietnam, thuộc tính văn bản: Chính phủ, ngày ban hành 21/05/2012; cùng ngày "
+        "được viện dẫn tại Quyết định 2646/QĐ-BCT và bản dịch trên thuvienphapluat.vn. "
+        "Ngày hiệu lực 10/7/2012 chưa đối chiếu được với Điều khoản thi hành (arit.gov.vn "
+        "ghi 05/7/2012).",
+        SIGNED,
+    ),
+    "46/2012/TT-BCT": Source(
+        "http://ven.vn/promoting-efficiency-of-decree-45-20459.html",
+        "Vietnam Economic News (Bộ Công Thương): Bộ Công Thương ban hành Thông tư "
+        "46/2012/TT-BCT ngày 28/12/2012. Ngày hiệu lực 15/02/2013 chưa đối chiếu.",
+        SIGNED,
+    ),
+    "28/2018/TT-BTC": Source(
+        "https://english.luatvietnam.vn/circular-no-28-2018-tt-btc-dated-march-28-2018-of-the-"
+        "ministry-of-finance-on-guiding-the-estimation-management-and-use-of-industrial-"
+        "extension-fund-163904-doc1.html",
+        "LuatVietnam (bản tiếng Anh): Bộ Tài chính, số 28/2018/TT-BTC, Hà Nội ngày "
+        "28/3/2018; mô hình trình diễn tối đa 30 % chi phí, không quá 1.000 triệu "
+        "đồng/mô hình. Ngày hiệu lực 15/5/2018 chưa đối chiếu.",
+        SIGNED,
+    ),
+    "30/2020/NĐ-CP": Source(
+        "https://trademarkvn.com.vn/legal-updated/149-administrative/1581-latest-guidance-on-"
+        "administrative-document-presentation-techniques.html",
+        "Nghị định 30/2020/NĐ-CP ngày 05/3/2020 của Chính phủ, có hiệu lực kể từ ngày ký "
+        "(cũng theo lawnet.vn: hiệu lực từ 05/3/2020).",
+        SIGNED_AND_EFFECTIVE,
+    ),
+    "2646/QĐ-BCT": Source(
+        "https://hethongphapluat.vn/quyet-dinh-2646-qd-bct-nam-2025-phe-duyet-chuong-trinh-"
+        "khuyen-cong-quoc-gia-giai-doan-2026-2030-do-bo-truong-bo-cong-thuong-ban-hanh.html",
+        "Toàn văn: Bộ trưởng Bộ Công Thương, Hà Nội, ngày 23 tháng 9 năm 2025; Điều 2: hiệu "
+        "lực kể từ ngày ký ban hành.",
+        SIGNED_AND_EFFECTIVE,
+    ),
+    "235/2025/NĐ-CP": Source(
+        "https://english.luatvietnam.vn/decreeno235-2025-nd-cpdatedaugust272025ofthegovernment"
+        "amendingandsupplementinganumberofarticlesofthegovernmentsdecreeno45-20-410222-doc1.html",
+        "LuatVietnam: Chính phủ, ngày ban hành 27/08/2025 (người ký Bùi Thanh Sơn); Quyết "
+        'định 2646/QĐ-BCT viện dẫn "ngày 27 tháng 8 năm 2025". Hiệu lực từ 15/10/2025 '
+        "(vietnam.vn, theo baodanang.vn).",
+        SIGNED_AND_EFFECTIVE,
+    ),
+}
+
+# Documents whose number, issuer and dates could not be confirmed in a published text.
+UNVERIFIED = {
+    "20/2017/TT-BCT": "Không tìm thấy văn bản đã công bố để đối chiếu ngày ký và ngày hiệu lực.",
+    "64/2024/TT-BTC": "Không tìm thấy văn bản đã công bố để đối chiếu ngày ký và ngày hiệu lực.",
+    "1881/QĐ-TTg": "Chưa tìm thấy toàn văn; một trang của Cục Công Thương địa phương "
+    "(arit.gov.vn) ghi ngày 20/11/2020, khác ngày 24/11/2020 trong danh mục.",
+    "04/CT-BCT": "Không tìm thấy văn bản đã công bố để đối chiếu số và ngày ký.",
+    # The provincial resolutions cited by the example caps are placeholders.
+    "NQ-HĐND-ĐẮK-LẮK-2025 (ví dụ)": "Văn bản giả định cho mức hỗ trợ ví dụ; số hiệu cần cập nhật.",
+    "NQ-HĐND-HẢI-DƯƠNG (ví dụ)": "Văn bản giả định cho mức hỗ trợ ví dụ; số hiệu cần cập nhật.",
+}
+
+# Fields of a document with a source that the source does not confirm.
+UNCONFIRMED_FIELDS = {
+    number: sorted(SIGNED_AND_EFFECTIVE - source.confirms)
+    for number, source in SOURCES.items()
+    if SIGNED_AND_EFFECTIVE - source.confirms
 }
 
 # code, Vietnamese name, English name, parent code (Article 4, Nghị định 45/2012/NĐ-CP)
@@ -317,6 +398,8 @@ def load_catalogue(apps) -> None:
     for number, *_rest, amends in LEGAL_DOCUMENTS:
         for amended in amends:
             docs[number].amends.add(docs[amended])
+    if any(field.name == "source_url" for field in LegalDocument._meta.get_fields()):
+        legal_sources_apply(apps)
 
     activities = {}
     for order, (code, name, name_en, parent) in enumerate(ACTIVITIES, start=1):
@@ -375,3 +458,29 @@ def load_catalogue(apps) -> None:
                 is_example=True,
                 notes=notes,
             )
+
+
+def legal_sources_apply(apps) -> None:
+    """Record on each catalogue document where it was confirmed, and correct the values a
+    source confirms (e.g. Nghị định 235/2025/NĐ-CP signed 27/8/2025, not 28/8/2025), also
+    on a database loaded before the check. Values no source confirms are left as they are
+    (an administrator may have corrected them); a document without a source gets the reason
+    it is unverified as its note."""
+    LegalDocument = apps.get_model("programs", "LegalDocument")
+    for number, _kind, _title, issuer, signed, effective, _amends in LEGAL_DOCUMENTS:
+        source = SOURCES.get(number)
+        if source is None:
+            # Say why it is unchecked, unless someone has recorded a source since.
+            LegalDocument.objects.filter(number=number, source_url="").update(
+                source_note=UNVERIFIED[number]
+            )
+            continue
+        values = {"issuer": issuer, "signed_on": signed, "effective_from": effective}
+        confirmed = {key: value for key, value in values.items() if key in source.confirms}
+        LegalDocument.objects.filter(number=number).update(
+            source_url=source.url, source_note=source.note, verified_on=VERIFIED_ON, **confirmed
+        )
+    for number, *_rest in EXAMPLE_DOCUMENTS:
+        LegalDocument.objects.filter(number=number, source_url="").update(
+            source_note=UNVERIFIED[number]
+        )

@@ -8,11 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.policies import is_national
 from core.forms import VNDField
+from core.funding import SOURCE_SHORT
 from programs.models import (
-    FUNDING_SOURCE_SHORT,
     Activity,
     AnnualPlan,
-    FundingSource,
     Indicator,
     LegalDocument,
     Level,
@@ -103,7 +102,7 @@ class AllocationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["activity"].queryset = activities
         self.fields["activity"].empty_label = _("— choose an activity —")
-        self.fields["source"].choices = [(s.value, FUNDING_SOURCE_SHORT[s.value]) for s in sources]
+        self.fields["source"].choices = [(s.value, SOURCE_SHORT[s.value]) for s in sources]
         for name in ("activity", "source"):
             self.fields[name].widget.attrs["class"] = "form-select"
 
@@ -200,5 +199,4 @@ class CapCalculatorForm(forms.Form):
             del self.fields["province"]  # a province's own rules apply automatically
 
 
-FUNDING_SOURCE_CHOICES = FundingSource.choices
 PLAN_STATUS_CHOICES = AnnualPlan.Status.choices

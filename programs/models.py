@@ -10,7 +10,6 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.funding import SOURCE_SHORT as FUNDING_SOURCE_SHORT  # noqa: F401 (moved; imported here by older code)
 from core.funding import FundingSource
 
 
@@ -54,6 +53,14 @@ class LegalDocument(models.Model):
         blank=True,
         help_text=_("Empty for national documents; the province for an HĐND/UBND document."),
     )
+    # Where the number, issuer and dates were confirmed in a published text (empty: not yet).
+    source_url = models.URLField(_("published source"), max_length=500, blank=True)
+    source_note = models.TextField(
+        _("source note"),
+        blank=True,
+        help_text=_("What the source confirms, and which values it does not."),
+    )
+    verified_on = models.DateField(_("checked on"), null=True, blank=True)
 
     class Meta:
         ordering = ["-signed_on", "number"]
@@ -68,6 +75,11 @@ class LegalDocument(models.Model):
 
     def __str__(self):
         return f"{self.get_doc_type_display().split(' (')[0]} {self.number}"
+
+    @property
+    def is_verified(self) -> bool:
+        """Checked against a published text (programs.catalogue.SOURCES)."""
+        return bool(self.source_url and self.verified_on)
 
     @property
     def citation(self) -> str:

@@ -7,12 +7,11 @@ from collections import defaultdict
 from django.db.models import Count, Prefetch, Q, Sum
 
 from accounts.policies import visible
+from core.funding import NON_KC_SOURCES, FundingSource, programme_source
 from programs.models import (
     Activity,
     AnnualPlan,
-    FundingSource,
     LegalDocument,
-    Level,
     PlanAllocation,
     PlanBudget,
     Program,
@@ -61,8 +60,8 @@ def plan_detail_queryset(*, user):
 
 def plan_sources(plan: AnnualPlan) -> list[FundingSource]:
     """Funding sources that apply to a plan: KCQG for national, KCĐP for local plans."""
-    own = FundingSource.KCQG if plan.program.level == Level.NATIONAL else FundingSource.KCDP
-    return [own, FundingSource.COUNTERPART, FundingSource.OTHER]
+    own = programme_source(plan.program.level)
+    return [FundingSource(s) for s in (own, *NON_KC_SOURCES)]
 
 
 def plan_budget_table(plan: AnnualPlan) -> dict:

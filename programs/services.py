@@ -21,10 +21,10 @@ from django.utils.translation import gettext_lazy
 
 from accounts.policies import has_perm, is_national, may_act, require_act
 from core.formatting import format_vnd
+from core.funding import FundingSource
 from programs.models import (
     Activity,
     AnnualPlan,
-    FundingSource,
     Level,
     PlanAllocation,
     PlanAmendment,

@@ -16,27 +16,19 @@ from django.utils.translation import gettext as _
 
 from beneficiaries.eligibility import beneficiary_eligibility
 from core.formatting import format_vnd
-from programs.models import FundingSource, PlanAllocation
+from core.funding import KC_SOURCES, SOURCES, FundingSource, programme_source
+from programs.models import PlanAllocation
 from programs.rules import cap_check
-from projects.models import Attachment, BudgetLine, Proposal, RequiredDocument
+from projects.models import FUNDED_STATES, Attachment, BudgetLine, Proposal, RequiredDocument
 
-SOURCES = ("kcqg", "kcdp", "counterpart", "other")
-# Statuses in which a đề án holds money of its plan (approved and after).
-COMMITTED = (
-    Proposal.Status.APPROVED,
-    Proposal.Status.AMENDING,
-    Proposal.Status.IN_IMPLEMENTATION,
-    Proposal.Status.ACCEPTED,
-    Proposal.Status.SETTLED,
-    Proposal.Status.CLOSED,
-)
-# Statuses that count as support already given or requested, for double funding.
+# A funded đề án (projects.models.FUNDED_STATES) holds money of its plan. Statuses that
+# count as support already given or requested, for double funding:
 ACTIVE = (
     Proposal.Status.SUBMITTED,
     Proposal.Status.RETURNED,
     Proposal.Status.APPRAISED,
     Proposal.Status.FORWARDED,
-    *COMMITTED,
+    *FUNDED_STATES,
 )
 
 
@@ -49,11 +41,6 @@ class Check:
     related: tuple = field(default_factory=tuple)  # other đề án concerned
 
 
-def programme_source(proposal: Proposal) -> str:
-    """KCQG for a national đề án, KCĐP for a local one."""
-    return FundingSource.KCQG if proposal.level == "national" else FundingSource.KCDP
-
-
 def budget_totals(proposal: Proposal) -> dict[str, int]:
     """Totals of the budget lines per funding source, and "amount" (one query)."""
     sums = BudgetLine.objects.filter(proposal=proposal).aggregate(
@@ -63,8 +50,8 @@ def budget_totals(proposal: Proposal) -> dict[str, int]:
 
 
 def check_budget(proposal: Proposal, totals: dict[str, int]) -> list[Check]:
-    source = programme_source(proposal)
-    wrong_source = "kcdp" if source == "kcqg" else "kcqg"
+    source = programme_source(proposal.level)
+    (wrong_source,) = (s for s in KC_SOURCES if s != source)
     checks = []
     if totals["amount"] <= 0:
         checks.append(Check("budget", False, _("Enter the budget lines of the proposal.")))
@@ -117,7 +104,7 @@ def check_beneficiaries(proposal: Proposal, links, totals) -> list[Check]:
             )
         )
     shares = sum(link.support_amount for link in links)
-    support = totals[programme_source(proposal)]
+    support = totals[programme_source(proposal.level)]
     if shares and shares != support:
         checks.append(
             Check(
@@ -135,7 +122,7 @@ def check_beneficiaries(proposal: Proposal, links, totals) -> list[Check]:
 
 
 def check_caps(proposal: Proposal, totals, links, on_date: datetime.date) -> list[Check]:
-    source = programme_source(proposal)
+    source = programme_source(proposal.level)
     rule_check = cap_check(
         activity=proposal.activity,
         level=proposal.level,
@@ -263,7 +250,7 @@ def check_documents(proposal: Proposal) -> list[Check]:
 def allocation_remaining(proposal: Proposal) -> tuple[int, int]:
     """(allocated, already committed) for the đề án's activity and programme source in
     its plan, excluding this đề án. Call under a lock on the plan for a decision."""
-    source = programme_source(proposal)
+    source = programme_source(proposal.level)
     activity_ids = [proposal.activity_id] + (
         [proposal.activity.parent_id] if proposal.activity.parent_id else []
     )
@@ -285,7 +272,7 @@ def allocation_remaining(proposal: Proposal) -> tuple[int, int]:
         else Q(activity_id__in=activity_ids)
     )
     committed = (
-        Proposal.objects.filter(plan_id=proposal.plan_id, status__in=COMMITTED)
+        Proposal.objects.filter(plan_id=proposal.plan_id, status__in=FUNDED_STATES)
         .filter(drawing)
         .exclude(pk=proposal.pk)
         .aggregate(total=Sum(f"approved_{source}"))["total"]
@@ -295,7 +282,7 @@ def allocation_remaining(proposal: Proposal) -> tuple[int, int]:
 
 
 def check_allocation(proposal: Proposal, totals) -> list[Check]:
-    source = programme_source(proposal)
+    source = programme_source(proposal.level)
     allocated, committed = allocation_remaining(proposal)
     remaining = allocated - committed
     requested = totals[source]

@@ -8,32 +8,42 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from beneficiaries.excel import XLSX_CONTENT_TYPE, _header, _save
+from core.funding import SOURCE_SHORT
+from core.measures import label
 
 __all__ = ["XLSX_CONTENT_TYPE", "export_workbook"]
 
 MONEY_FORMAT = "#,##0"
-EXPORT_HEADERS = [
-    ("STT", 6),
-    ("Mã đề án", 20),
-    ("Tên đề án", 48),
-    ("Kế hoạch", 30),
-    ("Năm", 8),
-    ("Tỉnh/thành phố", 18),
-    ("Cấp kinh phí", 12),
-    ("Loại đề án", 18),
-    ("Nội dung hoạt động", 36),
-    ("Đơn vị thực hiện", 34),
-    ("Thời gian thực hiện", 24),
-    ("Trạng thái", 20),
-    ("Tổng dự toán (đồng)", 18),
-    ("Được duyệt KCQG (đồng)", 18),
-    ("Được duyệt KCĐP (đồng)", 18),
-    ("Vốn đối ứng được duyệt (đồng)", 18),
-    ("Nguồn khác được duyệt (đồng)", 18),
-    ("Tổng được duyệt (đồng)", 18),
-    ("Số quyết định phê duyệt", 20),
-    ("Ngày quyết định", 14),
-]
+
+
+def export_headers() -> list[tuple[str, int]]:
+    """Column headings and widths, in the active language. Money columns take their names
+    from core.measures and core.funding, as the pages and PDFs do."""
+    approved = label("approved")
+    return [
+        ("STT", 6),
+        ("Mã đề án", 20),
+        ("Tên đề án", 48),
+        ("Kế hoạch", 30),
+        ("Năm", 8),
+        ("Tỉnh/thành phố", 18),
+        ("Cấp kinh phí", 12),
+        ("Loại đề án", 18),
+        ("Nội dung hoạt động", 36),
+        ("Đơn vị thực hiện", 34),
+        ("Thời gian thực hiện", 24),
+        ("Trạng thái", 20),
+        ("Tổng dự toán (đồng)", 18),
+        (f"{approved} – {SOURCE_SHORT['kcqg']} (đồng)", 20),
+        (f"{approved} – {SOURCE_SHORT['kcdp']} (đồng)", 20),
+        (f"{approved} (đồng)", 20),
+        (f"{label('counterpart')} (đồng)", 18),
+        (f"{label('other')} (đồng)", 18),
+        ("Số quyết định phê duyệt", 20),
+        ("Ngày quyết định", 14),
+    ]
+
+
 MONEY_COLUMNS = range(13, 19)
 
 
@@ -43,8 +53,9 @@ def export_workbook(proposals) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Đề án khuyến công"
-    _header(sheet, [h for h, _ in EXPORT_HEADERS], [w for _, w in EXPORT_HEADERS])
     with translation.override("vi"):
+        headers = export_headers()
+        _header(sheet, [h for h, _ in headers], [w for _, w in headers])
         for number, p in enumerate(proposals, start=1):
             sheet.append(
                 [
@@ -63,9 +74,9 @@ def export_workbook(proposals) -> bytes:
                     getattr(p, "requested_total", None) or 0,
                     p.approved_kcqg,
                     p.approved_kcdp,
+                    p.approved_kc,
                     p.approved_counterpart,
                     p.approved_other,
-                    p.approved_total,
                     p.decision_number,
                     p.decision_date.strftime("%d/%m/%Y") if p.decision_date else "",
                 ]

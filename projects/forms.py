@@ -12,13 +12,13 @@ from accounts.models import Agency
 from accounts.policies import is_national, visible
 from beneficiaries.models import Beneficiary
 from core.forms import VNDField, valid_filters
-from programs.models import FUNDING_SOURCE_SHORT, Activity, AnnualPlan, Indicator, Level, Program
+from core.funding import SOURCE_SHORT
+from programs.models import Activity, AnnualPlan, Indicator, Level, Program
 from projects.models import Appraisal, Proposal
 from projects.selectors import DRILL_FILTERS
 from reference.models import Commune, Province, Region
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
-SOURCES = ("kcqg", "kcdp", "counterpart", "other")
 
 
 def _small(form: forms.Form) -> None:
@@ -119,7 +119,7 @@ def _drill_fields(form: forms.Form, user) -> None:
             label=_("Region"), queryset=Region.objects.all(), widget=hidden
         ),
         "source": forms.ChoiceField(
-            label=_("Funding source"), choices=list(FUNDING_SOURCE_SHORT.items()), widget=hidden
+            label=_("Funding source"), choices=list(SOURCE_SHORT.items()), widget=hidden
         ),
         "stage": forms.ChoiceField(
             label=_("Stage"), choices=[("funded", _("Approval in force"))], widget=hidden
@@ -330,7 +330,7 @@ class BudgetLineForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.sources = sources
         for source in sources:
-            self.fields[source] = VNDField(label=FUNDING_SOURCE_SHORT[source], required=False)
+            self.fields[source] = VNDField(label=SOURCE_SHORT[source], required=False)
         self.fields["quantity"].widget.attrs.update(
             {"class": "form-control text-end quantity", "inputmode": "decimal"}
         )

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.funding import kc_sum
 from core.text import fold
 
 
@@ -133,16 +134,7 @@ class Proposal(models.Model):
                 & Q(approved_other__gte=0),
                 name="proposal_approved_not_negative",
             ),
-            models.CheckConstraint(
-                condition=~Q(
-                    status__in=["approved", "in_implementation", "accepted", "settled", "closed"]
-                )
-                | (Q(decision_number__gt="") & Q(decision_date__isnull=False)),
-                name="approved_proposal_has_decision",
-                violation_error_message=_(
-                    "An approved proposal needs its decision number and date."
-                ),
-            ),
+            # approved_proposal_has_decision: added below, once FUNDED_STATES is declared.
         ]
 
     def __str__(self):
@@ -156,7 +148,13 @@ class Proposal(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def approved_kc(self) -> int:
+        """Kinh phí khuyến công được duyệt: KCQG + KCĐP (core.measures "approved")."""
+        return kc_sum(self.approved_by_source())
+
+    @property
     def approved_total(self) -> int:
+        """Every approved source, counterpart and other included (the approved budget)."""
         return (
             self.approved_kcqg
             + self.approved_kcdp
@@ -171,6 +169,32 @@ class Proposal(models.Model):
             "counterpart": self.approved_counterpart,
             "other": self.approved_other,
         }
+
+
+# The statuses in which a đề án counts as funded: its approval decision is in force (an
+# amendment in preparation keeps the decision it amends). Declared once: the selectors,
+# dashboards, disbursement, reports, inspections, the demo generator and the tests import
+# it, and tests/test_sql_definitions.py checks the SQL of the triggers against it.
+FUNDED_STATES = (
+    Proposal.Status.APPROVED,
+    Proposal.Status.AMENDING,
+    Proposal.Status.IN_IMPLEMENTATION,
+    Proposal.Status.ACCEPTED,
+    Proposal.Status.SETTLED,
+    Proposal.Status.CLOSED,
+)
+
+# A funded đề án has its approval decision (number and date). Declared after the model
+# because Meta cannot see FUNDED_STATES; Django reads _meta.constraints for the checks,
+# model validation and migrations alike.
+Proposal._meta.constraints.append(
+    models.CheckConstraint(
+        condition=~Q(status__in=FUNDED_STATES)
+        | (Q(decision_number__gt="") & Q(decision_date__isnull=False)),
+        name="approved_proposal_has_decision",
+        violation_error_message=_("An approved proposal needs its decision number and date."),
+    )
+)
 
 
 class ProposalBeneficiary(models.Model):

@@ -16,6 +16,7 @@ from core.text import fold
 from programs.models import Activity, AnnualPlan
 from projects import workflow
 from projects.models import (
+    FUNDED_STATES,
     Appraisal,
     AppraisalScore,
     Attachment,
@@ -43,9 +44,8 @@ DRILL_FILTERS = (
     "findings",
     "flags",
 )
-# Statuses in which the approval is in force (the dashboards' "approved đề án"; the
-# dashboards' figures and the SQL of dashboards/migrations/0002 use this list).
-FUNDED_STATES = ("approved", "amending", "in_implementation", "accepted", "settled", "closed")
+# FUNDED_STATES (projects.models): the statuses in which the approval is in force (the
+# dashboards' "approved đề án", the drill-down's stage=funded).
 
 
 def _requested_total():

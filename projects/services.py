@@ -18,8 +18,9 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import PROVINCIAL_EDITORS, User
 from accounts.policies import is_national
+from core.funding import SOURCES
 from programs.models import AnnualPlan
 from projects import checks, workflow
 from projects.models import (
@@ -147,7 +148,7 @@ def proposal_create(
     objectives: str = "",
 ) -> Proposal:
     """A new draft đề án of the actor's province, numbered within its plan."""
-    if is_national(actor) or actor.role not in workflow.PROVINCE_EDITORS:
+    if is_national(actor) or actor.role not in PROVINCIAL_EDITORS:
         raise PermissionDenied
     province = implementing_agency.province
     if province is None or province.pk != actor.province_id:
@@ -238,7 +239,7 @@ def proposal_save(
         for order, line in enumerate(budget_lines):
             quantity = Decimal(line["quantity"])
             amount = int((quantity * line["unit_price"]).to_integral_value(ROUND_HALF_UP))
-            split = {s: line.get(s) or 0 for s in checks.SOURCES}
+            split = {s: line.get(s) or 0 for s in SOURCES}
             if sum(split.values()) != amount:
                 raise ValidationError(
                     _(
@@ -561,11 +562,11 @@ def proposal_transition(
         )
     if deciding:
         totals = checks.budget_totals(locked)
-        for source in checks.SOURCES:
+        for source in SOURCES:
             setattr(locked, f"approved_{source}", totals[source])
         locked.decision_number = decision_number.strip()
         locked.decision_date = decision_date
-        changes = {"approved": {s: totals[s] for s in checks.SOURCES}}
+        changes = {"approved": {s: totals[s] for s in SOURCES}}
     locked.status = transition.target
     locked.version += 1
     locked.save()

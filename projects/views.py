@@ -22,8 +22,9 @@ from accounts.policies import PolicyMixin, has_perm, in_scope, is_national, visi
 from beneficiaries.eligibility import beneficiary_eligibility
 from core.formatting import format_vnd
 from core.forms import add_service_errors, service_error_messages
+from core.funding import NON_KC_SOURCES, SOURCE_SHORT, SOURCES, programme_source
 from core.http import xlsx_response
-from programs.models import FUNDING_SOURCE_SHORT, Indicator
+from programs.models import Indicator
 from projects import checks, excel, forms, selectors, services, workflow
 from projects.models import Appraisal, AppraisalCriterion, Attachment, Proposal
 
@@ -31,7 +32,7 @@ from projects.models import Appraisal, AppraisalCriterion, Attachment, Proposal
 def _sources(proposal: Proposal) -> list[str]:
     """Funding sources a đề án's budget is split into: its programme's own source (KCQG
     for a national đề án, KCĐP for a local one), the counterpart and other sources."""
-    return [checks.programme_source(proposal), "counterpart", "other"]
+    return [programme_source(proposal.level), *NON_KC_SOURCES]
 
 
 def _may_attach(user, proposal: Proposal) -> bool:
@@ -337,7 +338,7 @@ class ProposalEditView(PolicyMixin, View):
             "beneficiaries": beneficiaries,
             "lines": lines,
             "outputs": outputs,
-            "sources": [(s, FUNDING_SOURCE_SHORT[s]) for s in _sources(proposal)],
+            "sources": [(s, SOURCE_SHORT[s]) for s in _sources(proposal)],
             "attach_form": extra.pop("attach_form", None)
             or forms.AttachmentForm(documents=checks.required_documents(proposal)),
             "documents": _document_rows(proposal, list(proposal.attachments.all())),
@@ -552,11 +553,7 @@ def _describe(key: str, value, names: dict) -> str:
     if key == "outputs":
         return "; ".join(f"{names['indicators'].get(k, k)}: {v}" for k, v in value.items())
     if key in ("totals", "approved"):
-        parts = [
-            f"{FUNDING_SOURCE_SHORT[s]} {format_vnd(value[s])}"
-            for s in checks.SOURCES
-            if value.get(s)
-        ]
+        parts = [f"{SOURCE_SHORT[s]} {format_vnd(value[s])}" for s in SOURCES if value.get(s)]
         if key == "totals":
             parts.insert(0, format_vnd(value.get("amount", 0)))
         return ", ".join(parts)
@@ -617,7 +614,7 @@ def detail_context(request, proposal: Proposal, **extra) -> dict:
     user = request.user
     sections = selectors.proposal_sections(proposal)
     sources = _sources(proposal)
-    totals = {s: sum(getattr(line, s) for line in sections["lines"]) for s in checks.SOURCES}
+    totals = {s: sum(getattr(line, s) for line in sections["lines"]) for s in SOURCES}
     totals["amount"] = sum(line.amount for line in sections["lines"])
     for line in sections["lines"]:
         line.cells = [getattr(line, s) for s in sources]
@@ -634,10 +631,10 @@ def detail_context(request, proposal: Proposal, **extra) -> dict:
         **sections,
         "links": links,
         "eligibility_date": on_date,
-        "sources": [(s, FUNDING_SOURCE_SHORT[s]) for s in sources],
+        "sources": [(s, SOURCE_SHORT[s]) for s in sources],
         "source_totals": [totals[s] for s in sources],
         "totals": totals,
-        "support_source": FUNDING_SOURCE_SHORT[checks.programme_source(proposal)],
+        "support_source": SOURCE_SHORT[programme_source(proposal.level)],
         "check_rows": _check_rows(user, proposal),
         "documents": _document_rows(proposal, sections["attachments"]),
         "event_rows": _event_rows(sections["events"]),

@@ -11,14 +11,11 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
+from accounts.models import DEPARTMENT_ROLES, MINISTRY_ROLES, PROVINCIAL_EDITORS, Role
 from accounts.policies import is_national
 from projects.models import Proposal
 
 S = Proposal.Status
-PROVINCE_EDITORS = frozenset({Role.PROVINCE_STAFF, Role.PROVINCE_ADMIN, Role.CENTRE_STAFF})
-SO_STAFF = frozenset({Role.PROVINCE_STAFF, Role.PROVINCE_ADMIN})
-MINISTRY = frozenset({Role.MINISTRY_OFFICIAL, Role.MINISTRY_ADMIN})
 BOTH_LEVELS = frozenset({"national", "local"})
 
 
@@ -41,26 +38,30 @@ TRANSITIONS = [
         frozenset({S.DRAFT, S.RETURNED, S.AMENDING}),
         "submit",
         S.SUBMITTED,
-        PROVINCE_EDITORS,
+        PROVINCIAL_EDITORS,
         _("Submit"),
     ),
     Transition(
         frozenset({S.SUBMITTED}),
         "return",
         S.RETURNED,
-        SO_STAFF,
+        DEPARTMENT_ROLES,
         _("Return for more information"),
         needs_comment=True,
         style="outline-secondary",
     ),
     Transition(
-        frozenset({S.SUBMITTED}), "appraise", S.APPRAISED, SO_STAFF, _("Conclude the appraisal")
+        frozenset({S.SUBMITTED}),
+        "appraise",
+        S.APPRAISED,
+        DEPARTMENT_ROLES,
+        _("Conclude the appraisal"),
     ),
     Transition(
         frozenset({S.SUBMITTED, S.APPRAISED}),
         "reject",
         S.REJECTED,
-        SO_STAFF,
+        DEPARTMENT_ROLES,
         _("Reject"),
         needs_comment=True,
         style="outline-danger",
@@ -69,7 +70,7 @@ TRANSITIONS = [
         frozenset({S.APPRAISED}),
         "approve",
         S.APPROVED,
-        SO_STAFF,
+        DEPARTMENT_ROLES,
         _("Record the province's approval"),
         levels=frozenset({"local"}),
         needs_decision=True,
@@ -79,7 +80,7 @@ TRANSITIONS = [
         frozenset({S.APPRAISED}),
         "forward",
         S.FORWARDED,
-        SO_STAFF,
+        DEPARTMENT_ROLES,
         _("Forward to the ministry"),
         levels=frozenset({"national"}),
     ),
@@ -87,7 +88,7 @@ TRANSITIONS = [
         frozenset({S.FORWARDED}),
         "ministry_return",
         S.RETURNED,
-        MINISTRY,
+        MINISTRY_ROLES,
         _("Return to the province"),
         levels=frozenset({"national"}),
         national_actor=True,
@@ -98,7 +99,7 @@ TRANSITIONS = [
         frozenset({S.FORWARDED}),
         "ministry_approve",
         S.APPROVED,
-        MINISTRY,
+        MINISTRY_ROLES,
         _("Approve (ministry)"),
         levels=frozenset({"national"}),
         national_actor=True,
@@ -109,7 +110,7 @@ TRANSITIONS = [
         frozenset({S.FORWARDED}),
         "ministry_reject",
         S.REJECTED,
-        MINISTRY,
+        MINISTRY_ROLES,
         _("Reject (ministry)"),
         levels=frozenset({"national"}),
         national_actor=True,
@@ -120,7 +121,7 @@ TRANSITIONS = [
         frozenset({S.APPROVED, S.IN_IMPLEMENTATION}),
         "amend",
         S.AMENDING,
-        SO_STAFF,
+        DEPARTMENT_ROLES,
         _("Prepare an amendment"),
         needs_comment=True,
         style="outline-primary",
@@ -129,7 +130,7 @@ TRANSITIONS = [
         frozenset({S.DRAFT, S.RETURNED, S.SUBMITTED, S.APPRAISED}),
         "cancel",
         S.CANCELLED,
-        SO_STAFF,
+        DEPARTMENT_ROLES,
         _("Cancel the proposal"),
         needs_comment=True,
         style="outline-danger",
@@ -140,7 +141,7 @@ TRANSITIONS = [
         frozenset({S.APPROVED}),
         "cancel_approved",
         S.CANCELLED,
-        SO_STAFF,
+        DEPARTMENT_ROLES,
         _("Cancel the proposal"),
         levels=frozenset({"local"}),
         needs_comment=True,
@@ -150,7 +151,7 @@ TRANSITIONS = [
         frozenset({S.APPROVED}),
         "ministry_cancel",
         S.CANCELLED,
-        MINISTRY,
+        MINISTRY_ROLES,
         _("Cancel the proposal"),
         levels=frozenset({"national"}),
         national_actor=True,
@@ -198,7 +199,7 @@ def may_edit(user, proposal: Proposal) -> bool:
         and (
             user.is_superuser
             or (
-                user.role in PROVINCE_EDITORS
+                user.role in PROVINCIAL_EDITORS
                 and not is_national(user)
                 and user.province_id == proposal.province_id
             )

@@ -85,6 +85,16 @@ class ReportJob(models.Model):
     )
     title = models.CharField(_("title"), max_length=400)
     number = models.CharField(_("number and symbol"), max_length=60, blank=True)
+    # Cơ quan ban hành: the requester's agency, or for a biên bản the agency of the
+    # inspection team that issues the record (its number is from that agency's register).
+    issuer = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name=_("issuing agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),

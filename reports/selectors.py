@@ -45,7 +45,7 @@ def report_by_code(code: str) -> ReportJob | None:
     if normalised is None:
         return None
     return (
-        ReportJob.objects.select_related("requested_by__agency__province")
+        ReportJob.objects.select_related("requested_by__agency__province", "issuer")
         .filter(verification_code=normalised, status=ReportJob.Status.DONE)
         .first()
     )

@@ -33,8 +33,9 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from accounts.models import Agency
 from accounts.policies import has_perm, is_national, object_province_id, require
-from core.formatting import format_date
+from core.formatting import document_number, format_date
 from inspections.models import Inspection
+from inspections.services import record_issuer, record_number_give
 from programs.models import AnnualPlan, Program
 from reference.models import Province
 from reports.models import ReportJob, ReportNumberSequence, report_path
@@ -222,6 +223,31 @@ def _next_number(issuer: Agency | None, year: int) -> int:
     return ReportNumberSequence.objects.values_list("last", flat=True).get(pk=sequence.pk)
 
 
+def record_symbol(issuer: Agency | None) -> str:
+    """The symbol of a biên bản issued by ``issuer``: "BB-SCT"."""
+    return f"BB-{agency_symbol(issuer)}"
+
+
+def _allocate_record_number(issuer: Agency | None, year: int) -> str:
+    return document_number(_next_number(issuer, year), record_symbol(issuer))
+
+
+def record_number(inspection_id: int) -> tuple[str, Agency | None]:
+    """The number of an inspection's biên bản and its issuing agency: the number the
+    inspector typed, or the next number of the issuing agency's register for the year of
+    the inspection, given once and kept on the inspection
+    (``inspections.services.record_number_give``). A record of an inspection not concluded
+    yet is a draft: no number (the PDF leaves it blank)."""
+    inspection = Inspection.objects.select_related(
+        "concluded_by__agency", "created_by__agency"
+    ).get(pk=inspection_id)
+    if inspection.status != Inspection.Status.CONCLUDED:
+        return "", record_issuer(inspection)
+    given = record_number_give(inspection=inspection, allocate=_allocate_record_number)
+    issuer = given.number_issuer if given.number_issuer_id else record_issuer(given)
+    return given.number, issuer
+
+
 def _enqueue_after_commit(job_ids: list[int]) -> None:
     from reports.tasks import report_generate
 
@@ -243,21 +269,30 @@ def report_request(*, actor, kind: str, params: dict) -> ReportJob:
 
     The report's province comes from its parameters (an inspection's đề án, a plan or
     programme, or the province chosen); a provincial user may only reach their own. The
-    number follows Nghị định 30/2020/NĐ-CP: ``<n>/BB-<issuer>`` for a record (biên bản),
-    ``<n>/BC-<issuer>`` for a report (báo cáo), numbered per issuing agency and year."""
+    number follows Nghị định 30/2020/NĐ-CP (core.formatting.document_number): ``01/BB-<issuer>``
+    for a record (biên bản), ``01/BC-<issuer>`` for a report (báo cáo), numbered per issuing
+    agency and year.
+
+    A biên bản has one number, the inspection's (:func:`record_number`): the job takes it,
+    so the inspection page, the PDF, the verification page and the list of reports show
+    the same number, and asking for the record again gives it again."""
     require(actor, "report.request")
     resolved = _resolve(actor, kind, params or {})
     issuer = actor.agency if actor.agency_id else None
     now = timezone.now()
-    prefix = "BB" if kind == K.INSPECTION_RECORD else "BC"
     with transaction.atomic():
-        number = _next_number(issuer, timezone.localdate(now).year)
+        if kind == K.INSPECTION_RECORD:
+            number, issuer = record_number(resolved.params["inspection"])
+        else:
+            sequence = _next_number(issuer, timezone.localdate(now).year)
+            number = document_number(sequence, f"BC-{agency_symbol(issuer)}")
         job = ReportJob.objects.create(
             kind=kind,
             params=resolved.params,
             province=resolved.province,
             title=resolved.title[:400],
-            number=f"{number}/{prefix}-{agency_symbol(issuer)}",
+            number=number,
+            issuer=issuer,
             requested_by=actor,
             enqueued_at=now,
         )

@@ -47,3 +47,12 @@ def measure_help(key):
     from core.measures import MEASURES
 
     return MEASURES[key].definition
+
+
+@register.filter
+def date_words(value):
+    """{{ day|date_words }} -> "ngày 05 tháng 3 năm 2026" (Nghị định 30/2020/NĐ-CP,
+    Phụ lục I; see core.formatting.date_in_words). Empty for no date."""
+    if not value:
+        return ""
+    return formatting.date_in_words(value)

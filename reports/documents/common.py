@@ -8,67 +8,58 @@ law, whatever language the person who asked for them reads the portal in."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from accounts.models import Agency
-from core.formatting import format_date, place_date_line
+from core.formatting import date_in_words, place_date_line
+from core.funding import SOURCE_SHORT, FundingSource
+from disbursement.models import Tranche
+from inspections.models import Inspection, Result
+from programs.models import Level
+from projects.models import Proposal
 
-# Labels printed in the documents (the portal's own choice labels are English msgids).
-SOURCE_LABELS = {
-    "kcqg": "KCQG",
-    "kcdp": "KCĐP",
-    "counterpart": "Đối ứng",
-    "other": "Khác",
-}
-SOURCE_NAMES = {
-    "kcqg": "Kinh phí khuyến công quốc gia",
-    "kcdp": "Kinh phí khuyến công địa phương",
-    "counterpart": "Vốn đối ứng của cơ sở",
-    "other": "Nguồn khác",
-}
-RESULT_LABELS = {
-    "compliant": "Đạt",
-    "partly": "Đạt một phần",
-    "not_compliant": "Không đạt",
-    "": "",
-}
-COMPLIANCE_LABELS = {
-    "not_inspected": "Chưa kiểm tra",
-    "compliant": "Đúng quy định",
-    "remedy_pending": "Còn tồn tại phải khắc phục",
-    "not_compliant": "Không đúng quy định",
-}
-INSPECTION_KIND_LABELS = {
-    "periodic": "Kiểm tra định kỳ",
-    "unannounced": "Kiểm tra đột xuất",
-    "appraisal": "Kiểm tra thực địa trước khi phê duyệt",
-    "acceptance": "Kiểm tra phục vụ nghiệm thu",
-}
-TRANCHE_KIND_LABELS = {
-    "advance": "Tạm ứng",
-    "payment": "Thanh toán",
-    "settlement": "Thanh toán quyết toán",
-    "reversal": "Thu hồi, điều chỉnh giảm",
-}
-TRANCHE_STATUS_LABELS = {
-    "requested": "Đề nghị",
-    "approved": "Đã duyệt chi",
-    "paid": "Đã chi",
-    "rejected": "Từ chối",
-    "reversed": "Đã thu hồi",
-}
-PROPOSAL_STATUS_LABELS = {
-    "approved": "Đã phê duyệt",
-    "amending": "Đang điều chỉnh",
-    "in_implementation": "Đang thực hiện",
-    "accepted": "Đã nghiệm thu",
-    "settled": "Đã quyết toán",
-    "closed": "Đã kết thúc",
-}
+
+def vi(label) -> str:
+    """A label of the portal (a lazy gettext string) as the documents print it: in
+    Vietnamese, whatever language is active."""
+    with translation.override("vi"):
+        return str(label)
+
+
+class ChoiceLabels(Mapping):
+    """value → the Vietnamese label of a model choice (or of a core label table), read
+    through the gettext catalogue when used. The documents never write their own wording
+    of a status, result, kind, level or source: they print what the screen shows
+    (tests/test_glossary.py holds them to it)."""
+
+    def __init__(self, labels):
+        self._labels = dict(labels)
+
+    def __getitem__(self, value) -> str:
+        return vi(self._labels[value])
+
+    def __iter__(self):
+        return iter(self._labels)
+
+    def __len__(self) -> int:
+        return len(self._labels)
+
+
+# The labels printed in the documents: those of the model choices and of core.funding.
+SOURCE_LABELS = ChoiceLabels(SOURCE_SHORT)  # short, for table cells: "KCĐP"
+SOURCE_NAMES = ChoiceLabels(FundingSource.choices)  # in full, for sentences
+LEVEL_LABELS = ChoiceLabels(Level.choices)
+RESULT_LABELS = ChoiceLabels(Result.choices)
+COMPLIANCE_LABELS = ChoiceLabels(Proposal.Compliance.choices)
+INSPECTION_KIND_LABELS = ChoiceLabels(Inspection.Kind.choices)
+TRANCHE_KIND_LABELS = ChoiceLabels(Tranche.Kind.choices)
+TRANCHE_STATUS_LABELS = ChoiceLabels(Tranche.Status.choices)
+PROPOSAL_STATUS_LABELS = ChoiceLabels(Proposal.Status.choices)
 
 MINISTRY = "Bộ Công Thương"
 
@@ -183,12 +174,14 @@ def parse_day(value) -> datetime.date | None:
 
 
 def period_text(date_from: datetime.date | None, date_to: datetime.date | None) -> str:
+    """ "từ ngày 01 tháng 3 năm 2026 đến ngày 30 tháng 9 năm 2026": dates in a document's
+    text are written as Nghị định 30/2020/NĐ-CP writes them (core.formatting.date_in_words)."""
     if date_from and date_to:
-        return f"từ ngày {format_date(date_from)} đến ngày {format_date(date_to)}"
+        return f"từ {date_in_words(date_from)} đến {date_in_words(date_to)}"
     if date_to:
-        return f"đến ngày {format_date(date_to)}"
+        return f"đến {date_in_words(date_to)}"
     if date_from:
-        return f"từ ngày {format_date(date_from)}"
+        return f"từ {date_in_words(date_from)}"
     return ""
 
 
@@ -217,6 +210,39 @@ def summary_from_title(title: str, doc_type: str, default: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+# The words that name a kind of administrative unit or place before its proper name.
+# Inside a sentence they are common nouns and take no capital ("tại xã Bắc Yên, tỉnh Sơn
+# La"); the proper name keeps its own.
+UNIT_WORDS = (
+    "Xã",
+    "Phường",
+    "Đặc khu",
+    "Thị trấn",
+    "Tỉnh",
+    "Thành phố",
+    "Thôn",
+    "Bản",
+    "Ấp",
+    "Tổ dân phố",
+    "Khu phố",
+)
+
+
+def in_sentence(place: str) -> str:
+    """A place as written inside a sentence: "Xã Bắc Yên, Tỉnh Sơn La" → "xã Bắc Yên, tỉnh
+    Sơn La" (each part that starts with a unit word; anything else is left as typed)."""
+    parts = []
+    for part in (place or "").split(","):
+        stripped = part.lstrip()
+        lead = part[: len(part) - len(stripped)]
+        for word in UNIT_WORDS:
+            if stripped.startswith(word + " "):
+                stripped = word.lower() + stripped[len(word) :]
+                break
+        parts.append(lead + stripped)
+    return ",".join(parts)
+
+
 def person_line(user) -> str:
     name = user.get_full_name() or user.username
     return f"{name}, {user.position}" if getattr(user, "position", "") else name
@@ -228,13 +254,18 @@ def base_context(
     doc_type: str,
     default_summary: str,
     landscape: bool,
-    number: str = "",
+    number: str | None = None,
     issued_on: datetime.date | None = None,
+    issuer: Agency | None = None,
 ) -> dict:
-    """Header, title, footer and closing block shared by every document."""
+    """Header, title, footer and closing block shared by every document. The number is
+    the job's unless the document has its own (a biên bản: the inspection's); the issuer
+    is the requester's agency unless the document has its own (a biên bản: the agency of
+    the inspection team)."""
     user = job.requested_by
-    agency = user.agency if user.agency_id else None
-    head = letterhead(agency)
+    if issuer is None:
+        issuer = user.agency if user.agency_id else None
+    head = letterhead(issuer)
     code = job.verification_code
     return {
         "doc_type": doc_type,
@@ -243,7 +274,7 @@ def base_context(
         "parent_agency": head.parent,
         "issuing_agency": head.issuer,
         "letterhead": head,
-        "number": job.number or number or "",
+        "number": job.number if number is None else number,
         "place_date": place_date_line(head.place, issued_on or local_day(job.requested_at)),
         "verification_code": code,
         "verify_url": verify_url(code),

@@ -1,30 +1,43 @@
 """Báo cáo tình hình sử dụng kinh phí khuyến công: for a province (or nationally, for the
-ministry) and a period, the đề án with their beneficiaries, the money approved and paid
-by funding source, the inspection results (right beneficiary, right purpose, lawful —
-Chỉ thị 04/CT-BCT) and the findings not yet remedied.
+ministry) and a period, the đề án with their beneficiaries, the khuyến công funds approved
+and disbursed, the inspection results (right beneficiary, right purpose, lawful — Chỉ thị
+04/CT-BCT) and the findings not yet remedied.
 
-Scope: đề án approved (decision dated on or before the end of the period), whose
-implementation period overlaps the reporting period. Paid = paid tranches (reversals
-deducted) dated up to the end of the period. Inspections: those concluded up to the end
-of the period. Recommendations: those still open when the report is produced."""
+Scope: đề án whose approval is in force (decision dated on or before the end of the
+period) and whose implementation period overlaps the reporting period.
+
+Every figure and every row is stated **as at one date** (``as_at``): the end of the
+period, or the day of the report when the period ends later. Paid = khuyến công funds paid
+(reversals deducted) up to that date; compliance = ``inspections.compliance.compliance_derive``
+(the rule the pages use) over the inspections dated on or before it and the
+recommendations still open on it; the counts of section I are counted from the same rows,
+so they cannot contradict them. The inspections dated within the period are counted
+beside, under their own name.
+
+Money (``core.measures``): the figures and the rate are on khuyến công funds (KCQG +
+KCĐP); the counterpart and other sources are shown in their own column, never added in;
+the rate is paid ÷ approved khuyến công funds, two decimals, and says so."""
 
 from __future__ import annotations
 
-from collections import Counter
-
-from django.db.models import Count, Max
+import datetime
+from collections import Counter, defaultdict
 
 from accounts.policies import is_national, visible
-from core.formatting import amount_in_words, format_date
-from disbursement.selectors import rate
+from core.formatting import amount_in_words, date_in_words, format_date
+from core.funding import KC_SOURCES
+from core.measures import format_percent
+from disbursement.figures import MoneyFigures, money_figures
+from inspections.compliance import compliance_derive, counts, is_open, latest
 from inspections.models import Inspection, Recommendation
-from projects.models import Proposal
+from projects.models import FUNDED_STATES, Proposal
 
 from . import queries
 from .common import (
     COMPLIANCE_LABELS,
     PROPOSAL_STATUS_LABELS,
     RESULT_LABELS,
+    SOURCE_LABELS,
     base_context,
     local_day,
     period_phrase,
@@ -37,10 +50,16 @@ TEMPLATE = "pdf/reports/compliance.html"
 DOC_TYPE = "Báo cáo"
 
 
+def as_at_date(date_to: datetime.date, today: datetime.date) -> datetime.date:
+    """The date the report's status columns are "as at": the end of the period, or the
+    day of the report when the period ends later (nothing is known about the future)."""
+    return min(date_to, today)
+
+
 def proposals_in_scope(user, province, date_from, date_to):
     """Đề án of the report, scoped to the requester (no ordering: used in subqueries)."""
     proposals = visible(user, Proposal.objects.all()).filter(
-        status__in=queries.REPORTED_STATES,
+        status__in=FUNDED_STATES,
         decision_date__lte=date_to,
         end_date__gte=date_from,
     )
@@ -49,62 +68,43 @@ def proposals_in_scope(user, province, date_from, date_to):
     return proposals
 
 
-def inspections_by_proposal(user, proposals, date_to) -> dict[int, dict]:
-    """Number of concluded inspections and the last one's date and conclusion. Two
-    queries."""
-    concluded = (
+def inspection_facts(user, proposals, as_at) -> tuple[dict, dict]:
+    """The concluded inspections of the đề án dated on or before ``as_at``, and their
+    recommendations, by đề án. Two queries."""
+    inspections: dict[int, list[Inspection]] = defaultdict(list)
+    rows = (
         visible(user, Inspection.objects.all())
         .filter(
             proposal__in=proposals.values("pk"),
             status=Inspection.Status.CONCLUDED,
-            inspected_on__lte=date_to,
+            inspected_on__lte=as_at,
         )
-        .order_by()
+        .only("proposal_id", "kind", "status", "inspected_on", "conclusion", "number")
+        .order_by("proposal_id", "inspected_on", "id")
     )
-    result = {
-        r["proposal"]: {"count": r["n"], "last_on": r["last_on"]}
-        for r in concluded.values("proposal").annotate(n=Count("id"), last_on=Max("inspected_on"))
-    }
-    latest = concluded.order_by("proposal_id", "-inspected_on", "-id").distinct("proposal_id")
-    for proposal_id, conclusion in latest.values_list("proposal_id", "conclusion"):
-        result[proposal_id]["last_result"] = RESULT_LABELS.get(conclusion, conclusion)
-    return result
-
-
-def open_recommendations(user, proposals, today) -> list[dict]:
-    rows = (
+    by_id = {}
+    for inspection in rows:
+        inspections[inspection.proposal_id].append(inspection)
+        by_id[inspection.pk] = inspection
+    recommendations: dict[int, list[Recommendation]] = defaultdict(list)
+    for r in (
         visible(user, Recommendation.objects.all())
-        .filter(
-            status=Recommendation.Status.OPEN,
-            inspection__status=Inspection.Status.CONCLUDED,  # issued findings only
-            inspection__proposal__in=proposals.values("pk"),
-        )
-        .select_related("inspection__proposal")
-        .only(
-            "text",
-            "responsible",
-            "deadline",
-            "inspection__inspected_on",
-            "inspection__number",
-            "inspection__proposal__code",
-            "inspection__proposal__title",
-        )
-        .order_by("deadline", "inspection__proposal__code", "id")
-    )
-    result = []
-    for r in rows:
-        late = (today - r.deadline).days
-        result.append(
-            {
-                "proposal": r.inspection.proposal,
-                "inspection": r.inspection,
-                "text": r.text,
-                "responsible": r.responsible,
-                "deadline": r.deadline,
-                "overdue_days": late if late > 0 else 0,
-            }
-        )
-    return result
+        .filter(inspection__in=list(by_id))
+        .only("inspection_id", "text", "responsible", "deadline", "status", "remedied_on")
+        .order_by("deadline", "id")
+    ):
+        r.inspection = by_id[r.inspection_id]
+        recommendations[r.inspection.proposal_id].append(r)
+    return inspections, recommendations
+
+
+def _money(figures: MoneyFigures) -> dict:
+    return {
+        "approved": figures.approved,
+        "paid": figures.paid,
+        "rate": format_percent(figures.rate),
+        "beside": figures.counterpart + figures.other,
+    }
 
 
 def build(job) -> dict:
@@ -113,6 +113,7 @@ def build(job) -> dict:
     province = report_province(user, params.get("province"))
     date_from, date_to = report_period(params, job.requested_at)
     today = local_day(job.requested_at)
+    as_at = as_at_date(date_to, today)
     national = province is None and is_national(user)
 
     proposals = proposals_in_scope(user, province, date_from, date_to)
@@ -124,7 +125,6 @@ def build(job) -> dict:
             "status",
             "decision_number",
             "decision_date",
-            "compliance",
             "approved_kcqg",
             "approved_kcdp",
             "approved_counterpart",
@@ -138,41 +138,59 @@ def build(job) -> dict:
         )
         .order_by("province__code", "code")
     )
-    paid = queries.paid_by_proposal(user, proposals, date_to=date_to)
+    money = money_figures(proposals, by={"proposal": "pk"}, paid_to=as_at)
     beneficiaries = queries.beneficiaries_by_proposal(user, proposals)
-    inspections = inspections_by_proposal(user, proposals, date_to)
-    recommendations = open_recommendations(user, proposals, today)
-    open_by_proposal = Counter(r["proposal"].pk for r in recommendations)
-    overdue_by_proposal = Counter(r["proposal"].pk for r in recommendations if r["overdue_days"])
+    inspections, recommendations = inspection_facts(user, proposals, as_at)
 
     groups: list[dict] = []
-    total_approved, total_paid = queries.zero(), queries.zero()
-    compliance_counts = Counter()
+    total = MoneyFigures()
+    compliance_counts: Counter = Counter()
     all_beneficiaries: set[int] = set()
-    number = 0
-    for p in items:
+    findings: list[dict] = []
+    inspected = in_period = inspected_in_period = 0
+    for number, p in enumerate(items, start=1):
         if not groups or groups[-1]["province"] != p.province:
-            groups.append(
-                {
-                    "province": p.province,
-                    "rows": [],
-                    "approved": queries.zero(),
-                    "paid": queries.zero(),
-                }
-            )
+            groups.append({"province": p.province, "rows": [], "figures": MoneyFigures()})
         group = groups[-1]
-        approved = p.approved_by_source()
-        paid_p = paid.get(p.pk, queries.zero())
+        figures = money.get((p.pk,), MoneyFigures())
         links = beneficiaries.get(p.pk, [])
         all_beneficiaries.update(b for b, _ in links)
-        inspection = inspections.get(p.pk)
+
+        # Compliance as at the date, by the rule the pages use; the row's inspection
+        # facts and the counts of section I come from the same inspections.
+        own = inspections.get(p.pk, [])
+        own_recommendations = recommendations.get(p.pk, [])
+        compliance = compliance_derive(own, own_recommendations, as_at)
+        compliance_counts[compliance] += 1
+        counted = [i for i in own if counts(i, as_at)]
+        decisive = latest(counted, as_at)
+        if counted:
+            inspected += 1
+        period_count = sum(1 for i in counted if i.inspected_on >= date_from)
+        in_period += period_count
+        inspected_in_period += 1 if period_count else 0
+        open_now = []
+        for r in own_recommendations:
+            if is_open(r, as_at):
+                late = (as_at - r.deadline).days
+                finding = {
+                    "proposal": p,
+                    "inspection": r.inspection,
+                    "text": r.text,
+                    "responsible": r.responsible,
+                    "deadline": r.deadline,
+                    "overdue_days": late if late > 0 else 0,
+                }
+                open_now.append(finding)
+        findings.extend(open_now)
+
         notes = [PROPOSAL_STATUS_LABELS.get(p.status, "")]
-        if open_by_proposal[p.pk]:
-            note = f"{open_by_proposal[p.pk]} kiến nghị chưa khắc phục"
-            if overdue_by_proposal[p.pk]:
-                note += f" ({overdue_by_proposal[p.pk]} quá hạn)"
+        if open_now:
+            note = f"{len(open_now)} kiến nghị chưa khắc phục"
+            overdue = sum(1 for f in open_now if f["overdue_days"])
+            if overdue:
+                note += f" ({overdue} quá hạn)"
             notes.append(note)
-        number += 1
         group["rows"].append(
             {
                 "number": number,
@@ -180,34 +198,37 @@ def build(job) -> dict:
                 "agency": p.implementing_agency.short_name or p.implementing_agency.name,
                 "beneficiary_count": len(links),
                 "beneficiary_names": queries.abbreviate_names([n for _, n in links]),
-                "money": queries.money_cell(
-                    {"approved": approved, "paid": paid_p}, rate_of=("paid", "approved")
+                "sources": ", ".join(
+                    SOURCE_LABELS[s] for s in KC_SOURCES if getattr(p, f"approved_{s}")
                 ),
-                "compliance": COMPLIANCE_LABELS.get(p.compliance, p.compliance),
-                "inspection": inspection,
+                "money": _money(figures),
+                "compliance": COMPLIANCE_LABELS[compliance],
+                "inspection": (
+                    {
+                        "count": len(counted),
+                        "last_on": decisive.inspected_on,
+                        "last_result": RESULT_LABELS.get(decisive.conclusion, ""),
+                        "last_number": decisive.number,
+                    }
+                    if decisive
+                    else None
+                ),
                 "notes": "; ".join(n for n in notes if n),
             }
         )
-        queries.add_into(group["approved"], approved)
-        queries.add_into(group["paid"], paid_p)
-        queries.add_into(total_approved, approved)
-        queries.add_into(total_paid, paid_p)
-        compliance_counts[p.compliance] += 1
+        group["figures"] = group["figures"] + figures
+        total = total + figures
 
     for index, group in enumerate(groups, start=1):
         group["roman"] = roman(index)
-        group["money"] = queries.money_cell(
-            {"approved": group["approved"], "paid": group["paid"]}, rate_of=("paid", "approved")
-        )
+        group["money"] = _money(group["figures"])
         group["count"] = len(group["rows"])
         group["name"] = (
             group["province"].administrative_name if group["province"] else "đề án cấp quốc gia"
         )
         group["label"] = group["name"][:1].upper() + group["name"][1:]
-    approved_sum = queries.total_of(total_approved)
-    paid_sum = queries.total_of(total_paid)
+    findings.sort(key=lambda f: (f["deadline"], f["proposal"].code))
     where = scope_label(province)
-    period = period_text(date_from, date_to)
     context = base_context(
         job,
         doc_type=DOC_TYPE,
@@ -220,30 +241,35 @@ def build(job) -> dict:
     context.update(
         {
             "scope": where,
-            "period": period,
+            "period": period_text(date_from, date_to),
             "date_from": date_from,
             "date_to": date_to,
+            "as_at": as_at,
+            "as_at_words": date_in_words(as_at),
+            "as_at_text": format_date(as_at),
+            "as_at_is_today": as_at < date_to,
             "today": today,
             "national": national,
             "groups": groups,
             "grouped": national and len(groups) > 1,
             "count": len(items),
             "beneficiary_total": len(all_beneficiaries),
-            "total_money": queries.money_cell(
-                {"approved": total_approved, "paid": total_paid}, rate_of=("paid", "approved")
-            ),
-            "approved_sum": approved_sum,
-            "paid_sum": paid_sum,
-            "approved_words": amount_in_words(approved_sum),
-            "paid_words": amount_in_words(paid_sum),
-            "rate": rate(paid_sum, approved_sum),
+            "total_money": _money(total),
+            "approved_sum": total.approved,
+            "paid_sum": total.paid,
+            "counterpart_sum": total.counterpart,
+            "other_sum": total.other,
+            "approved_words": amount_in_words(total.approved),
+            "paid_words": amount_in_words(total.paid),
+            "rate_text": format_percent(total.rate),
             "compliance_counts": [
                 (label, compliance_counts.get(key, 0)) for key, label in COMPLIANCE_LABELS.items()
             ],
-            "inspected": sum(1 for p in items if p.pk in inspections),
-            "recommendations": recommendations,
-            "overdue_count": sum(1 for r in recommendations if r["overdue_days"]),
-            "date_to_text": format_date(date_to),
+            "inspected": inspected,
+            "inspections_in_period": in_period,
+            "inspected_in_period": inspected_in_period,
+            "recommendations": findings,
+            "overdue_count": sum(1 for f in findings if f["overdue_days"]),
         }
     )
     return context

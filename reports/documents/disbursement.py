@@ -1,12 +1,19 @@
 """Báo cáo tình hình giải ngân: for an annual plan, or for a province (or the whole
 country) and a period — per đề án and funding source, the money approved, contracted and
 paid, what remains and the disbursement rate; for a plan also the execution by activity
-against the plan's allocations (``disbursement.selectors.execution_table``).
+against the plan's allocations (``disbursement.selectors.plan_execution``, the figures
+of the plan's page and its Excel export).
+
+Every figure comes from ``disbursement.figures`` (the money pages' definitions): totals
+and rates are khuyến công funds (KCQG + KCĐP); the counterpart and other sources are
+stated on lines of their own, never added in. Tỷ lệ giải ngân = paid ÷ approved
+khuyến công funds; for a plan also "so với kế hoạch" = paid ÷ allocated; both named in
+the column headings and the sentence, two decimals (core.measures).
 
 Period report scope: đề án approved on or before the end of the period whose
 implementation overlaps the period or that received a payment in it. "Paid in the
 period" counts payments dated in the period; "cumulative" everything paid up to its end
-(reversals deducted)."""
+(reversals deducted). Approved and contracted money are as at the report's date."""
 
 from __future__ import annotations
 
@@ -14,12 +21,14 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from accounts.policies import is_national, visible
-from core.formatting import amount_in_words, format_number
-from disbursement.models import SOURCES, Tranche
-from disbursement.selectors import PAID, execution_table, rate
+from core.formatting import amount_in_words, format_date, format_number
+from core.funding import KC_SOURCES, NON_KC_SOURCES, SOURCES
+from core.measures import format_percent, rate_text
+from disbursement.figures import MoneyFigures, money_figures, paid_filter
+from disbursement.models import Tranche
+from disbursement.selectors import plan_execution
 from programs.models import AnnualPlan
-from programs.selectors import plan_sources
-from projects.models import Proposal
+from projects.models import FUNDED_STATES, Proposal
 
 from . import queries
 from .common import (
@@ -27,6 +36,7 @@ from .common import (
     SOURCE_NAMES,
     ReportDataMissing,
     base_context,
+    local_day,
     period_phrase,
     period_text,
     roman,
@@ -57,32 +67,41 @@ def _owns_plan(user, plan: AnnualPlan) -> bool:
     )
 
 
+def _columns(figures: MoneyFigures, measures: list[str], period: MoneyFigures | None) -> dict:
+    """The amounts per source of one row's columns, in the order of ``measures``."""
+    columns = {}
+    for m in measures:
+        source = period if m == "period" else figures
+        measure = "paid" if m == "period" else m
+        columns[m] = {s: source.source(measure, s) for s in SOURCES}
+    columns["remaining"] = {
+        s: figures.source("approved", s) - figures.source("paid", s) for s in SOURCES
+    }
+    return columns
+
+
 def build(job) -> dict:
     user = job.requested_by
     params = job.params or {}
     plan = None
     province = None
     date_from = date_to = None
+    as_at = local_day(job.requested_at)
     if params.get("plan") not in (None, ""):
         plan = _plan(user, params["plan"])
-        sources = [str(s) for s in plan_sources(plan)]
         proposals = visible(user, Proposal.objects.all()).filter(
-            plan=plan, status__in=queries.REPORTED_STATES
+            plan=plan, status__in=FUNDED_STATES
         )
         where = plan.title
     else:
         province = report_province(user, params.get("province"))
         date_from, date_to = report_period(params, job.requested_at)
-        sources = list(SOURCES)
         paid_in_period = Tranche.objects.filter(
-            proposal=OuterRef("pk"),
-            status__in=PAID,
-            paid_on__gte=date_from,
-            paid_on__lte=date_to,
+            paid_filter(paid_from=date_from, paid_to=date_to), proposal=OuterRef("pk")
         )
         proposals = visible(user, Proposal.objects.all()).filter(
             Q(end_date__gte=date_from) | Exists(paid_in_period),
-            status__in=queries.REPORTED_STATES,
+            status__in=FUNDED_STATES,
             decision_date__lte=date_to,
         )
         if province is not None:
@@ -98,10 +117,6 @@ def build(job) -> dict:
             "level",
             "decision_number",
             "decision_date",
-            "approved_kcqg",
-            "approved_kcdp",
-            "approved_counterpart",
-            "approved_other",
             "province__code",
             "province__name",
             "province__short_name",
@@ -111,89 +126,85 @@ def build(job) -> dict:
         )
         .order_by("province__code", "code")
     )
-    contracts = queries.contracts_by_proposal(user, proposals)
-    cumulative = queries.paid_by_proposal(user, proposals, date_to=date_to)
+    # One definition of every figure: disbursement.figures, per đề án, summed here.
+    cumulative = money_figures(proposals, by={"pk": "pk"}, paid_to=date_to)
     in_period = (
-        queries.paid_by_proposal(user, proposals, date_from=date_from, date_to=date_to)
+        money_figures(proposals, by={"pk": "pk"}, paid_from=date_from, paid_to=date_to)
         if date_from
         else None
     )
+    contracts = queries.contracts_by_proposal(user, proposals)
     measures = ["approved", "contracted", *(["period"] if in_period is not None else []), "paid"]
-    totals = {m: queries.zero() for m in measures}
+    empty = MoneyFigures()
+    totals, totals_period = MoneyFigures(), MoneyFigures()
     groups: list[dict] = []
     for number, p in enumerate(items, start=1):
         if not groups or groups[-1]["province"] != p.province:
-            groups.append(
-                {"province": p.province, "rows": [], **{m: queries.zero() for m in measures}}
-            )
+            groups.append({"province": p.province, "rows": [], "figures": empty, "period": empty})
         group = groups[-1]
-        amounts = {
-            "approved": p.approved_by_source(),
-            "contracted": contracts[p.pk][1] if p.pk in contracts else queries.zero(),
-            "period": (in_period or {}).get(p.pk, queries.zero()),
-            "paid": cumulative.get(p.pk, queries.zero()),
-        }
-        columns = {m: amounts[m] for m in measures}
-        columns["remaining"] = {s: amounts["approved"][s] - amounts["paid"][s] for s in SOURCES}
+        figures = cumulative.get((p.pk,), empty)
+        period = (in_period or {}).get((p.pk,), empty)
         contract_number = contracts[p.pk][0] if p.pk in contracts else ""
         group["rows"].append(
             {
                 "number": number,
                 "proposal": p,
                 "agency": p.implementing_agency.short_name or p.implementing_agency.name,
-                "money": queries.money_cell(columns, rate_of=("paid", "approved")),
+                "money": queries.money_cell(
+                    _columns(figures, measures, period), rate_of=("paid", "approved")
+                ),
                 "contract_number": contract_number,
                 "notes": PROPOSAL_STATUS_LABELS.get(p.status, "")
                 + ("" if contract_number else "; chưa ký hợp đồng"),
             }
         )
-        for m in measures:
-            queries.add_into(group[m], amounts[m])
-            queries.add_into(totals[m], amounts[m])
-
-    def cell(figures: dict) -> dict:
-        columns = {m: figures[m] for m in measures}
-        columns["remaining"] = {s: figures["approved"][s] - figures["paid"][s] for s in SOURCES}
-        return queries.money_cell(columns, rate_of=("paid", "approved"))
+        group["figures"] = group["figures"] + figures
+        group["period"] = group["period"] + period
+        totals = totals + figures
+        totals_period = totals_period + period
 
     for index, group in enumerate(groups, start=1):
         group["roman"] = roman(index)
-        group["money"] = cell(group)
+        group["money"] = queries.money_cell(
+            _columns(group["figures"], measures, group["period"]), rate_of=("paid", "approved")
+        )
         group["count"] = len(group["rows"])
         group["name"] = (
             group["province"].administrative_name if group["province"] else "không gắn với tỉnh"
         )
         group["label"] = group["name"][:1].upper() + group["name"][1:]
 
-    # Part I: by funding source (the plan's allocation when the requester owns the plan).
-    execution = (
-        execution_table(AnnualPlan.objects.filter(pk=plan.pk), sources)
-        if (plan is not None and _owns_plan(user, plan))
-        else None
-    )
-    allocated = {r["source"]: r["allocated"] for r in execution["by_source"]} if execution else {}
-    by_source = []
-    for s in sources:
-        row = {m: totals[m][s] for m in measures}
-        row["allocated"] = allocated.get(s)
-        if not any(row.values()):
-            continue
-        base = row["allocated"] if execution else row["approved"]
-        row.update(
-            {
-                "name": SOURCE_NAMES[s],
-                "rate": queries.rate_text(rate(row["paid"], base)),
-                "texts": [format_number(row[m]) for m in measures],
-            }
-        )
-        by_source.append(row)
-    paid_sum = queries.total_of(totals["paid"])
-    approved_sum = queries.total_of(totals["approved"])
-    allocated_sum = sum(allocated.values()) if execution else None
+    # Part II (and the allocation of part I): the plan's execution, as on its page, when
+    # the requester owns the plan.
+    execution = plan_execution(plan) if (plan is not None and _owns_plan(user, plan)) else None
+    if execution is not None:
+        totals = totals.with_allocated(execution["figures"].allocated_by_source)
+
+    def source_row(s: str, name: str) -> dict:
+        row = {m: totals.source(m, s) for m in ("approved", "contracted", "paid")}
+        row["period"] = totals_period.source("paid", s)
+        row["allocated"] = totals.source("allocated", s) if execution else None
+        kc = s in KC_SOURCES
+        return {
+            **row,
+            "name": name,
+            "kc": kc,
+            "texts": [format_number(row[m]) for m in measures],
+            # The rates of one source, as the total's (core.measures, khuyến công only).
+            "rate": rate_text(row["paid"], row["approved"]) if kc else "",
+            "rate_allocated": rate_text(row["paid"], row["allocated"]) if kc and execution else "",
+            "any": any(v for k, v in row.items() if k != "allocated") or bool(row["allocated"]),
+        }
+
+    by_source = [r for r in (source_row(s, SOURCE_NAMES[s]) for s in KC_SOURCES) if r["any"]]
+    beside = [r for r in (source_row(s, SOURCE_NAMES[s]) for s in NON_KC_SOURCES) if r["any"]]
     summary = {
-        "allocated": allocated_sum,
-        "texts": [format_number(queries.total_of(totals[m])) for m in measures],
-        "rate": queries.rate_text(rate(paid_sum, allocated_sum if execution else approved_sum)),
+        "allocated": totals.allocated,
+        "texts": [
+            format_number(totals_period.paid if m == "period" else totals.kc(m)) for m in measures
+        ],
+        "rate": format_percent(totals.rate),
+        "rate_allocated": format_percent(totals.rate_allocated),
     }
 
     if plan is not None:
@@ -212,21 +223,31 @@ def build(job) -> dict:
             "scope": where,
             "period": period,
             "date_to": date_to,
+            "as_at": format_date(as_at),
+            "paid_as_at": format_date(date_to or as_at),
             "with_period": in_period is not None,
             "measures": measures,
             "groups": groups,
             "grouped": len(groups) > 1,
             "count": len(items),
-            "total_money": cell(totals),
+            "total_money": queries.money_cell(
+                _columns(totals, measures, totals_period), rate_of=("paid", "approved")
+            ),
             "by_source": by_source,
+            "beside": beside,
             "summary": summary,
             "execution": execution,
             "execution_hidden": plan is not None and execution is None,
-            "paid_sum": paid_sum,
-            "approved_sum": approved_sum,
-            "paid_words": amount_in_words(paid_sum),
-            "approved_words": amount_in_words(approved_sum),
-            "rate": rate(paid_sum, approved_sum),
+            "figures": totals,
+            "paid_sum": totals.paid,
+            "approved_sum": totals.approved,
+            "allocated_sum": totals.allocated,
+            "counterpart_sum": totals.counterpart,
+            "other_sum": totals.other,
+            "paid_words": amount_in_words(totals.paid),
+            "approved_words": amount_in_words(totals.approved),
+            "rate": format_percent(totals.rate),
+            "rate_allocated": format_percent(totals.rate_allocated),
         }
     )
     return context

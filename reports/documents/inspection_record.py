@@ -16,6 +16,8 @@ from accounts.policies import visible
 from core.formatting import format_date, format_number
 from disbursement.models import Tranche
 from inspections.models import Inspection
+from inspections.services import record_issuer
+from reports.services import record_symbol
 
 from . import queries
 from .common import (
@@ -27,6 +29,7 @@ from .common import (
     TRANCHE_STATUS_LABELS,
     ReportDataMissing,
     base_context,
+    in_sentence,
     local_day,
     name_of,
     text_lines,
@@ -34,6 +37,8 @@ from .common import (
 
 TEMPLATE = "pdf/reports/inspection_record.html"
 DOC_TYPE = "Biên bản"
+# Before the symbol of a draft's number: room to write the number by hand once it is given.
+DRAFT_BLANK = "\u2002" * 6
 THUMBNAIL_PX = 360  # about 45 mm wide at 200 dpi: enough to recognise the scene
 log = logging.getLogger(__name__)
 
@@ -65,6 +70,8 @@ def build(job) -> dict:
             "proposal__implementing_agency",
             "proposal__activity",
             "contract",
+            "concluded_by__agency__province",
+            "created_by__agency__province",
         )
         .filter(pk=(job.params or {}).get("inspection"))
         .first()
@@ -86,25 +93,32 @@ def build(job) -> dict:
     team = text_lines(inspection.team)
     party = text_lines(inspection.inspected_party)
     day = inspection.inspected_on or inspection.planned_on
+    concluded = inspection.status == Inspection.Status.CONCLUDED
+    issuer = record_issuer(inspection)
 
     context = base_context(
         job,
         doc_type=DOC_TYPE,
         default_summary=f"Kiểm tra việc sử dụng kinh phí khuyến công của đề án {proposal.code}",
         landscape=False,
-        number=inspection.number,
+        # The record's one number (the inspection's, as its page shows it); a draft has
+        # none yet: the number is left blank before its symbol, as on a paper draft.
+        number=inspection.number or f"{DRAFT_BLANK}/{record_symbol(issuer)}",
         issued_on=day or local_day(job.requested_at),
+        issuer=issuer,
     )
     approved = proposal.approved_by_source()
     context.update(
         {
             "inspection": inspection,
-            "concluded": inspection.status == Inspection.Status.CONCLUDED,
+            "concluded": concluded,
             "kind_label": INSPECTION_KIND_LABELS.get(inspection.kind, inspection.kind),
+            "place": in_sentence(inspection.place),
             "day": day,
             "proposal": proposal,
             "beneficiaries": [name for _, name in beneficiaries],
             "approved": [(SOURCE_NAMES[s], format_number(a)) for s, a in approved.items() if a],
+            "approved_kc": proposal.approved_kc,
             "approved_total": proposal.approved_total,
             "contract": inspection.contract,
             "contract_amounts": (

@@ -14,14 +14,13 @@ from django.db.models import Count, F, Sum
 from django.utils.translation import gettext as _
 
 from accounts.policies import is_national, visible
-from core.formatting import amount_in_words, format_number
-from disbursement.models import Tranche
-from disbursement.selectors import PAID, rate
+from core.formatting import amount_in_words, format_date, format_number
+from core.measures import rate_text
+from disbursement.figures import MoneyFigures, money_figures
 from programs.models import AnnualPlan, Indicator, Program, ProgramTarget
-from projects.models import Proposal, ProposalOutput
+from projects.models import FUNDED_STATES, Proposal, ProposalOutput
 
-from . import queries
-from .common import ReportDataMissing, base_context
+from .common import ReportDataMissing, base_context, local_day
 
 TEMPLATE = "pdf/reports/program_results.html"
 DOC_TYPE = "Báo cáo"
@@ -50,7 +49,7 @@ def build(job) -> dict:
         for t in ProgramTarget.objects.filter(program=program).only("indicator", "target_value")
     }
     proposals = visible(user, Proposal.objects.all()).filter(
-        plan__program=program, status__in=queries.REPORTED_STATES
+        plan__program=program, status__in=FUNDED_STATES
     )
     outputs = visible(user, ProposalOutput.objects.all()).filter(
         proposal__in=proposals.values("pk")
@@ -82,7 +81,7 @@ def build(job) -> dict:
                 "committed": format_number(committed.get(indicator.pk, 0)),
                 "years": [format_number(achieved[indicator.pk].get(y, 0)) for y in years],
                 "achieved": format_number(done),
-                "rate": queries.rate_text(rate(done, target)) if target else "—",
+                "rate": rate_text(done, target),
             }
         )
 
@@ -93,54 +92,38 @@ def build(job) -> dict:
             "year", "status", "decision_number", "decision_date", "province"
         )
     }
-    by_year = {
-        r["plan__year"]: r
-        for r in proposals.order_by()
-        .values("plan__year")
-        .annotate(
-            n=Count("id"),
-            kcqg=Sum("approved_kcqg"),
-            kcdp=Sum("approved_kcdp"),
-            counterpart=Sum("approved_counterpart"),
-            other=Sum("approved_other"),
-        )
+    counts = {
+        r["plan__year"]: r["n"]
+        for r in proposals.order_by().values("plan__year").annotate(n=Count("id"))
     }
-    paid_by_year = {
-        r["year"]: r["total"]
-        for r in visible(user, Tranche.objects.all())
-        .filter(proposal__in=proposals.values("pk"), status__in=PAID)
-        .order_by()
-        .values(year=F("proposal__plan__year"))
-        .annotate(total=Sum("amount"))
-    }
+    # The money of each year's đề án (disbursement.figures: khuyến công funds, counterpart
+    # and other sources apart; paid as at the report's date).
+    money = {key[0]: f for key, f in money_figures(proposals, by={"year": "plan__year"}).items()}
     year_rows = []
-    totals = {"n": 0, "support": 0, "counterpart": 0, "paid": 0}
+    total = MoneyFigures()
     for year in years:
-        figures = by_year.get(year, {})
-        support = (figures.get("kcqg") or 0) + (figures.get("kcdp") or 0)
-        counterpart = (figures.get("counterpart") or 0) + (figures.get("other") or 0)
-        paid = paid_by_year.get(year) or 0
+        figures = money.get(year, MoneyFigures())
         plan = plans.get(year)
         year_rows.append(
             {
                 "year": year,
                 "plan": plan,
                 "plan_status": PLAN_STATUS_LABELS.get(plan.status, "") if plan else "",
-                "n": figures.get("n", 0),
-                "support": support,
-                "counterpart": counterpart,
-                "paid": paid,
-                "rate": queries.rate_text(rate(paid, support + counterpart)),
+                "n": counts.get(year, 0),
+                "support": figures.approved,
+                "counterpart": figures.counterpart + figures.other,
+                "paid": figures.paid,
+                "rate": rate_text(figures.paid, figures.approved),
             }
         )
-        totals["n"] += figures.get("n", 0)
-        totals["support"] += support
-        totals["counterpart"] += counterpart
-        totals["paid"] += paid
-
-    totals["rate"] = queries.rate_text(
-        rate(totals["paid"], totals["support"] + totals["counterpart"])
-    )
+        total = total + figures
+    totals = {
+        "n": sum(r["n"] for r in year_rows),
+        "support": total.approved,
+        "counterpart": total.counterpart + total.other,
+        "paid": total.paid,
+        "rate": rate_text(total.paid, total.approved),
+    }
     partial = program.province_id is None and not is_national(user)
     context = base_context(
         job,
@@ -158,6 +141,7 @@ def build(job) -> dict:
             "partial_province": user.agency.province if partial and user.agency_id else None,
             "support_words": amount_in_words(totals["support"]),
             "paid_words": amount_in_words(totals["paid"]),
+            "as_at": format_date(local_day(job.requested_at)),
         }
     )
     return context

@@ -8,27 +8,23 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from django.db.models import IntegerField, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 
 from accounts.policies import visible
 from core.formatting import format_number
-from disbursement.models import SOURCES, Contract, Tranche
-from disbursement.selectors import APPROVED_STATES, PAID, rate
-from projects.models import Proposal, ProposalBeneficiary
+from core.funding import KC_SOURCES, NON_KC_SOURCES, SOURCES, kc_sum
+from core.measures import rate_text
+from disbursement.figures import money_figures
+from disbursement.models import Contract
+from projects.models import FUNDED_STATES, ProposalBeneficiary
 
 from .common import SOURCE_LABELS
 
-# Đề án whose approved money is reported: approved and later, and approved ones being
-# amended (their approved amounts stay in force until the amendment is approved).
-REPORTED_STATES = (*APPROVED_STATES, Proposal.Status.AMENDING)
-
-
-def _by_source(field: str) -> dict:
-    return {
-        s: Coalesce(Sum(field, filter=Q(source=s)), Value(0), output_field=IntegerField())
-        for s in SOURCES
-    }
+# Đề án whose approved money is reported: those whose approval is in force (one
+# definition, projects.models.FUNDED_STATES; an amendment in preparation keeps it).
+REPORTED_STATES = FUNDED_STATES
+# The label of the khuyến công sum line of a stacked money cell.
+KC_SUM_LABEL = "Cộng KC"
 
 
 def paid_by_proposal(
@@ -38,17 +34,19 @@ def paid_by_proposal(
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
 ) -> dict[int, dict[str, int]]:
-    """Money paid per đề án and source (paid tranches and reversals), with the payment
-    date in [date_from, date_to] when given. One query."""
-    tranches = visible(user, Tranche.objects.all()).filter(
-        proposal__in=proposals.values("pk"), status__in=PAID
+    """Money paid per đề án and source (paid tranches, reversals deducted), with the
+    payment date in [date_from, date_to] when given (disbursement.figures)."""
+    groups = money_figures(
+        visible(user, proposals.model.objects.filter(pk__in=proposals.values("pk"))),
+        by={"pk": "pk"},
+        paid_from=date_from,
+        paid_to=date_to,
     )
-    if date_from:
-        tranches = tranches.filter(paid_on__gte=date_from)
-    if date_to:
-        tranches = tranches.filter(paid_on__lte=date_to)
-    rows = tranches.order_by().values("proposal").annotate(**_by_source("amount"))
-    return {r["proposal"]: {s: r[s] for s in SOURCES} for r in rows}
+    return {
+        key[0]: {s: f.source("paid", s) for s in SOURCES}
+        for key, f in groups.items()
+        if any(f.source("paid", s) for s in SOURCES)
+    }
 
 
 def contracts_by_proposal(user, proposals: QuerySet) -> dict[int, tuple[str, dict[str, int]]]:
@@ -93,32 +91,31 @@ def add_into(total: dict[str, int], amounts: dict[str, int]) -> None:
         total[s] += amounts.get(s, 0)
 
 
-def rate_text(value) -> str:
-    """45.3 -> "45,3" (Vietnamese decimal comma); no base -> "—"."""
-    return "—" if value is None else str(value).replace(".", ",")
-
-
 def money_cell(columns: dict[str, dict[str, int]], *, rate_of=None) -> dict:
-    """The stacked money cells of one row: one line per funding source that has any
-    amount in any of ``columns`` (in the order of SOURCES), then "Cộng" when there is
-    more than one. Texts are formatted here, once, rather than by filters per cell.
+    """The stacked money cells of one row: one line per khuyến công source (KCQG, KCĐP)
+    that has any amount in any of ``columns``, their sum "Cộng KC" when there is more than
+    one line, then the counterpart and other sources on lines of their own, never added
+    into the sum. Texts are formatted here, once (core.measures for rates).
 
     ``columns`` maps a measure ("approved", "paid" ...) to its amounts per source, in
     the order of the table's columns; ``rate_of`` = (part, whole) names the measures of
-    the rate column. Returns {"labels": [...], "columns": [[...], ...], "rates": [...]},
-    each item a (text, is_sum_line) pair."""
-    used = [s for s in SOURCES if any(amounts.get(s, 0) for amounts in columns.values())]
-    keys: list[str | None] = list(used)
-    if len(used) > 1:
-        keys.append(None)  # the "Cộng" line
+    the rate column (khuyến công lines only). Returns {"labels": [...], "columns": [[...],
+    ...], "rates": [...]}, each item a (text, is_sum_line) pair."""
+
+    def used(sources):
+        return [s for s in sources if any(amounts.get(s, 0) for amounts in columns.values())]
+
+    kc, beside = used(KC_SOURCES), used(NON_KC_SOURCES)
+    keys: list[str | None] = list(kc)
+    if len(kc) > 1 or (beside and not kc):
+        keys.append(None)  # the "Cộng KC" line
+    keys += beside
 
     def amount(measure: str, key: str | None) -> int:
         amounts = columns[measure]
-        if key is None:
-            return sum(amounts.get(s, 0) for s in SOURCES)
-        return amounts.get(key, 0)
+        return kc_sum(amounts) if key is None else amounts.get(key, 0)
 
-    labels = [(SOURCE_LABELS[k] if k else "Cộng", k is None) for k in keys]
+    labels = [(SOURCE_LABELS[k] if k else KC_SUM_LABEL, k is None) for k in keys]
     cell = {
         "labels": labels or [("—", False)],
         "columns": [
@@ -129,10 +126,15 @@ def money_cell(columns: dict[str, dict[str, int]], *, rate_of=None) -> dict:
     if rate_of:
         part, whole = rate_of
         cell["rates"] = [
-            (rate_text(rate(amount(part, k), amount(whole, k))), k is None) for k in keys
+            (
+                rate_text(amount(part, k), amount(whole, k)) if k not in NON_KC_SOURCES else "",
+                k is None,
+            )
+            for k in keys
         ] or [("—", False)]
     return cell
 
 
 def total_of(amounts: dict[str, int]) -> int:
-    return sum(amounts.get(s, 0) for s in SOURCES)
+    """Khuyến công funds (KCQG + KCĐP) of amounts per source: the totals of the reports."""
+    return kc_sum(amounts)

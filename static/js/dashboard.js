@@ -11,7 +11,7 @@
     paid: vi ? "Đã giải ngân (tỷ đồng)" : "Paid (billion ₫)",
     rate: vi ? "Tỷ lệ giải ngân (%)" : "Disbursement rate (%)",
   };
-  const number = (v) => (v === null || v === undefined ? "—" : v.toLocaleString(lang, { maximumFractionDigits: 1 }));
+  const number = (v) => (v === null || v === undefined ? "—" : v.toLocaleString(lang, { maximumFractionDigits: 2 }));
   Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
   Chart.defaults.animation = false;
 
@@ -20,13 +20,15 @@
     if (!source) return;
     const data = JSON.parse(source.textContent);
     const kind = canvas.dataset.chart;
+    // The measures' names come with the data (core.measures, in the page's language).
+    const names = Object.assign({}, text, data.text || {});
     const datasets = [
-      { type: "bar", label: text.approved, data: data.approved, backgroundColor: "#9cc5ea", yAxisID: "y" },
-      { type: "bar", label: text.paid, data: data.paid, backgroundColor: "#0b4f8a", yAxisID: "y" },
+      { type: "bar", label: names.approved, data: data.approved, backgroundColor: "#9cc5ea", yAxisID: "y" },
+      { type: "bar", label: names.paid, data: data.paid, backgroundColor: "#0b4f8a", yAxisID: "y" },
     ];
-    const scales = { y: { beginAtZero: true, title: { display: true, text: vi ? "tỷ đồng" : "billion ₫" } } };
+    const scales = { y: { beginAtZero: true, title: { display: true, text: names.unit || (vi ? "tỷ đồng" : "billion ₫") } } };
     if (kind === "trend") {
-      datasets.push({ type: "line", label: text.rate, data: data.rate, borderColor: "#d97706",
+      datasets.push({ type: "line", label: names.rate, data: data.rate, borderColor: "#d97706",
                       backgroundColor: "#d97706", yAxisID: "rate", tension: 0.2, spanGaps: true });
       scales.rate = { position: "right", min: 0, max: 100, grid: { drawOnChartArea: false },
                       title: { display: true, text: "%" } };

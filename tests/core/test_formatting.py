@@ -4,7 +4,14 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from core.formatting import amount_in_words, format_date, format_vnd, place_date_line
+from core.formatting import (
+    amount_in_words,
+    date_in_words,
+    document_number,
+    format_date,
+    format_vnd,
+    place_date_line,
+)
 
 
 @pytest.mark.parametrize(
@@ -30,9 +37,62 @@ def test_amount_in_words():
 
 def test_dates_are_day_month_year():
     assert format_date(datetime.date(2026, 3, 5)) == "05/03/2026"
+
+
+@pytest.mark.parametrize(
+    "day,expected",
+    [
+        # Nghị định 30/2020/NĐ-CP, Phụ lục I: a day below 10 and the months 1 and 2 take a
+        # leading zero, no other month does.
+        (datetime.date(2026, 1, 9), "ngày 09 tháng 01 năm 2026"),
+        (datetime.date(2026, 2, 10), "ngày 10 tháng 02 năm 2026"),
+        (datetime.date(2026, 3, 1), "ngày 01 tháng 3 năm 2026"),
+        (datetime.date(2026, 12, 31), "ngày 31 tháng 12 năm 2026"),
+        (datetime.date(2025, 2, 26), "ngày 26 tháng 02 năm 2025"),
+        (datetime.date(2026, 3, 5), "ngày 05 tháng 3 năm 2026"),
+        (datetime.date(2026, 9, 9), "ngày 09 tháng 9 năm 2026"),
+        (datetime.date(2026, 10, 10), "ngày 10 tháng 10 năm 2026"),
+        (datetime.date(2026, 11, 1), "ngày 01 tháng 11 năm 2026"),
+    ],
+)
+def test_date_in_words_follows_decree_30(day, expected):
+    assert date_in_words(day) == expected
+
+
+def test_place_date_line():
     assert place_date_line("Hà Nội", datetime.date(2026, 3, 5)) == (
-        "Hà Nội, ngày 05 tháng 03 năm 2026"
+        "Hà Nội, ngày 05 tháng 3 năm 2026"
     )
+    assert place_date_line("Đắk Lắk", datetime.date(2026, 1, 20)) == (
+        "Đắk Lắk, ngày 20 tháng 01 năm 2026"
+    )
+
+
+def test_template_filter_writes_dates_in_words():
+    template = Template("Hôm nay, {{ d|date_words }}.{{ none|date_words }}")
+    rendered = template.render(Context({"d": datetime.date(2026, 2, 3), "none": None}))
+    assert rendered == "Hôm nay, ngày 03 tháng 02 năm 2026."
+
+
+@pytest.mark.parametrize(
+    "sequence,symbol,expected",
+    [
+        # Nghị định 30/2020/NĐ-CP, Phụ lục I: a number below 10 takes a leading zero.
+        (1, "BB-SCT", "01/BB-SCT"),
+        (9, "BC-SCT", "09/BC-SCT"),
+        (10, "BC-SCT", "10/BC-SCT"),
+        (99, "BC-TTKC", "99/BC-TTKC"),
+        (100, "BC-ĐMST", "100/BC-ĐMST"),
+        (1234, "BC-SCT", "1234/BC-SCT"),
+    ],
+)
+def test_document_number(sequence, symbol, expected):
+    assert document_number(sequence, symbol) == expected
+
+
+def test_document_numbers_start_at_one():
+    with pytest.raises(ValueError):
+        document_number(0, "BC-SCT")
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])

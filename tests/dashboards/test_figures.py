@@ -7,7 +7,7 @@ import pytest
 from dashboards import selectors
 from programs.models import Activity, Program
 from reference.models import Province, Region
-from tests.dashboards.conftest import Truth, core, issues
+from tests.dashboards.conftest import Truth, core, issues, money
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +35,7 @@ def test_national_figures_equal_independent_sums(scale_data, users):
         expected = truth.measures(rows, source)
         total = data["total"]
         assert core(total) == core(expected), filters
+        assert money(total) == money(expected), filters
         assert issues(total) == issues(expected), filters
         assert total.establishments == len(expected.establishments), filters
         # A filter that selects something: the test is not vacuous.
@@ -48,6 +49,7 @@ def test_national_figures_equal_independent_sums(scale_data, users):
                 assert row.m.count == 0, (filters, row.label)
                 continue
             assert core(row.m) == core(e), (filters, row.label)
+            assert money(row.m) == money(e), (filters, row.label)
             assert issues(row.m) == issues(e), (filters, row.label)
             assert row.m.establishments == len(e.establishments), (filters, row.label)
 
@@ -55,6 +57,7 @@ def test_national_figures_equal_independent_sums(scale_data, users):
         for row in data["regions"]:
             e = by_region.get(row.key)
             assert core(row.m) == (core(e) if e else (0,) * 6), (filters, row.label)
+            assert money(row.m) == (money(e) if e else (0, 0, None, 0, 0)), (filters, row.label)
             assert issues(row.m) == (issues(e) if e else (0, 0, 0)), (filters, row.label)
 
         by_year = truth.by(rows, lambda r: r["plan__year"], source)
@@ -64,8 +67,8 @@ def test_national_figures_equal_independent_sums(scale_data, users):
         assert sum(r.m.count for r in data["years"]) == total.count
 
         by_group = truth.by(rows, lambda r: r["activity__parent_id"] or r["activity_id"], source)
-        assert {r.key: core(r.m) for r in data["activities"]} == {
-            k: core(v) for k, v in by_group.items()
+        assert {r.key: core(r.m) + money(r.m) for r in data["activities"]} == {
+            k: core(v) + money(v) for k, v in by_group.items()
         }
         for name, key in (("kinds", "kind"), ("levels", "level")):
             grouped = truth.by(rows, lambda r, key=key: r[key], source)
@@ -76,11 +79,22 @@ def test_national_figures_equal_independent_sums(scale_data, users):
         statuses = {s["status"]: s["count"] for s in data["statuses"]}
         assert statuses == {k: v.count for k, v in truth.by(rows, lambda r: r["status"]).items()}
 
+        # One row per source; the total row is khuyến công funds only (the headline's
+        # money when no source is chosen), the counterpart and other sources beside it.
+        by_source = data["by_source"]
+        shown = {r["source"]: (r["approved"], r["paid"]) for r in by_source["rows"]}
+        for s in ("kcqg", "kcdp", "counterpart", "other"):
+            e = truth.measures(rows, s)
+            assert shown[s] == (e.approved, e.paid), (filters, s)
+        assert [r["source"] for r in by_source["kc"]] == ["kcqg", "kcdp"]
+        assert [r["source"] for r in by_source["beside"]] == ["counterpart", "other"]
+        kc_total = by_source["kc_total"]
+        assert kc_total["approved"] == sum(r["approved"] for r in by_source["kc"])
+        assert kc_total["paid"] == sum(r["paid"] for r in by_source["kc"])
+        assert kc_total["rate"] == truth.measures(rows).rate
         if not source:
-            by_source = {r["source"]: (r["approved"], r["paid"]) for r in data["by_source"]}
-            for s in ("kcqg", "kcdp", "counterpart", "other"):
-                e = truth.measures(rows, s)
-                assert by_source[s] == (e.approved, e.paid), (filters, s)
+            assert (kc_total["approved"], kc_total["paid"]) == (total.approved, total.paid)
+            assert total.counterpart == shown["counterpart"][0] > 0, filters
 
         outputs = {k: v for k, v in truth.outputs_of(rows).items() if any(v)}
         shown = {
@@ -100,6 +114,7 @@ def test_province_figures_equal_independent_sums(scale_data, users):
             rows = truth.select({**filters, "province": hanoi})
             expected = truth.measures(rows)
             assert core(data["total"]) == core(expected), filters
+            assert money(data["total"]) == money(expected), filters
             assert issues(data["total"]) == issues(expected), filters
             assert data["total"].establishments == len(expected.establishments)
             by_agency = truth.by(rows, lambda r: r["implementing_agency_id"])
@@ -108,20 +123,22 @@ def test_province_figures_equal_independent_sums(scale_data, users):
             }
             for row in data["agencies"]:
                 assert issues(row.m) == issues(by_agency[row.key])
-            # Communes: a đề án counts in each of its communes.
+            # Communes: each đề án once — in its commune, in "several communes" when it
+            # has more than one, in the row without a key when it has none.
             from projects.models import Proposal
 
             per_commune = {}
             for p in Proposal.objects.filter(pk__in=[r["id"] for r in rows]).prefetch_related(
                 "communes"
             ):
-                for c in p.communes.all():
-                    per_commune.setdefault(c.pk, []).append(
-                        next(r for r in rows if r["id"] == p.pk)
-                    )
-            assert {r.key: core(r.m) for r in data["communes"]} == {
-                k: core(truth.measures(v)) for k, v in per_commune.items()
+                communes = [c.pk for c in p.communes.all()]
+                key = communes[0] if len(communes) == 1 else ("several" if communes else None)
+                per_commune.setdefault(key, []).append(next(r for r in rows if r["id"] == p.pk))
+            assert {r.key: core(r.m) + money(r.m) for r in data["communes"]} == {
+                k: core(truth.measures(v)) + money(truth.measures(v))
+                for k, v in per_commune.items()
             }
+            assert "several" in per_commune, "the data has đề án in several communes"
             open_flags = {f.proposal_id for f in data["flags"]["items"]}
             assert len(data["flags"]["items"]) == min(expected.flags, data["flags"]["limit"])
             assert open_flags <= {r["id"] for r in rows}

@@ -10,16 +10,15 @@ import pytest
 from django.db import connection, transaction
 
 from dashboards import selectors
-from dashboards.models import FUNDED_STATES, ProposalFigures
+from dashboards.models import ProposalFigures
 from dashboards.services import figures_rebuild
 from disbursement import services
 from disbursement.models import Tranche
 from programs.models import Activity
-from projects.models import Proposal
-from projects.selectors import FUNDED_STATES as LIST_FUNDED_STATES
+from projects.models import FUNDED_STATES, Proposal
 from reference.models import Province
-from tests.dashboards.conftest import FUNDED
 from tests.disbursement.factories import approved, centre, contracted, pay
+from tests.projects.factories import force_status
 
 M = 1_000_000
 
@@ -29,8 +28,16 @@ def _sonla(user) -> selectors.Row:
     return next(r for r in data["provinces"] if r.extra["province"].code == 14), data
 
 
-def test_one_definition_of_approved_proposals():
-    assert set(FUNDED_STATES) == set(LIST_FUNDED_STATES) == FUNDED
+@pytest.mark.django_db
+def test_the_funded_flag_of_the_figures_follows_funded_states(world):
+    """The trigger's status list behaves as projects.models.FUNDED_STATES for every status
+    (tests/test_sql_definitions.py compares the installed SQL text with it)."""
+    proposal = approved(14)
+    seen = {}
+    for status in Proposal.Status:
+        force_status(proposal, status)
+        seen[status.value] = ProposalFigures.objects.get(proposal=proposal).funded
+    assert {s for s, funded in seen.items() if funded} == {s.value for s in FUNDED_STATES}
 
 
 @pytest.mark.django_db
@@ -38,14 +45,16 @@ def test_a_tranche_paid_changes_the_dashboard(world, users):
     ministry = users["ministry"]
     proposal = approved(14)
     row, data = _sonla(ministry)
-    assert (row.m.funded, row.m.approved, row.m.paid) == (1, 1_000 * M, 0)
+    # Khuyến công funds only (KCĐP 300 million); the counterpart is beside them.
+    assert (row.m.funded, row.m.approved, row.m.paid) == (1, 300 * M, 0)
+    assert row.m.counterpart == 700 * M
     contracted(proposal)
     pay(proposal, 100 * M, kind="advance")
     tranche = pay(proposal, 50 * M)
     row, data = _sonla(ministry)
     assert row.m.paid == 150 * M and data["total"].paid == 150 * M
-    assert row.m.rate == 15
-    kcdp = next(r for r in data["by_source"] if r["source"] == "kcdp")
+    assert row.m.rate == 50
+    kcdp = next(r for r in data["by_source"]["rows"] if r["source"] == "kcdp")
     assert (kcdp["approved"], kcdp["paid"]) == (300 * M, 150 * M)
 
     # A reversal (a new negative row, the original marked reversed) takes it back.
@@ -71,7 +80,11 @@ def test_a_tranche_paid_changes_the_dashboard(world, users):
         paid_on=datetime.date(2026, 11, 22),
         voucher_number="PC-9",
     )
-    assert _sonla(ministry)[0].m.paid == 300 * M
+    # Counterpart money paid is shown with its source, never in the khuyến công figures.
+    row, data = _sonla(ministry)
+    assert row.m.paid == 100 * M
+    counterpart = next(r for r in data["by_source"]["rows"] if r["source"] == "counterpart")
+    assert counterpart["paid"] == 200 * M
     assert selectors.figures_mismatches() == []
 
 
@@ -88,7 +101,10 @@ def test_any_writer_keeps_the_figures_exact(world, users):
     assert (figures.paid_kcdp, figures.paid_counterpart) == (0, 30 * M)
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM disbursement_tranche WHERE id = %s", [first.pk])
-    assert _sonla(ministry)[0].m.paid == 20 * M
+    row, data = _sonla(ministry)
+    assert row.m.paid == 0  # counterpart money: not khuyến công funds
+    counterpart = next(r for r in data["by_source"]["rows"] if r["source"] == "counterpart")
+    assert counterpart["paid"] == 20 * M
     # The đề án's own changes: cancelled, its approval no longer counts.
     Proposal.objects.filter(pk=proposal.pk).update(status="rejected", compliance="compliant")
     row, _data = _sonla(ministry)

@@ -7,10 +7,11 @@ import re
 import pytest
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from accounts.context_processors import NAVIGATION
-from dashboards import selectors
+from core.measures import label
 from demo.scale import seed_scale
 from reference.models import Province, Region
 from tests.dashboards.conftest import Truth, core
@@ -119,6 +120,10 @@ def _sheet(workbook, title) -> list[tuple]:
     return list(workbook[title].iter_rows(min_row=2, values_only=True))
 
 
+def _headings(workbook, title) -> list[str]:
+    return [c.value for c in workbook[title][1]]
+
+
 def test_exports_open_in_openpyxl_with_the_same_figures(scale_data, client, users):
     client.force_login(users["ministry"])
     filters = {"year_from": 2022, "year_to": 2026}
@@ -126,29 +131,54 @@ def test_exports_open_in_openpyxl_with_the_same_figures(scale_data, client, user
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     workbook = load_workbook(io.BytesIO(response.content))
-    data = selectors.national_dashboard(user=users["ministry"], filters=filters)
     truth = Truth()
     rows = truth.select(filters)
     expected = truth.measures(rows)
     assert workbook.sheetnames[0] == "Bộ lọc"
+    with translation.override("vi"):
+        approved = f"{label('approved')} (đồng)"
+        paid = f"{label('paid')} (đồng)"
+        counterpart = f"{label('counterpart')} (đồng)"
+        rate, proposals = str(label("rate")), str(label("proposals"))
     summary = dict(_sheet(workbook, "Tổng hợp"))
-    assert summary["Số đề án"] == expected.count
-    assert summary["Kinh phí được duyệt (đồng)"] == expected.approved
-    assert summary["Đã giải ngân (đồng)"] == expected.paid
-    assert summary["Cơ sở CNNT được hỗ trợ"] == len(expected.establishments)
+    assert summary[proposals] == expected.count
+    assert summary[approved] == expected.approved  # khuyến công funds only
+    assert summary[paid] == expected.paid
+    assert summary[counterpart] == expected.counterpart > 0
+    assert summary[rate] == expected.paid / expected.approved  # the exact ratio
+    assert summary["Cơ sở CNNT được hỗ trợ (đếm không trùng)"] == len(expected.establishments)
+    headings = _headings(workbook, "Theo tỉnh")
+    with translation.override("vi"):
+        assert headings[:12] == [
+            "STT",
+            "Tỉnh, thành phố",
+            "Vùng",
+            proposals,
+            str(label("funded")),
+            approved,
+            paid,
+            f"{label('remaining')} (đồng)",
+            rate,
+            counterpart,
+            f"{label('other')} (đồng)",
+            str(label("inspected")),
+        ]
+    column = {h: i for i, h in enumerate(headings)}
     provinces = _sheet(workbook, "Theo tỉnh")
-    assert len(provinces) == 34
+    assert len(provinces) == 35  # 34 provinces and the total row
     by_province = truth.by(rows, lambda r: r["province_id"])
-    names = {p.short_name: p.pk for p in Province.objects.all()}
-    for row in provinces:
-        number, name, _region, count, funded, approved, paid, rate = row[:8]
+    names = {p.name: p.pk for p in Province.objects.all()}
+    for row in provinces[:-1]:
+        name = row[1]
         e = by_province.get(names[name])
-        assert (count, funded, approved, paid) == ((core(e)[:4]) if e else (0, 0, 0, 0)), name
-        shown = next(r for r in data["provinces"] if r.label == name)
-        assert rate == (float(shown.m.rate) if shown.m.rate is not None else None)
+        got = tuple(row[column[h]] for h in (proposals, approved, paid, counterpart))
+        assert got == ((e.count, e.approved, e.paid, e.counterpart) if e else (0, 0, 0, 0)), name
+        ratio = row[column[rate]]
+        assert ratio == (e.paid / e.approved if e and e.approved else None), name
     years = {r[1]: r[2:6] for r in _sheet(workbook, "Theo năm")}
     by_year = truth.by(rows, lambda r: r["plan__year"])
-    assert years == {str(y): core(by_year[y])[:4] for y in range(2022, 2027)}
+    expected_years = {str(y): core(by_year[y])[:4] for y in range(2022, 2027)}
+    assert years == {**expected_years, "Tổng cộng": core(expected)[:4]}
     # One table on its own.
     one = client.get(reverse("dashboard-national-export"), {**filters, "table": "regions"})
     assert load_workbook(io.BytesIO(one.content)).sheetnames == ["Bộ lọc", "Theo vùng"]
@@ -161,4 +191,4 @@ def test_exports_open_in_openpyxl_with_the_same_figures(scale_data, client, user
         workbook.sheetnames
     )
     summary = dict(_sheet(workbook, "Tổng hợp"))
-    assert summary["Số đề án"] == truth.measures(truth.select({**filters, "province": hanoi})).count
+    assert summary[proposals] == truth.measures(truth.select({**filters, "province": hanoi})).count

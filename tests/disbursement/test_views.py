@@ -7,19 +7,24 @@ from __future__ import annotations
 import datetime
 import io
 import uuid
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from accounts.models import User
-from disbursement import services
+from core.formatting import format_vnd
+from core.measures import EXCEL_PERCENT_FORMAT, format_percent, label
+from dashboards.models import ProposalFigures
+from disbursement import selectors, services
 from disbursement.models import Contract, Tranche
 from programs.models import PlanAllocation
-from projects.models import Proposal
+from projects.models import FUNDED_STATES, Proposal
 from tests.projects.factories import advance, make_proposal, staff
 
 D = datetime.date(2026, 11, 21)
@@ -286,22 +291,35 @@ def test_acceptance_and_settlement_through_the_page(world, client):
 # --- Plan and province execution ----------------------------------------------------------------
 
 
-def _independent_sums(plan):
-    """The same figures computed directly, without the selector."""
-    states = ["approved", "in_implementation", "accepted", "settled", "closed"]
+def _independent_sums(proposals, plans=()):
+    """The same figures computed directly from the rows, without disbursement.figures:
+    khuyến công funds (KCQG + KCĐP) only."""
+    funded = [p for p in proposals if p.status in FUNDED_STATES]
+    ids = [p.pk for p in proposals]
     return {
-        "allocated": PlanAllocation.objects.filter(plan=plan).aggregate(t=Sum("amount"))["t"] or 0,
-        "approved": sum(
-            p.approved_total for p in Proposal.objects.filter(plan=plan, status__in=states)
-        ),
+        "allocated": PlanAllocation.objects.filter(
+            plan__in=plans, source__in=["kcqg", "kcdp"]
+        ).aggregate(t=Sum("amount"))["t"]
+        or 0,
+        "approved": sum(p.approved_kcqg + p.approved_kcdp for p in funded),
+        "counterpart": sum(p.approved_counterpart for p in funded),
         "contracted": sum(
-            c.total for c in Contract.objects.filter(proposal__plan=plan, active=True)
+            c.kcqg + c.kcdp for c in Contract.objects.filter(proposal__in=ids, active=True)
         ),
         "paid": Tranche.objects.filter(
-            proposal__plan=plan, status__in=["paid", "reversed"]
+            proposal__in=ids, status__in=["paid", "reversed"], source__in=["kcqg", "kcdp"]
         ).aggregate(t=Sum("amount"))["t"]
         or 0,
     }
+
+
+def _half_up(part: int, whole: int) -> Decimal:
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def _sheet(response):
+    assert response.status_code == 200
+    return load_workbook(io.BytesIO(response.content)).active
 
 
 @pytest.mark.django_db
@@ -311,6 +329,7 @@ def test_plan_execution_totals_add_up(world, client):
     approved(plan=first.plan)  # approved, no contract yet
     pay(first, 100_000_000, kind="advance")
     pay(first, 50_000_000)
+    pay(first, 25_000_000, source="counterpart")  # counterpart money: never in the total
     reversed_ = pay(second, 30_000_000)
     services.tranche_reverse(
         tranche=reversed_,
@@ -325,30 +344,137 @@ def test_plan_execution_totals_add_up(world, client):
     assert response.status_code == 200
     table = response.context["table"]
     measures = ("allocated", "approved", "contracted", "paid")
+    # The total is the sum of its rows, and the rows are khuyến công funds only.
+    assert {r["source"] for r in table["rows"]} <= {"kcqg", "kcdp"}
     for m in measures:
         assert table["total"][m] == sum(r[m] for r in table["rows"]), m
         assert table["total"][m] == sum(r[m] for r in table["by_source"]), m
-    expected = _independent_sums(plan)
+    expected = _independent_sums(list(Proposal.objects.filter(plan=plan)), [plan])
     for m in measures:
         assert table["total"][m] == expected[m], m
     assert table["total"]["paid"] == 220_000_000
-    kcdp = next(r for r in table["by_source"] if r["source"] == "kcdp")
-    assert kcdp["approved"] == 900_000_000 and kcdp["contracted"] == 600_000_000
-    # The Excel export carries the same figures.
-    export = client.get(reverse("plan-execution-export", args=[plan.pk]))
-    assert export.status_code == 200
-    sheet = load_workbook(io.BytesIO(export.content)).active
+    assert table["total"]["approved"] == 900_000_000 and table["total"]["contracted"] == 600_000_000
+    # The counterpart is a line of its own, outside the total.
+    counterpart = next(line for line in table["beside"] if line["source"] == "counterpart")
+    assert counterpart["approved"] == expected["counterpart"] == 2_100_000_000
+    assert counterpart["paid"] == 25_000_000
+    # Two rates, each on its own denominator, two decimals half-up.
+    assert table["total"]["rate"] == _half_up(220_000_000, 900_000_000) == Decimal("24.44")
+    assert table["total"]["rate_allocated"] == _half_up(220_000_000, expected["allocated"])
+    body = response.content.decode()
+    assert 'data-testid="execution-beside-counterpart"' in body
+    assert "24,44\u00a0%" in body
+    # The Excel export carries the same figures; rates are exact ratios in percent cells.
+    sheet = _sheet(client.get(reverse("plan-execution-export", args=[plan.pk])))
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
-    assert rows[-1][1] == "Tổng cộng"
-    assert list(rows[-1][3:7]) == [table["total"][m] for m in measures]
-    assert [list(r[3:7]) for r in rows[:-1]] == [[r[m] for m in measures] for r in table["rows"]]
-    assert sheet.cell(row=2, column=4).value == "Kế hoạch phân bổ (đồng)"
-    # The province's plans of the year add up to the same (one plan here).
+    total_index = next(i for i, r in enumerate(rows) if str(r[1]).startswith("Tổng cộng"))
+    total = rows[total_index]
+    assert list(total[3:7]) == [table["total"][m] for m in measures]
+    assert [list(r[3:7]) for r in rows[:total_index]] == [
+        [r[m] for m in measures] for r in table["rows"]
+    ]
+    # The exact ratio (not a rounded percentage: 0.2444…, never 0.2444 or 24.44).
+    assert total[7] == pytest.approx(220_000_000 / 900_000_000, rel=1e-15)
+    assert total[8] == pytest.approx(220_000_000 / expected["allocated"], rel=1e-15)
+    assert sheet.cell(row=total_index + 3, column=8).number_format == EXCEL_PERCENT_FORMAT
+    assert sheet.cell(row=total_index + 3, column=4).number_format == "#,##0"
+    beside = rows[total_index + 1]
+    assert beside[4] == 2_100_000_000 and beside[6] == 25_000_000
+    with translation.override("vi"):
+        assert sheet.cell(row=2, column=4).value == f"{label('allocated')} (đồng)"
+        assert sheet.cell(row=2, column=8).value.startswith(str(label("rate")))
+        assert str(label("approved")).lower() in sheet.cell(row=2, column=8).value.lower()
+    # The province's plans of the year add up to the same (one plan, no KCQG đề án here).
     province = client.get(
         reverse("province-execution", args=[plan.province_id]), {"year": plan.year}
     )
     assert province.status_code == 200
     assert province.context["table"]["total"] == table["total"]
+
+
+@pytest.mark.django_db
+def test_the_province_page_counts_local_and_national_proposals_of_the_year(world, client):
+    local, _ = signed()
+    national, _ = signed(national=True, support=300_000_000, counterpart=800_000_000)
+    assert national.level == "national" and national.plan.year == local.plan.year
+    other_year, _ = signed(year=2028)  # another plan year: not counted
+    pay(local, 120_000_000)
+    pay(national, 91_370_000, source="kcqg")
+    pay(other_year, 50_000_000)
+    proposals = [local, national]
+    expected = _independent_sums(proposals, [local.plan])
+    assert expected["approved"] == 600_000_000 and expected["paid"] == 211_370_000
+    login(client, "sct-sonla")
+    url = reverse("province-execution", args=[local.province_id])
+    response = client.get(url, {"year": local.plan.year})
+    table = response.context["table"]
+    for m in ("approved", "contracted", "paid"):
+        assert table["total"][m] == expected[m], m
+        assert table["total"][m] == sum(r[m] for r in table["rows"]), m
+    assert {r["source"] for r in table["rows"]} == {"kcqg", "kcdp"}
+    # The default rate: paid ÷ approved khuyến công funds over both đề án, as the
+    # dashboards' summary rows give it for the province and the year.
+    rate = _half_up(211_370_000, 600_000_000)
+    assert table["total"]["rate"] == rate == Decimal("35.23")
+    figures = ProposalFigures.objects.filter(
+        province=local.province_id, year=local.plan.year, funded=True
+    ).aggregate(
+        paid=Sum(F("paid_kcqg") + F("paid_kcdp")),
+        approved=Sum(F("approved_kcqg") + F("approved_kcdp")),
+    )
+    assert _half_up(figures["paid"], figures["approved"]) == rate
+    # The rate against the plan: the local plan's đề án over its allocation only.
+    assert table["outside_plans"] and table["total"]["plan_paid"] == 120_000_000
+    assert table["total"]["rate_allocated"] == _half_up(120_000_000, expected["allocated"])
+    body = response.content.decode()
+    assert format_percent(rate) in body and 'data-testid="execution-plan-note"' in body
+    # Counterpart money of both đề án is beside the total, never in it.
+    counterpart = next(line for line in table["beside"] if line["source"] == "counterpart")
+    assert counterpart["approved"] == 1_500_000_000 == expected["counterpart"]
+    assert table["total"]["approved"] == 600_000_000
+    # The export holds the same figures, the exact ratio in a percent cell.
+    sheet = _sheet(
+        client.get(
+            reverse("province-execution-export", args=[local.province_id]),
+            {"year": local.plan.year},
+        )
+    )
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    total = next(r for r in rows if str(r[1]).startswith("Tổng cộng"))
+    assert total[4] == 600_000_000 and total[6] == 211_370_000
+    assert total[7] == pytest.approx(211_370_000 / 600_000_000, rel=1e-15)
+    assert total[8] == pytest.approx(120_000_000 / expected["allocated"], rel=1e-15)
+
+
+@pytest.mark.django_db
+def test_rates_round_half_up_at_the_boundary_on_the_pages(world, client):
+    proposal, _ = signed()  # 300.000.000 KCĐP approved
+    pay(proposal, 37_035_000)  # 12,345 % exactly: half-up gives 12,35 (half-even 12,34)
+    login(client, "ttkc-sonla")
+    money = client.get(reverse("proposal-money", args=[proposal.pk])).content.decode()
+    cell = money[money.index('data-testid="rate-total"') :]
+    assert cell[cell.index(">") + 1 : cell.index("</td>")] == "12,35\u00a0%"
+    plan = client.get(reverse("plan-execution", args=[proposal.plan_id])).content.decode()
+    cell = plan[plan.index('data-testid="execution-rate"') :]
+    assert cell[cell.index(">") + 1 : cell.index("</td>")] == "12,35\u00a0%"
+
+
+@pytest.mark.django_db
+def test_the_money_page_total_is_khuyen_cong_funds_only(world, client):
+    proposal, _ = signed()
+    pay(proposal, 60_000_000)
+    pay(proposal, 200_000_000, source="counterpart")
+    login(client, "ttkc-sonla")
+    response = client.get(reverse("proposal-money", args=[proposal.pk]))
+    summary = response.context["summary"]
+    assert summary["total"]["approved"] == 300_000_000 == proposal.approved_kcdp
+    assert summary["total"]["paid"] == 60_000_000
+    assert summary["total"]["rate"] == Decimal("20.00")
+    counterpart = next(r for r in summary["rows"] if r["source"] == "counterpart")
+    assert counterpart["paid"] == 200_000_000 and counterpart["rate"] is None
+    body = response.content.decode()
+    paid = body[body.index('data-testid="paid-total"') :]
+    assert paid[paid.index(">") + 1 : paid.index("</td>")] == format_vnd(60_000_000)
 
 
 @pytest.mark.django_db
@@ -444,7 +570,32 @@ def test_the_detail_page_card_and_home_tracking(world, client):
     assert 'data-testid="paid-kcdp"' in card.content.decode()
     home = client.get(reverse("home"))
     row = next(p for p in home.context["tracking"] if p.pk == proposal.pk)
-    assert row.paid == 100_000_000 and row.contracted == 1_000_000_000
-    assert row.remaining == 900_000_000 and row.next_due == datetime.date(2026, 12, 10)
+    # Khuyến công funds: the contract's 700.000.000 of counterpart money is not in them.
+    assert row.kc_paid == 100_000_000 and row.kc_contracted == 300_000_000
+    assert row.remaining == 200_000_000 and row.next_due == datetime.date(2026, 12, 10)
+    assert row.rate == Decimal("33.33")
+    assert 'data-testid="tracking-scope"' in home.content.decode()
     login(client, "sct-sonla")
     assert "tracking" not in client.get(reverse("home")).context
+
+
+@pytest.mark.django_db
+def test_tracking_totals_count_every_proposal_not_only_the_listed_ones(world, client):
+    first, _ = signed()
+    second, _ = signed(plan=first.plan)
+    approved(plan=first.plan)  # no contract yet
+    pay(first, 10_000_000)
+    pay(second, 20_000_000)
+    user = User.objects.get(username="ttkc-sonla")
+    tracked = list(Proposal.objects.filter(status__in=["approved", "in_implementation"]))
+    assert len(tracked) == 3
+    data = selectors.tracking(user=user, limit=2)
+    assert len(data["tracking"]) == 2
+    expected = _independent_sums(tracked)
+    total = data["tracking_total"]
+    assert total["count"] == 3
+    for m in ("approved", "contracted", "paid"):
+        assert total[m] == expected[m], m
+    assert total["paid"] == 30_000_000 and total["approved"] == 900_000_000
+    assert total["rate"] == _half_up(30_000_000, 900_000_000) == Decimal("3.33")
+    assert total["counterpart"] == expected["counterpart"] == 2_100_000_000

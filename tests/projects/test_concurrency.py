@@ -13,8 +13,7 @@ from django.db.models import Sum
 from core.formatting import format_vnd
 from programs.models import PlanAllocation
 from projects import checks, services, tasks
-from projects.checks import COMMITTED
-from projects.models import Proposal, ProposalEvent
+from projects.models import FUNDED_STATES, Proposal, ProposalEvent
 from tests.projects.factories import (
     DECIDED,
     S,
@@ -100,7 +99,7 @@ def test_two_approvals_beyond_the_allocation_one_wins_the_other_is_told(world, m
     assert any(format_vnd(200 * M) in m for m in error.messages)  # what was left
     statuses = sorted(Proposal.objects.filter(plan=plan).values_list("status", flat=True))
     assert statuses == [S.APPRAISED, S.APPROVED]
-    committed = Proposal.objects.filter(plan=plan, status__in=COMMITTED).aggregate(
+    committed = Proposal.objects.filter(plan=plan, status__in=FUNDED_STATES).aggregate(
         total=Sum("approved_kcdp")
     )["total"]
     allocated = PlanAllocation.objects.filter(plan=plan, source="kcdp").aggregate(

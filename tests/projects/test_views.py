@@ -127,12 +127,19 @@ def test_the_export_holds_the_filtered_rows(world, client):
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("STT", "Mã đề án", "Tên đề án")
-    assert "Tổng được duyệt (đồng)" in rows[0]
     assert [r[1] for r in rows[1:]] == [approved.code]
     header = rows[0]
     row = dict(zip(header, rows[1], strict=True))
-    assert row["Được duyệt KCĐP (đồng)"] == 300_000_000
-    assert row["Tổng được duyệt (đồng)"] == 1_000_000_000
+    # Khuyến công funds, with the counterpart money in its own column, never added in.
+    assert row["Kinh phí khuyến công được duyệt – KCĐP (đồng)"] == 300_000_000
+    assert row["Kinh phí khuyến công được duyệt (đồng)"] == 300_000_000
+    assert (
+        row["Kinh phí khuyến công được duyệt (đồng)"]
+        + row["Vốn đối ứng (đồng)"]
+        + row["Nguồn khác (đồng)"]
+        == approved.approved_total
+        == 1_000_000_000
+    )
     assert row["Số quyết định phê duyệt"] == "45/QĐ-UBND"
     # Without a filter: both Sơn La đề án, never Hà Nội's.
     sheet = load_workbook(io.BytesIO(client.get(reverse("proposal-export")).content)).active

@@ -281,3 +281,24 @@ def test_only_the_owning_province_edits_and_only_in_editable_states(world, users
 
 def advance_to_submitted(proposal):
     return transition(proposal, staff(proposal.province.code), "submit")
+
+
+@pytest.mark.django_db
+def test_every_funded_status_needs_the_approval_decision(world):
+    """The database refuses a funded đề án (projects.models.FUNDED_STATES, amendment in
+    preparation included) without its decision, and accepts the other statuses without one."""
+    from django.db import IntegrityError
+
+    from projects.models import FUNDED_STATES
+    from tests.projects.factories import make_proposal
+
+    proposal = make_proposal(14)
+    undecided = Proposal.objects.filter(pk=proposal.pk)
+    for status in Proposal.Status:
+        if status in FUNDED_STATES:
+            with pytest.raises(IntegrityError, match="approved_proposal_has_decision"):
+                with transaction.atomic():
+                    undecided.update(status=status, decision_number="", decision_date=None)
+        else:
+            undecided.update(status=status, decision_number="", decision_date=None)
+    assert Proposal.Status.AMENDING in FUNDED_STATES  # the amended decision stays in force

@@ -9,6 +9,7 @@ import datetime
 import hashlib
 import io
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.conf import settings
@@ -20,12 +21,13 @@ from PIL import Image
 
 from accounts.models import User
 from bench.datasets import compliance_dataset
-from core.formatting import amount_in_words, format_number
+from core.formatting import amount_in_words, date_in_words, format_number
+from core.measures import format_percent, percent
 from demo import seeding
 from disbursement.models import Contract, Tranche
 from inspections.models import Inspection, InspectionAnswer, InspectionPhoto, Recommendation
 from programs.models import Program
-from projects.models import Proposal, ProposalOutput
+from projects.models import FUNDED_STATES, Proposal, ProposalOutput
 from reference.models import Province
 from reports.documents import (
     PROGRESS_DATA,
@@ -34,7 +36,12 @@ from reports.documents import (
     PROGRESS_STARTED,
     render_html,
 )
-from reports.documents.common import ReportDataMissing
+from reports.documents.common import (
+    COMPLIANCE_LABELS,
+    INSPECTION_KIND_LABELS,
+    RESULT_LABELS,
+    ReportDataMissing,
+)
 from reports.models import ReportJob
 from tests.reports.documents_support import (
     check_deferred_constraints,
@@ -213,7 +220,8 @@ def test_header_motto_and_vietnamese_text_read_back(docs, name):
     first = doc.pages[0]
     assert MOTTO in first
     assert IDEAL in first
-    assert re.search(r"ngày \d{2} tháng \d{2} năm \d{4}", first)
+    # Nghị định 30/2020: a day below 10 and the months 1 and 2 take a leading zero.
+    assert re.search(r"ngày \d{2} tháng (0[12]|[3-9]|1[012]) năm \d{4}", first)
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -282,21 +290,30 @@ def test_compliance_report_rows_totals_and_amounts_in_words(docs):
     assert "Tình hình sử dụng kinh phí khuyến công năm 2026" in doc.flat
     assert "Ứng dụng máy sấy năng lượng mặt trời trong chế biến nông sản ở Sóc Sơn" in doc.flat
     hanoi = Proposal.objects.filter(province__code=1, code__startswith="KCĐP")
-    approved = sum(p.approved_total for p in hanoi)
+    # Khuyến công funds only (KCQG + KCĐP); the counterpart is shown beside, never added in.
+    approved = sum(p.approved_kcqg + p.approved_kcdp for p in hanoi)
+    counterpart = sum(p.approved_counterpart for p in hanoi)
+    assert counterpart  # the dataset has counterpart money: leaving it out matters
     paid = sum(
         t.amount
-        for t in Tranche.objects.filter(proposal__in=hanoi, status__in=["paid", "reversed"])
+        for t in Tranche.objects.filter(
+            proposal__in=hanoi, status__in=["paid", "reversed"], source__in=["kcqg", "kcdp"]
+        )
     )
     assert f"TỔNG CỘNG ({hanoi.count()} đề án)" in doc.flat
-    assert f"Tổng kinh phí được duyệt: {format_number(approved)} đồng" in doc.flat
+    assert f"Tổng kinh phí khuyến công được duyệt: {format_number(approved)} đồng" in doc.flat
     assert f"(Bằng chữ: {amount_in_words(approved)})" in doc.flat
-    assert f"Tổng kinh phí đã giải ngân: {format_number(paid)} đồng" in doc.flat
-    assert f"(Bằng chữ: {amount_in_words(paid)})" in doc.flat
+    assert "Tổng kinh phí khuyến công đã giải ngân tính đến" in doc.flat
+    assert f": {format_number(paid)} đồng (Bằng chữ: {amount_in_words(paid)})" in doc.flat
+    assert f"vốn đối ứng của cơ sở {format_number(counterpart)} đồng" in doc.flat
+    # The rate: two decimals, decimal comma, its denominator named.
+    rate = " ".join(format_percent(percent(paid, approved)).split())  # as flat writes it
+    assert f"đạt {rate} so với kinh phí khuyến công được duyệt" in doc.flat
     # The finding of the inspection is listed with its deadline, overdue on the report day.
     assert "Bổ sung hóa đơn giá trị gia tăng của đợt thanh toán thứ hai" in doc.flat
     assert "15/10/2026" in doc.flat
     assert "Quá hạn" in doc.flat
-    assert "Còn tồn tại phải khắc phục" in doc.flat
+    assert COMPLIANCE_LABELS["remedy_pending"] in doc.flat
 
 
 def test_national_compliance_report_groups_by_province_with_subtotals(docs):
@@ -320,6 +337,28 @@ def test_a_provincial_requester_gets_only_their_province(docs):
     assert "TỔNG CỘNG (14 đề án)" in doc.flat
 
 
+KC = ("kcqg", "kcdp")
+PAID = ("paid", "reversed")
+
+
+def _kc_money(proposals) -> tuple[int, int, int]:
+    """(approved, paid, counterpart) of ``proposals`` computed from the rows: khuyến công
+    funds only for the first two, paid tranches with reversals deducted."""
+    funded = [p for p in proposals if p.status in FUNDED_STATES]
+    approved = sum(p.approved_kcqg + p.approved_kcdp for p in funded)
+    counterpart = sum(p.approved_counterpart for p in funded)
+    paid = sum(
+        t.amount
+        for t in Tranche.objects.filter(proposal__in=proposals, status__in=PAID, source__in=KC)
+    )
+    return approved, paid, counterpart
+
+
+def _half_up_text(part: int, whole: int) -> str:
+    value = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return f"{value}".replace(".", ",") + " %"
+
+
 def test_disbursement_report_for_a_plan(docs):
     doc = docs["docs"]["disbursement_plan"]
     data = docs["data"]
@@ -327,10 +366,21 @@ def test_disbursement_report_for_a_plan(docs):
     assert "Tình hình giải ngân kế hoạch khuyến công địa phương năm 2026" in doc.flat
     assert "GIẢI NGÂN THEO NỘI DUNG HOẠT ĐỘNG" in doc.flat
     assert "Kế hoạch phân bổ" in doc.flat
-    proposals = Proposal.objects.filter(plan=plan)
-    paid = sum(t.amount for t in Tranche.objects.filter(proposal__in=proposals, status="paid"))
-    assert f"Lũy kế kinh phí đã giải ngân: {format_number(paid)} đồng" in doc.flat
-    assert f"(Bằng chữ: {amount_in_words(paid)})" in doc.flat
+    proposals = list(Proposal.objects.filter(plan=plan))
+    approved, paid, counterpart = _kc_money(proposals)
+    assert paid and counterpart
+    # The sentence and the columns name the same denominator; two decimals, half-up.
+    rate = _half_up_text(paid, approved)
+    assert (
+        f"tổng kinh phí khuyến công được duyệt {format_number(approved)} đồng; lũy kế giải "
+        f"ngân {format_number(paid)} đồng, đạt {rate} kinh phí khuyến công được duyệt"
+    ) in doc.flat
+    assert "Tỷ lệ giải ngân (so với kinh phí được duyệt)" in doc.flat
+    assert "Tỷ lệ giải ngân so với kế hoạch" in doc.flat
+    assert f"Vốn đối ứng của cơ sở: {format_number(counterpart)} đồng" in doc.flat
+    assert "bằng" not in doc.flat.split("TỔNG HỢP THEO NGUỒN KINH PHÍ")[1][:400]
+    assert "Lũy kế kinh phí khuyến công đã giải ngân đến ngày" in doc.flat
+    assert f": {format_number(paid)} đồng (Bằng chữ: {amount_in_words(paid)})" in doc.flat
     signed = Contract.objects.filter(proposal__plan=plan, active=True).order_by("number").first()
     assert f"HĐ số {signed.number}" in doc.flat
     if Proposal.objects.filter(plan=plan, contracts__isnull=True).exists():
@@ -342,17 +392,16 @@ def test_disbursement_report_for_a_period_counts_payments_in_the_period(docs):
     doc = docs["docs"]["disbursement_period"]
     assert "Giải ngân trong kỳ" in doc.flat
     assert "BÁO CÁO Tình hình giải ngân kinh phí khuyến công 6 tháng cuối năm 2026" in doc.flat
-    assert "Kỳ báo cáo: từ ngày 01/07/2026 đến ngày 31/12/2026" in doc.flat
+    assert "Kỳ báo cáo: từ ngày 01 tháng 7 năm 2026 đến ngày 31 tháng 12 năm 2026" in doc.flat
+    assert "Lũy kế giải ngân tính đến ngày 31/12/2026" in doc.flat
+    kc_paid = Tranche.objects.filter(status__in=PAID, source__in=KC)
     in_period = sum(
         t.amount
-        for t in Tranche.objects.filter(
-            status="paid", paid_on__gte=datetime.date(2026, 7, 1), proposal__code__contains="-2026-"
+        for t in kc_paid.filter(
+            paid_on__gte=datetime.date(2026, 7, 1), proposal__code__contains="-2026-"
         )
     )
-    advances = sum(
-        t.amount
-        for t in Tranche.objects.filter(status="paid", paid_on__lt=datetime.date(2026, 7, 1))
-    )
+    advances = sum(t.amount for t in kc_paid.filter(paid_on__lt=datetime.date(2026, 7, 1)))
     assert in_period and advances  # both parts exist, so the two columns differ
     assert format_number(in_period) in doc.flat
     assert format_number(in_period + advances) in doc.flat
@@ -375,13 +424,27 @@ def test_programme_results_report(docs):
     ).aggregate(total=Sum("target_value"))["total"]
     assert models
     # Target 14 models for the period (2026-2030); achieved in 2026 only; rate = ÷ 14.
-    rate = f"{models * 100 / 14:.1f}".replace(".", ",")
+    rate = _half_up_text(models, 14)
     assert (
         f"Mô hình trình diễn kỹ thuật, chuyển giao công nghệ mô hình 14 {committed} "
         f"{models} 0 0 0 0 {models} {rate}"
     ) in doc.flat
     for year in program.years:
         assert str(year) in doc.flat
+    # The money: khuyến công funds, the rate on the same denominator as its column.
+    sonla = docs["users"]["sct-sonla"].agency.province
+    proposals = list(
+        Proposal.objects.filter(
+            plan__program=program, plan__year__in=list(program.years), province=sonla
+        )
+    )
+    approved, paid, _counterpart = _kc_money(proposals)
+    assert approved and paid
+    assert "Tỷ lệ giải ngân (so với kinh phí khuyến công được duyệt)" in doc.flat
+    assert (
+        f"{format_number(paid)} đồng (Bằng chữ: {amount_in_words(paid)}), đạt "
+        f"{_half_up_text(paid, approved)} kinh phí khuyến công được duyệt"
+    ) in doc.flat
 
 
 def test_inspection_record_contents(docs):
@@ -391,7 +454,8 @@ def test_inspection_record_contents(docs):
     assert "BIÊN BẢN" in doc.text
     assert f"Kiểm tra việc sử dụng kinh phí khuyến công của đề án {proposal.code}" in flat
     assert "Số: 07/BB-SCT" in flat
-    assert "Hà Nội, ngày 09 tháng 09 năm 2026" in flat
+    assert "Hà Nội, ngày 09 tháng 9 năm 2026" in flat
+    assert "Hôm nay, ngày 09 tháng 9 năm 2026" in flat  # the body: NĐ 30/2020 too
     assert "Xưởng sấy nông sản, xã Sóc Sơn" in flat
     assert "Phạm Thanh Bình, Thanh tra viên" in flat
     assert "Nguyễn Thị Thơm, Chủ hộ kinh doanh" in flat
@@ -401,7 +465,8 @@ def test_inspection_record_contents(docs):
     assert f"Số {contract.number} ký ngày 01/02/2026" in flat
     assert "Tạm ứng" in flat  # a tranche in scope
     assert "Thiếu hóa đơn giá trị gia tăng của đợt thanh toán thứ hai" in flat
-    assert "Đạt một phần" in flat
+    assert RESULT_LABELS["partly"] in flat  # the item's result and the conclusion
+    assert f"Hình thức kiểm tra {INSPECTION_KIND_LABELS['unannounced']}" in flat
     assert "21.25431, 105.84988" in flat
     assert "09:30 09/09/2026" in flat
     assert "Lập sổ theo dõi vận hành máy sấy" in flat and "31/01/2027" in flat
@@ -431,3 +496,138 @@ def test_an_object_outside_the_scope_is_not_reported(docs):
     )
     with pytest.raises(ReportDataMissing):
         render_html(job)
+
+
+# --- The compliance report: one date for every status, counts and rows from one rule -----------
+
+
+def _compliance_context(user, date_from, date_to):
+    from django.utils import translation
+
+    from reports.documents import compliance
+
+    job = ReportJob.objects.create(
+        kind="compliance",
+        params={"province": None, "date_from": date_from, "date_to": date_to},
+        title="",
+        requested_by=user,
+    )
+    with translation.override("vi"):
+        return compliance.build(job), render_html(job)
+
+
+def _rows(context):
+    return {row["proposal"].code: row for group in context["groups"] for row in group["rows"]}
+
+
+def test_the_compliance_report_states_its_period_and_the_date_it_is_as_at(docs):
+    flat = docs["docs"]["compliance_hanoi"].flat
+    today = timezone.localdate()
+    assert "Kỳ báo cáo: từ ngày 01 tháng 01 năm 2026 đến ngày 31 tháng 12 năm 2026" in flat
+    # The period ends after the day of the report: the statuses are as at that day.
+    assert today < datetime.date(2026, 12, 31)
+    assert (
+        "kết quả kiểm tra, tình trạng tuân thủ và kiến nghị tính đến "
+        f"{date_in_words(today)} (ngày lập báo cáo)"
+    ) in flat
+    assert f"Tình trạng tuân thủ đến {today:%d/%m/%Y}" in flat
+
+
+def test_compliance_counts_and_rows_come_from_one_definition_as_at_the_period_end(docs):
+    """The first half of 2026: an inspection dated after 30/06 does not count yet, a
+    recommendation remedied after 30/06 was still open then, and the on-site appraisal
+    never counts; the counts of section I are those of the rows."""
+    user = docs["users"]["sct-hanoi"]
+    inspector = docs["users"]["inspector-hanoi"]
+    in_scope = list(
+        Proposal.objects.filter(
+            province__code=1,
+            code__startswith="KCĐP",
+            decision_date__lte=datetime.date(2026, 6, 30),
+            end_date__gte=datetime.date(2026, 1, 1),
+        ).order_by("code")
+    )
+    fresh = [p for p in in_scope if not p.inspections.exists()]
+    later, remedied = fresh[0], fresh[1]
+
+    def inspection(proposal, day, conclusion, kind="periodic"):
+        return Inspection.objects.create(
+            proposal=proposal,
+            kind=kind,
+            status="concluded",
+            planned_on=day,
+            inspected_on=day,
+            team="Phạm Thanh Bình, Thanh tra viên",
+            conclusion=conclusion,
+            conclusion_text="Kết luận.",
+            created_by=inspector,
+            concluded_by=inspector,
+            concluded_at=timezone.now(),
+        )
+
+    inspection(later, datetime.date(2026, 7, 15), "compliant")
+    inspection(later, datetime.date(2026, 5, 2), "compliant", kind="appraisal")
+    first = inspection(remedied, datetime.date(2026, 5, 10), "partly")
+    Recommendation.objects.create(
+        inspection=first,
+        text="Bổ sung biên bản bàn giao máy",
+        deadline=datetime.date(2026, 6, 1),
+        status="remedied",
+        remedied_on=datetime.date(2026, 8, 1),
+    )
+    inspection(remedied, datetime.date(2026, 9, 1), "compliant")
+
+    half, half_html = _compliance_context(user, "2026-01-01", "2026-06-30")
+    year, _html = _compliance_context(user, "2026-01-01", "2026-12-31")
+    assert half["as_at"] == datetime.date(2026, 6, 30)
+    labels = dict(COMPLIANCE_LABELS.items())
+
+    rows = _rows(half)
+    assert rows[later.code]["compliance"] == labels["not_inspected"]
+    assert rows[later.code]["inspection"] is None  # the appraisal is not an inspection here
+    assert rows[remedied.code]["compliance"] == labels["remedy_pending"]
+    assert rows[remedied.code]["inspection"]["last_on"] == datetime.date(2026, 5, 10)
+    finding = [r for r in half["recommendations"] if r["proposal"].pk == remedied.pk]
+    assert len(finding) == 1 and finding[0]["overdue_days"] == 29  # 01/06 → 30/06
+    rows_year = _rows(year)
+    assert rows_year[later.code]["compliance"] == labels["compliant"]
+    assert rows_year[remedied.code]["compliance"] == labels["compliant"]
+    assert not [r for r in year["recommendations"] if r["proposal"].pk == remedied.pk]
+
+    for context in (half, year):
+        from collections import Counter
+
+        by_rows = Counter(row["compliance"] for row in _rows(context).values())
+        counts = dict(context["compliance_counts"])
+        assert sum(counts.values()) == context["count"] == len(_rows(context))
+        assert {k: v for k, v in counts.items() if v} == dict(by_rows)
+        inspected_rows = sum(1 for row in _rows(context).values() if row["inspection"])
+        assert context["inspected"] == inspected_rows
+        assert counts[labels["not_inspected"]] == context["count"] - context["inspected"]
+    # The sentence of section I says the same.
+    text = " ".join(half_html.split())
+    assert f"{half['inspected']}/{half['count']} đề án đã được kiểm tra" in text
+    n = dict(half["compliance_counts"])[labels["not_inspected"]]
+    assert f"{labels['not_inspected']}: {n} đề án" in text
+    assert "tính đến ngày 30 tháng 6 năm 2026" in text
+
+
+def test_the_compliance_report_money_is_paid_as_at_its_date(docs):
+    """Payments after the as-at date are not in the report's paid column."""
+    user = docs["users"]["sct-hanoi"]
+    half, _html = _compliance_context(user, "2026-01-01", "2026-06-30")
+    codes = set(_rows(half))
+    expected = sum(
+        t.amount
+        for t in Tranche.objects.filter(
+            proposal__code__in=codes,
+            status__in=["paid", "reversed"],
+            source__in=["kcqg", "kcdp"],
+            paid_on__lte=datetime.date(2026, 6, 30),
+        )
+    )
+    assert half["paid_sum"] == expected
+    assert half["total_money"]["paid"] == sum(r["money"]["paid"] for r in _rows(half).values())
+    assert half["total_money"]["approved"] == sum(
+        r["money"]["approved"] for r in _rows(half).values()
+    )

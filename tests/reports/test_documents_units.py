@@ -21,8 +21,12 @@ D = datetime.date
         (D(2026, 1, 1), D(2026, 12, 31), "năm 2026"),
         (D(2026, 1, 1), D(2026, 6, 30), "6 tháng đầu năm 2026"),
         (D(2026, 7, 1), D(2026, 12, 31), "6 tháng cuối năm 2026"),
-        (D(2026, 3, 1), D(2026, 9, 30), "từ ngày 01/03/2026 đến ngày 30/09/2026"),
-        (D(2025, 1, 1), D(2026, 12, 31), "từ ngày 01/01/2025 đến ngày 31/12/2026"),
+        (D(2026, 3, 1), D(2026, 9, 30), "từ ngày 01 tháng 3 năm 2026 đến ngày 30 tháng 9 năm 2026"),
+        (
+            D(2025, 1, 1),
+            D(2026, 12, 31),
+            "từ ngày 01 tháng 01 năm 2025 đến ngày 31 tháng 12 năm 2026",
+        ),
     ],
 )
 def test_the_period_in_a_title(date_from, date_to, expected):
@@ -49,8 +53,10 @@ def test_money_cells_stack_the_sources_used_and_their_sum():
     assert one == {
         "labels": [("KCĐP", False)],
         "columns": [[("300.000.000", False)], [("150.000.000", False)]],
-        "rates": [("50,0", False)],
+        "rates": [("50,00\u00a0%", False)],
     }
+    # The counterpart is a line of its own after the khuyến công funds, never in a sum,
+    # and has no rate (rates are on khuyến công funds).
     two = money_cell(
         {
             "approved": {"kcdp": 300_000_000, "counterpart": 700_000_000},
@@ -58,14 +64,38 @@ def test_money_cells_stack_the_sources_used_and_their_sum():
         },
         rate_of=("paid", "approved"),
     )
-    assert two["labels"] == [("KCĐP", False), ("Đối ứng", False), ("Cộng", True)]
-    assert two["columns"][0] == [
-        ("300.000.000", False),
-        ("700.000.000", False),
-        ("1.000.000.000", True),
+    assert two["labels"] == [("KCĐP", False), ("Đối ứng", False)]
+    assert two["columns"][0] == [("300.000.000", False), ("700.000.000", False)]
+    assert two["columns"][1] == [("100.000.000", False), ("0", False)]
+    assert two["rates"] == [("33,33\u00a0%", False), ("", False)]
+    # Two khuyến công sources: their sum "Cộng KC" before the counterpart line.
+    three = money_cell(
+        {
+            "approved": {"kcqg": 200_000_000, "kcdp": 100_000_000, "counterpart": 50_000_000},
+            "paid": {"kcqg": 91_365_000, "kcdp": 0, "counterpart": 50_000_000},
+        },
+        rate_of=("paid", "approved"),
+    )
+    assert three["labels"] == [
+        ("KCQG", False),
+        ("KCĐP", False),
+        ("Cộng KC", True),
+        ("Đối ứng", False),
     ]
-    assert two["columns"][1][1:] == [("0", False), ("100.000.000", True)]
-    assert two["rates"] == [("33,3", False), ("0,0", False), ("10,0", True)]
+    assert three["columns"][0] == [
+        ("200.000.000", False),
+        ("100.000.000", False),
+        ("300.000.000", True),
+        ("50.000.000", False),
+    ]
+    # 91.365.000 / 200.000.000 = 45,6825 % -> 45,68; 91.365.000 / 300.000.000 = 30,455 %
+    # -> 30,46 (half-up).
+    assert three["rates"] == [
+        ("45,68\u00a0%", False),
+        ("0,00\u00a0%", False),
+        ("30,46\u00a0%", True),
+        ("", False),
+    ]
     empty = money_cell({"approved": {}, "paid": {}}, rate_of=("paid", "approved"))
     assert empty["labels"] == [("—", False)] and empty["rates"] == [("—", False)]
 

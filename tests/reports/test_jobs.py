@@ -64,7 +64,7 @@ def test_inspector_asks_for_the_record_of_an_inspection_of_their_province(world,
     assert job.params == {"inspection": inspection.pk}
     assert job.province.code == HANOI
     assert job.title == f"Biên bản kiểm tra đề án {inspection.proposal.code}"
-    assert job.number == "1/BB-SCT"
+    assert job.number == "01/BB-SCT"
     assert job.requested_by == users["inspector-hanoi"]
 
 
@@ -127,7 +127,7 @@ def test_the_ministry_asks_for_national_and_provincial_reports(world, users):
     )
     assert national.province is None
     assert "khuyến công toàn quốc từ 01/01/2026" in national.title
-    assert national.number == "1/BC-ĐMST"
+    assert national.number == "01/BC-ĐMST"
     plan = _national_plan()
     by_plan = services.report_request(
         actor=users["ministry"], kind="disbursement", params={"plan": plan.pk}
@@ -141,7 +141,7 @@ def test_the_ministry_asks_for_national_and_provincial_reports(world, users):
     )
     assert sonla.province.code == SONLA
     assert sonla.title.startswith("Báo cáo kết quả thực hiện chương trình khuyến công tỉnh Sơn La")
-    assert sonla.number == "3/BC-ĐMST"
+    assert sonla.number == "03/BC-ĐMST"
 
 
 def test_a_provincial_disbursement_report_by_plan_or_by_period(world, users):
@@ -158,7 +158,7 @@ def test_a_provincial_disbursement_report_by_plan_or_by_period(world, users):
     )
     assert by_period.params == compliance_params(hanoi)
     assert by_period.title.endswith("thành phố Hà Nội từ 01/01/2026 đến 31/12/2026")
-    assert [by_plan.number, by_period.number] == ["1/BC-TTKC", "2/BC-TTKC"]
+    assert [by_plan.number, by_period.number] == ["01/BC-TTKC", "02/BC-TTKC"]
 
 
 def test_a_read_only_viewer_asks_for_nothing(world):
@@ -232,7 +232,7 @@ def test_numbers_follow_the_issuer_and_the_year(world, users):
             ("inspector-hanoi", hanoi),  # same Sở as sct-hanoi: same sequence
         ]
     ]
-    assert numbers == ["1/BC-SCT", "2/BC-SCT", "1/BC-TTKC", "1/BC-SCT", "3/BC-SCT"]
+    assert numbers == ["01/BC-SCT", "02/BC-SCT", "01/BC-TTKC", "01/BC-SCT", "03/BC-SCT"]
     from reports.models import ReportNumberSequence
 
     sequence = ReportNumberSequence.objects.get(issuer=users["sct-hanoi"].agency)

@@ -136,7 +136,7 @@ def test_the_inspection_page_posts_straight_to_the_request(world, client):
     job = ReportJob.objects.get()
     assert response.status_code == 302
     assert job.kind == "inspection_record" and job.params == {"inspection": inspection.pk}
-    assert job.number == "1/BB-SCT"
+    assert job.number == "01/BB-SCT"
 
 
 def test_bad_dates_are_explained_next_to_the_field(world, client):

@@ -1,0 +1,107 @@
+"""The legal catalogue: its dates as the published texts give them, and where each was
+confirmed (programs.catalogue.SOURCES), on a new database and on one loaded before the
+check (the data migration 0004 calls legal_sources_apply)."""
+
+import datetime
+
+import pytest
+from django.apps import apps as django_apps
+from django.urls import reverse
+
+from programs import catalogue
+from programs.models import LegalDocument
+
+D = datetime.date
+
+pytestmark = pytest.mark.django_db
+
+CATALOGUE_NUMBERS = [row[0] for row in catalogue.LEGAL_DOCUMENTS] + [
+    row[0] for row in catalogue.EXAMPLE_DOCUMENTS
+]
+
+
+def test_decree_235_was_signed_on_27_august_2025():
+    """Nghị định 235/2025/NĐ-CP: signed 27/8/2025 (QĐ 2646/QĐ-BCT cites "ngày 27 tháng 8
+    năm 2025"), in force 15/10/2025."""
+    rows = {row[0]: row for row in catalogue.LEGAL_DOCUMENTS}
+    assert rows["235/2025/NĐ-CP"][4] == D(2025, 8, 27)
+    assert rows["235/2025/NĐ-CP"][5] == D(2025, 10, 15)
+    doc = LegalDocument.objects.get(number="235/2025/NĐ-CP")
+    assert (doc.signed_on, doc.effective_from) == (D(2025, 8, 27), D(2025, 10, 15))
+    assert doc.is_verified and "27/08/2025" in doc.source_note
+
+
+def test_every_catalogue_document_is_cited_or_listed_as_unverified():
+    cited = set(catalogue.SOURCES)
+    unverified = set(catalogue.UNVERIFIED)
+    assert cited.isdisjoint(unverified)
+    assert cited | unverified == set(CATALOGUE_NUMBERS)
+    for number, source in catalogue.SOURCES.items():
+        assert source.url.startswith(("http://", "https://")), number
+        assert source.note.strip(), number
+        assert {"number", "issuer", "signed_on"} <= source.confirms, number
+    for number, reason in catalogue.UNVERIFIED.items():
+        assert reason.strip(), number
+
+
+def test_unconfirmed_fields_are_the_ones_no_source_confirms():
+    assert catalogue.UNCONFIRMED_FIELDS == {
+        "45/2012/NĐ-CP": ["effective_from"],
+        "46/2012/TT-BCT": ["effective_from"],
+        "28/2018/TT-BTC": ["effective_from"],
+    }
+
+
+def test_the_database_records_where_each_document_was_confirmed():
+    docs = {doc.number: doc for doc in LegalDocument.objects.filter(number__in=CATALOGUE_NUMBERS)}
+    assert set(docs) == set(CATALOGUE_NUMBERS)
+    for number, doc in docs.items():
+        source = catalogue.SOURCES.get(number)
+        if source is None:
+            assert not doc.is_verified, number
+            assert (doc.source_url, doc.verified_on) == ("", None), number
+            assert doc.source_note == catalogue.UNVERIFIED[number]
+        else:
+            assert doc.is_verified, number
+            assert (doc.source_url, doc.source_note) == (source.url, source.note), number
+            assert doc.verified_on == catalogue.VERIFIED_ON
+
+
+def test_a_database_loaded_before_the_check_is_corrected():
+    """What migration 0004 does to a database loaded by 0003 with the old date: the date a
+    source confirms is corrected and the source recorded; an unconfirmed value someone
+    entered is left alone."""
+    LegalDocument.objects.filter(number="235/2025/NĐ-CP").update(
+        signed_on=D(2025, 8, 28), source_url="", source_note="", verified_on=None
+    )
+    LegalDocument.objects.filter(number="45/2012/NĐ-CP").update(
+        effective_from=D(2012, 7, 5), source_url="", source_note="", verified_on=None
+    )
+    LegalDocument.objects.filter(number="1881/QĐ-TTg").update(signed_on=D(2020, 11, 20))
+
+    catalogue.legal_sources_apply(django_apps)
+
+    decree = LegalDocument.objects.get(number="235/2025/NĐ-CP")
+    assert decree.signed_on == D(2025, 8, 27)
+    assert decree.source_url == catalogue.SOURCES["235/2025/NĐ-CP"].url
+    decree_45 = LegalDocument.objects.get(number="45/2012/NĐ-CP")
+    assert decree_45.signed_on == D(2012, 5, 21)
+    assert decree_45.effective_from == D(2012, 7, 5)  # not confirmed: not overwritten
+    assert decree_45.is_verified
+    decision = LegalDocument.objects.get(number="1881/QĐ-TTg")
+    assert decision.signed_on == D(2020, 11, 20) and not decision.is_verified
+
+
+def test_the_legal_page_shows_what_was_checked(client, users):
+    client.force_login(users["sct-daklak"])
+    response = client.get(reverse("legal-list"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert catalogue.SOURCES["235/2025/NĐ-CP"].url in html
+    assert catalogue.SOURCES["235/2025/NĐ-CP"].note.split(";")[0] in html
+    # One "not checked" line per document shown without a source, and only for those.
+    shown = list(response.context["object_list"])
+    not_checked = [doc.number for doc in shown if not doc.is_verified]
+    assert "1881/QĐ-TTg" in not_checked and "235/2025/NĐ-CP" not in not_checked
+    assert "ghi ngày 20/11/2020" in html  # why 1881/QĐ-TTg is unchecked
+    assert html.count('class="text-warning-emphasis"') == len(not_checked)
