@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import Agency
 from beneficiaries.models import Beneficiary, LegalForm, Sector
+from core.formatting import document_number
 from core.text import fold
 from disbursement.models import Contract, Tranche
 from inspections.models import Inspection, InspectionAnswer, Recommendation
@@ -300,7 +301,7 @@ def compliance_dataset(
                     contract=None,
                     conclusion=result,
                     conclusion_text="Đề án thực hiện cơ bản đúng nội dung được phê duyệt.",
-                    number=f"{len(inspections) + 1}/BB-KT",
+                    number=document_number(len(inspections) + 1, "BB-KT"),
                     created_by=actor,
                     concluded_by=actor,
                     concluded_at=now,

@@ -23,6 +23,21 @@ def format_number(value) -> str:
     return f"{int(value):,}".replace(",", ".")
 
 
+def format_decimal(value) -> str:
+    """A share or rate written in a Vietnamese sentence: decimal comma, no trailing zeros
+    (Decimal("30.00") -> "30", Decimal("12.50") -> "12,5", Decimal("1234.5") -> "1.234,5").
+    Published rates use core.measures.format_percent (always two decimals) instead."""
+    if value is None or value == "":
+        return ""
+    from decimal import Decimal
+
+    number = Decimal(str(value)).normalize()
+    sign = "-" if number < 0 else ""
+    whole, _dot, decimals = f"{abs(number):f}".partition(".")
+    whole = f"{int(whole):,}".replace(",", ".")
+    return f"{sign}{whole},{decimals}" if decimals else f"{sign}{whole}"
+
+
 def amount_in_words(amount: int) -> str:
     """1250000 -> "Một triệu hai trăm năm mươi nghìn đồng" (for "Bằng chữ: ...")."""
     value = int(amount)
@@ -38,10 +53,11 @@ def format_date(value: datetime.date | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-# Nghị định 30/2020/NĐ-CP, Phụ lục I, Phần I, mục II, khoản 4 ("Địa danh và thời gian ban
-# hành văn bản"), điểm b: "Thời gian ban hành văn bản phải được viết đầy đủ; các số thể hiện
-# ngày, tháng, năm dùng chữ số Ả Rập; đối với những số thể hiện ngày nhỏ hơn 10 và tháng 1, 2
-# phải ghi thêm số 0 phía trước." Months 3 to 12 are written without a leading zero.
+# Nghị định 30/2020/NĐ-CP, Phụ lục I, Phần I, mục II, the item "Địa danh và thời gian ban
+# hành văn bản" (its khoản/điểm number is not confirmed in a primary text): "Thời gian ban
+# hành văn bản phải được viết đầy đủ; các số thể hiện ngày, tháng, năm dùng chữ số Ả Rập;
+# đối với những số thể hiện ngày nhỏ hơn 10 và tháng 1, 2 phải ghi thêm số 0 phía trước."
+# Months 3 to 12 are written without a leading zero.
 MONTHS_WITH_LEADING_ZERO = (1, 2)
 
 
@@ -50,10 +66,12 @@ def date_in_words(value: datetime.date) -> str:
     "ngày 26 tháng 02 năm 2025", "ngày 10 tháng 12 năm 2026".
 
     Nghị định 30/2020/NĐ-CP, Phụ lục I (Thể thức, kỹ thuật trình bày văn bản hành chính),
-    Phần I, mục II, khoản 4, điểm b: a day below 10 and the months 1 and 2 take a leading
-    zero; the other months do not (the zero keeps a "1" or "2" from being added in front).
+    Phần I, mục II ("Địa danh và thời gian ban hành văn bản"): a day below 10 and the
+    months 1 and 2 take a leading zero; the other months do not (the zero keeps a "1" or
+    "2" from being added in front).
     Confirmed in the texts quoted by luatvietnam.vn ("Nguyên tắc viết ngày tháng trong văn
-    bản", citing Phụ lục I of the decree) and lawfirm.vn ("Mục II Phần I Phụ lục I"). Used for
+    bản", citing Phụ lục I of the decree), lawfirm.vn ("Mục II Phần I Phụ lục I") and Báo
+    Quốc Tế via vietnam.vn (07/08/2023, citing Phụ lục I). Used for
     the issuing date and for every date a document writes in words."""
     month = f"{value.month:02d}" if value.month in MONTHS_WITH_LEADING_ZERO else str(value.month)
     return f"ngày {value.day:02d} tháng {month} năm {value.year}"
@@ -61,7 +79,7 @@ def date_in_words(value: datetime.date) -> str:
 
 def place_date_line(place: str, value: datetime.date) -> str:
     """The line under a document's header: "Hà Nội, ngày 05 tháng 3 năm 2026"
-    (Nghị định 30/2020/NĐ-CP, Phụ lục I, Phần I, mục II, khoản 4: place, a comma, the date
+    (Nghị định 30/2020/NĐ-CP, Phụ lục I, Phần I, mục II: place, a comma, the date
     in words; see :func:`date_in_words`)."""
     return f"{place}, {date_in_words(value)}"
 

@@ -39,6 +39,7 @@ from django.db import connection, transaction
 from accounts.models import Agency, Role, User
 from beneficiaries.models import Beneficiary, Sector
 from beneficiaries.validators import tax_code_check_digit
+from core.formatting import document_number
 from core.funding import SOURCES, sql_list
 from core.text import fold
 from disbursement.models import PAID_STATES
@@ -933,7 +934,8 @@ class Generator:
                 "Đại diện Sở Công Thương\nĐại diện Trung tâm Khuyến công", "Đại diện cơ sở",
                 item.contract_id, conclusion,
                 "Kết luận kiểm tra việc sử dụng kinh phí." if concluded else "",
-                f"{offset % 1000 + 1}/BB-KT" if concluded else "", 1, item.created_by,
+                document_number(offset % 1000 + 1, "BB-KT") if concluded else "", 1,
+                item.created_by,
                 _ts(day), item.created_by if concluded else None,
                 _ts(day, 17) if concluded else None,
             )  # fmt: skip

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.funding import SOURCES
+from core.funding import SOURCE_SHORT, SOURCES
 
 
 class SourceAmounts(models.Model):
@@ -165,6 +165,11 @@ class Tranche(SourceAmounts):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.amount}"
+
+    @property
+    def source_short(self):
+        """The funding source's short name (core.funding.SOURCE_SHORT)."""
+        return SOURCE_SHORT.get(self.source, self.source)
 
 
 # Statuses of a tranche whose money counts as paid (a reversal is a paid negative record;

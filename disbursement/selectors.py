@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet, Sum
 
 from accounts.policies import visible
-from core.funding import KC_SOURCES, SOURCE_SHORT, SOURCES, programme_source
+from core.funding import KC_SOURCES, NON_KC_SOURCES, SOURCE_SHORT, SOURCES, programme_source
 from core.measures import percent
 from disbursement.figures import MoneyFigures, annotate_money, money_figures
 from disbursement.models import Acceptance, Settlement
@@ -23,7 +23,7 @@ S = Proposal.Status
 
 def proposal_sources(proposal: Proposal) -> list[str]:
     """The programme's own source (KCQG or KCĐP), the counterpart and other sources."""
-    return [programme_source(proposal.level), "counterpart", "other"]
+    return [programme_source(proposal.level), *NON_KC_SOURCES]
 
 
 def _single_source(figures: MoneyFigures, source: str) -> MoneyFigures:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import PROVINCIAL_EDITORS
 from accounts.policies import is_national
-from core.formatting import format_vnd
+from core.formatting import format_decimal, format_vnd
 from core.funding import SOURCES, FundingSource
 from disbursement.models import PAID_STATES, Acceptance, Contract, Settlement, Tranche
 from projects.models import Proposal, ProposalEvent
@@ -329,7 +329,7 @@ def _check_payable(
                     )
                     % {
                         "source": FundingSource(source).label,
-                        "share": f"{(advance_share() * 100).normalize():f}",
+                        "share": format_decimal(advance_share() * 100),
                         "limit": format_vnd(limit),
                         "advanced": format_vnd(advanced),
                     }

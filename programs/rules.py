@@ -14,7 +14,7 @@ from decimal import ROUND_FLOOR, Decimal
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from core.formatting import format_date, format_vnd
+from core.formatting import format_date, format_decimal, format_vnd
 from programs.models import Activity, SupportCap
 
 
@@ -61,7 +61,9 @@ def support_limit(rule: SupportCap, *, eligible_cost: int, units: int = 1) -> in
 def describe_rule(rule: SupportCap) -> str:
     parts = []
     if rule.max_percent is not None:
-        parts.append(_("%(percent)s %% of the cost") % {"percent": f"{rule.max_percent:g}"})
+        parts.append(
+            _("%(percent)s %% of the cost") % {"percent": format_decimal(rule.max_percent)}
+        )
     if rule.max_amount is not None:
         parts.append(
             _("at most %(amount)s %(unit)s")

@@ -20,7 +20,6 @@ the rate is paid ÷ approved khuyến công funds, two decimals, and says so."""
 
 from __future__ import annotations
 
-import datetime
 from collections import Counter, defaultdict
 
 from accounts.policies import is_national, visible
@@ -44,16 +43,10 @@ from .common import (
     period_text,
     roman,
 )
-from .scope import report_period, report_province, scope_label
+from .scope import as_at_date, report_period, report_province, scope_label
 
 TEMPLATE = "pdf/reports/compliance.html"
 DOC_TYPE = "Báo cáo"
-
-
-def as_at_date(date_to: datetime.date, today: datetime.date) -> datetime.date:
-    """The date the report's status columns are "as at": the end of the period, or the
-    day of the report when the period ends later (nothing is known about the future)."""
-    return min(date_to, today)
 
 
 def proposals_in_scope(user, province, date_from, date_to):

@@ -21,7 +21,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from accounts.policies import is_national, visible
-from core.formatting import amount_in_words, format_date, format_number
+from core.formatting import amount_in_words, date_in_words, format_date, format_number
 from core.funding import KC_SOURCES, NON_KC_SOURCES, SOURCES
 from core.measures import format_percent, rate_text
 from disbursement.figures import MoneyFigures, money_figures, paid_filter
@@ -41,7 +41,7 @@ from .common import (
     period_text,
     roman,
 )
-from .scope import report_period, report_province, scope_label
+from .scope import as_at_date, report_period, report_province, scope_label
 
 TEMPLATE = "pdf/reports/disbursement.html"
 DOC_TYPE = "Báo cáo"
@@ -127,7 +127,10 @@ def build(job) -> dict:
         .order_by("province__code", "code")
     )
     # One definition of every figure: disbursement.figures, per đề án, summed here.
-    cumulative = money_figures(proposals, by={"pk": "pk"}, paid_to=date_to)
+    # Cumulative figures are "as at" the end of the period, or the day of the report when
+    # the period ends later (reports.documents.scope.as_at_date, as the compliance report).
+    paid_as_at = as_at_date(date_to, as_at) if date_to else as_at
+    cumulative = money_figures(proposals, by={"pk": "pk"}, paid_to=paid_as_at)
     in_period = (
         money_figures(proposals, by={"pk": "pk"}, paid_from=date_from, paid_to=date_to)
         if date_from
@@ -224,7 +227,7 @@ def build(job) -> dict:
             "period": period,
             "date_to": date_to,
             "as_at": format_date(as_at),
-            "paid_as_at": format_date(date_to or as_at),
+            "paid_as_at": date_in_words(paid_as_at),
             "with_period": in_period is not None,
             "measures": measures,
             "groups": groups,

@@ -37,3 +37,10 @@ def report_period(params: dict, requested_at) -> tuple[datetime.date, datetime.d
     date_to = parse_day(params.get("date_to")) or local_day(requested_at)
     date_from = parse_day(params.get("date_from")) or datetime.date(date_to.year, 1, 1)
     return date_from, date_to
+
+
+def as_at_date(date_to: datetime.date, today: datetime.date) -> datetime.date:
+    """The date a report's cumulative figures and status columns are "as at": the end of
+    the period, or the day of the report when the period ends later (nothing is known
+    about the future). Every report that states an "as at" date takes it from here."""
+    return min(date_to, today)

@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
@@ -9,6 +10,7 @@ from core.formatting import (
     date_in_words,
     document_number,
     format_date,
+    format_decimal,
     format_vnd,
     place_date_line,
 )
@@ -106,3 +108,37 @@ def test_templates_show_dates_and_money_the_vietnamese_way(language):
 def test_time_zone_is_vietnam(settings):
     assert settings.TIME_ZONE == "Asia/Ho_Chi_Minh"
     assert settings.LANGUAGE_CODE == "vi"
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (Decimal("30.00"), "30"),
+        (Decimal("12.50"), "12,5"),
+        (Decimal("0.25"), "0,25"),
+        (Decimal("1234.5"), "1.234,5"),
+        (Decimal("-7.10"), "-7,1"),
+        (Decimal("100"), "100"),
+    ],
+)
+def test_a_share_in_a_sentence_has_a_decimal_comma_and_no_trailing_zeros(value, expected):
+    assert format_decimal(value) == expected
+
+
+@pytest.mark.django_db
+def test_a_cap_rule_reads_30_percent_not_30_00_percent():
+    """ "30.00 %" was printed in a Vietnamese sentence (the cap stored as a Decimal)."""
+    from programs.models import SupportCap
+    from programs.rules import describe_rule
+
+    rule = (
+        SupportCap.objects.filter(max_percent__isnull=False)
+        .select_related("legal_document")
+        .first()
+    )
+    assert rule is not None
+    rule.max_percent = Decimal("30.00")
+    with translation.override("vi"):
+        text = describe_rule(rule)
+    assert text.startswith("30 % chi phí"), text
+    assert "30.00" not in text and "30,00" not in text

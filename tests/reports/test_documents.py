@@ -379,7 +379,7 @@ def test_disbursement_report_for_a_plan(docs):
     assert "Tỷ lệ giải ngân so với kế hoạch" in doc.flat
     assert f"Vốn đối ứng của cơ sở: {format_number(counterpart)} đồng" in doc.flat
     assert "bằng" not in doc.flat.split("TỔNG HỢP THEO NGUỒN KINH PHÍ")[1][:400]
-    assert "Lũy kế kinh phí khuyến công đã giải ngân đến ngày" in doc.flat
+    assert "Lũy kế kinh phí khuyến công đã giải ngân tính đến ngày" in doc.flat
     assert f": {format_number(paid)} đồng (Bằng chữ: {amount_in_words(paid)})" in doc.flat
     signed = Contract.objects.filter(proposal__plan=plan, active=True).order_by("number").first()
     assert f"HĐ số {signed.number}" in doc.flat
@@ -393,7 +393,9 @@ def test_disbursement_report_for_a_period_counts_payments_in_the_period(docs):
     assert "Giải ngân trong kỳ" in doc.flat
     assert "BÁO CÁO Tình hình giải ngân kinh phí khuyến công 6 tháng cuối năm 2026" in doc.flat
     assert "Kỳ báo cáo: từ ngày 01 tháng 7 năm 2026 đến ngày 31 tháng 12 năm 2026" in doc.flat
-    assert "Lũy kế giải ngân tính đến ngày 31/12/2026" in doc.flat
+    # Cumulative figures are as at the end of the period, or the report's day if earlier.
+    as_at = min(datetime.date(2026, 12, 31), timezone.localdate())
+    assert f"Lũy kế giải ngân tính đến {date_in_words(as_at)}" in doc.flat
     kc_paid = Tranche.objects.filter(status__in=PAID, source__in=KC)
     in_period = sum(
         t.amount
