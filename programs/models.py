@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.funding import FundingSource
 
@@ -16,8 +17,10 @@ from core.funding import FundingSource
 class Level(models.TextChoices):
     """Cấp kinh phí: quốc gia (Bộ Công Thương) hay địa phương (tỉnh)."""
 
-    NATIONAL = "national", _("National")
-    LOCAL = "local", _("Local")
+    # "quốc gia" (as in "Đề án khuyến công quốc gia", KCQG), not "toàn quốc": the msgid
+    # "National" alone is the scope "whole country" elsewhere, hence the context.
+    NATIONAL = "national", pgettext_lazy("funding level", "National")
+    LOCAL = "local", pgettext_lazy("funding level", "Local")
 
 
 class LegalDocument(models.Model):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.funding import kc_sum
 from core.text import fold
+from programs.models import Level
 
 
 class Proposal(models.Model):
@@ -58,9 +59,7 @@ class Proposal(models.Model):
         related_name="proposals",
     )
     sequence = models.PositiveIntegerField(_("number in the plan"))
-    level = models.CharField(
-        _("level"), max_length=10, choices=[("national", _("National")), ("local", _("Local"))]
-    )
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     province = models.ForeignKey(
         "reference.Province",
         verbose_name=_("province"),

@@ -146,4 +146,7 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(world, users, kind, u
         params = {**params, "date_to": "2027-12-31"}
     many = _queries(users[user], kind, resolved(large))
     assert many == few
-    assert many <= 12
+    # The plan report also reads the plan's execution by activity
+    # (disbursement.selectors.execution_table), so it takes the most; the count is fixed
+    # whatever the number of rows (the assertion above).
+    assert many <= 16
