@@ -365,7 +365,7 @@ def test_disbursement_report_for_a_plan(docs):
     plan = data.plans[0]
     assert "Tình hình giải ngân kế hoạch khuyến công địa phương năm 2026" in doc.flat
     assert "GIẢI NGÂN THEO NỘI DUNG HOẠT ĐỘNG" in doc.flat
-    assert "Kế hoạch phân bổ" in doc.flat
+    assert "Kinh phí được giao theo kế hoạch" in doc.flat
     proposals = list(Proposal.objects.filter(plan=plan))
     approved, paid, counterpart = _kc_money(proposals)
     assert paid and counterpart
@@ -375,7 +375,7 @@ def test_disbursement_report_for_a_plan(docs):
         f"tổng kinh phí khuyến công được duyệt {format_number(approved)} đồng; lũy kế giải "
         f"ngân {format_number(paid)} đồng, đạt {rate} kinh phí khuyến công được duyệt"
     ) in doc.flat
-    assert "Tỷ lệ giải ngân (so với kinh phí được duyệt)" in doc.flat
+    assert "Tỷ lệ giải ngân (so với kinh phí khuyến công được duyệt)" in doc.flat
     assert "Tỷ lệ giải ngân so với kế hoạch" in doc.flat
     assert f"Vốn đối ứng của cơ sở: {format_number(counterpart)} đồng" in doc.flat
     assert "bằng" not in doc.flat.split("TỔNG HỢP THEO NGUỒN KINH PHÍ")[1][:400]
