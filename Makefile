@@ -39,11 +39,15 @@ run: venv vendor
 stop: venv
 	$(PY) -m khuyencong.devstack stop
 
-# Debian's chromium for the browser tests (never Playwright's own browser download).
+# The Debian packages the tests need, the same list as .ci/run: WeasyPrint's Pango,
+# Debian's chromium for the browser tests (never Playwright's own browser download),
+# pdftoppm for the PDF previews, GNU gettext for the translation check.
+TEST_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 chromium poppler-utils gettext
 chromium:
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-	  else echo "Install Debian's chromium (sudo apt-get install chromium) for the browser tests"; exit 1; fi; }
+	@missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Install the Debian packages:$$missing (sudo apt-get install$$missing)"; exit 1; fi; fi
 
 lint: venv
 	$(VENV)/bin/ruff check .

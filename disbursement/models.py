@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.funding import SOURCE_SHORT, SOURCES
+from core.funding import SOURCE_SHORT, SOURCES, kc_sum
 
 
 class SourceAmounts(models.Model):
@@ -31,7 +31,13 @@ class SourceAmounts(models.Model):
 
     @property
     def total(self) -> int:
+        """Every source, counterpart and other included."""
         return sum(self.amounts().values())
+
+    @property
+    def kc_total(self) -> int:
+        """Khuyến công funds (KCQG + KCĐP): what pages name the contracted/accepted money."""
+        return kc_sum(self.amounts())
 
 
 def _non_negative(prefix: str):

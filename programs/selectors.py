@@ -7,7 +7,7 @@ from collections import defaultdict
 from django.db.models import Count, Prefetch, Q, Sum
 
 from accounts.policies import visible
-from core.funding import NON_KC_SOURCES, FundingSource, programme_source
+from core.funding import KC_SOURCES, NON_KC_SOURCES, FundingSource, kc_sum, programme_source
 from programs.models import (
     Activity,
     AnnualPlan,
@@ -38,7 +38,10 @@ def plan_list(*, user, filters: dict | None = None):
         visible(user, AnnualPlan.objects.all())
         .select_related("program", "province")
         .annotate(
-            budget_total=Sum("budgets__amount", distinct=False),
+            # Khuyến công funds only (core.measures): counterpart money is not in the total.
+            budget_total=Sum(
+                "budgets__amount", filter=Q(budgets__source__in=KC_SOURCES), distinct=False
+            ),
         )
     )
     if filters.get("year"):
@@ -74,10 +77,9 @@ def plan_budget_table(plan: AnnualPlan) -> dict:
     allocated = defaultdict(int)
     for a in allocations:
         row = matrix.setdefault(
-            a.activity_id, {"activity": a.activity, "amounts": defaultdict(int), "total": 0}
+            a.activity_id, {"activity": a.activity, "amounts": defaultdict(int)}
         )
         row["amounts"][a.source] += a.amount
-        row["total"] += a.amount
         allocated[a.source] += a.amount
     rows = sorted(matrix.values(), key=lambda r: (r["activity"].order, r["activity"].code))
     for row in rows:
@@ -88,6 +90,7 @@ def plan_budget_table(plan: AnnualPlan) -> dict:
             "budget": budgets.get(s, 0),
             "allocated": allocated.get(s, 0),
             "remaining": budgets.get(s, 0) - allocated.get(s, 0),
+            "kc": s in KC_SOURCES,
         }
         for s in sources
     ]
@@ -96,8 +99,10 @@ def plan_budget_table(plan: AnnualPlan) -> dict:
         "summary": summary,
         "rows": rows,
         "column_totals": [allocated.get(s, 0) for s in sources],
-        "budget_total": sum(budgets.values()),
-        "allocated_total": sum(allocated.values()),
+        # Totals of khuyến công funds; counterpart and other sources are rows of their own.
+        "budget_total": kc_sum(budgets),
+        "allocated_total": kc_sum(allocated),
+        "remaining_total": kc_sum(budgets) - kc_sum(allocated),
     }
 
 

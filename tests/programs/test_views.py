@@ -62,6 +62,36 @@ def test_a_province_creates_a_plan_and_enters_its_budget(client, users, sonla):
     assert "1.000.000.000 ₫" in detail.content.decode()
 
 
+def test_plan_totals_are_khuyen_cong_funds_with_the_counterpart_beside(client, users, sonla):
+    """A plan's budget of 1 bn KCĐP and 0.6 bn counterpart: the totals on the plan page and
+    in the plan list are 1 bn (core.measures: counterpart money is never added in)."""
+    client.force_login(users["sct-sonla"])
+    program = factories.local_program(sonla)
+    client.post(reverse("plan-create"), {"program": program.pk, "year": 2029, "title": "KH 2029"})
+    plan = AnnualPlan.objects.get(program=program, year=2029)
+    data = {
+        "version": plan.version,
+        "budget_kcdp": "1.000.000.000",
+        "budget_counterpart": "600.000.000",
+        "budget_other": "",
+        **_formset([(Activity.objects.get(code="01"), "kcdp", "400.000.000")]),
+    }
+    assert client.post(reverse("plan-edit", args=[plan.pk]), data).status_code == 302
+    from programs.selectors import plan_budget_table, plan_list
+
+    table = plan_budget_table(plan)
+    assert (table["budget_total"], table["allocated_total"], table["remaining_total"]) == (
+        1_000_000_000,
+        400_000_000,
+        600_000_000,
+    )
+    listed = plan_list(user=users["sct-sonla"]).get(pk=plan.pk)
+    assert listed.budget_total == 1_000_000_000
+    page = client.get(reverse("plan-detail", args=[plan.pk])).content.decode()
+    assert "1.600.000.000" not in page  # KCĐP + counterpart, the old mixed total
+    assert "600.000.000 ₫" in page  # the counterpart, on its own line
+
+
 def test_overflow_is_explained_on_the_form_and_nothing_is_saved(client, users, sonla):
     client.force_login(users["sct-sonla"])
     plan = factories.draft_plan(sonla, year=2028, budget=B)
