@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from num2words import num2words
 
@@ -23,15 +24,19 @@ def format_number(value) -> str:
     return f"{int(value):,}".replace(",", ".")
 
 
-def format_decimal(value) -> str:
-    """A share or rate written in a Vietnamese sentence: decimal comma, no trailing zeros
-    (Decimal("30.00") -> "30", Decimal("12.50") -> "12,5", Decimal("1234.5") -> "1.234,5").
-    Published rates use core.measures.format_percent (always two decimals) instead."""
+def format_decimal(value, places: int | None = None) -> str:
+    """A number with the Vietnamese decimal comma and "." thousands separators. Without
+    ``places`` trailing zeros are dropped (a share in a sentence: Decimal("30.00") -> "30",
+    Decimal("12.50") -> "12,5", Decimal("1234.5") -> "1.234,5"); with ``places`` the value
+    is rounded half-up to that many decimals and keeps them (core.measures.format_percent:
+    Decimal("91.365"), 2 -> "91,37")."""
     if value is None or value == "":
         return ""
-    from decimal import Decimal
-
-    number = Decimal(str(value)).normalize()
+    number = Decimal(str(value))
+    if places is None:
+        number = number.normalize()
+    else:
+        number = number.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
     sign = "-" if number < 0 else ""
     whole, _dot, decimals = f"{abs(number):f}".partition(".")
     whole = f"{int(whole):,}".replace(",", ".")

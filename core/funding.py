@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class FundingSource(models.TextChoices):
@@ -35,14 +36,21 @@ NON_KC_SOURCES: tuple[str, ...] = tuple(s for s in SOURCES if s not in KC_SOURCE
 SOURCE_SHORT = {
     FundingSource.KCQG.value: _("KCQG"),
     FundingSource.KCDP.value: _("KCĐP"),
-    FundingSource.COUNTERPART.value: _("Counterpart"),
-    FundingSource.OTHER.value: _("Other"),
+    # A context of their own: "Counterpart"/"Other" alone mean other things elsewhere.
+    FundingSource.COUNTERPART.value: pgettext_lazy("funding source", "Counterpart"),
+    FundingSource.OTHER.value: pgettext_lazy("funding source", "Other"),
 }
 
 
 def programme_source(level: str) -> str:
     """The khuyến công source of a programme level: KCQG for national, KCĐP for local."""
     return FundingSource.KCQG.value if level == "national" else FundingSource.KCDP.value
+
+
+def level_sources(level: str) -> list[str]:
+    """The sources a plan or đề án of a level is split into: its programme's own
+    khuyến công source (KCQG national, KCĐP local), then the counterpart and other sources."""
+    return [programme_source(level), *NON_KC_SOURCES]
 
 
 def kc_sum(amounts: Mapping[str, int]) -> int:

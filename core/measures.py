@@ -31,6 +31,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.formatting import format_decimal
+
 PERCENT_PLACES = 2
 _QUANTUM = Decimal(1).scaleb(-PERCENT_PLACES)  # 0.01
 # Excel number format of a rate cell: the cell holds the exact ratio (0.9137 for 91,37 %).
@@ -267,11 +269,7 @@ def format_percent(value: Decimal | None, *, empty: str = "—") -> str:
     """A rounded percentage in Vietnamese: Decimal("91.37") -> "91,37 %"; None -> "—"."""
     if value is None or value == "":
         return empty
-    value = Decimal(value).quantize(_QUANTUM, ROUND_HALF_UP)
-    sign = "-" if value < 0 else ""
-    whole, _dot, decimals = f"{abs(value):f}".partition(".")
-    whole = f"{int(whole):,}".replace(",", ".")
-    return f"{sign}{whole},{decimals}{_PERCENT_SEPARATOR}%"
+    return f"{format_decimal(value, PERCENT_PLACES)}{_PERCENT_SEPARATOR}%"
 
 
 def rate_text(part: int | None, whole: int | None, *, empty: str = "—") -> str:

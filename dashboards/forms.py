@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.policies import visible
 from core.forms import valid_filters
-from core.funding import SOURCE_SHORT
+from core.funding import KC_SOURCES, SOURCE_SHORT
 from core.measures import label
 from dashboards.selectors import DASHBOARD_YEARS, MAP_MEASURES
 from programs.models import Activity, Level, Program
@@ -76,7 +76,12 @@ class DashboardFilterForm(forms.Form):
         self.fields["activity"].empty_label = _("All activities")
         self.fields["level"].choices = [("", _("All")), *Level.choices]
         self.fields["kind"].choices = [("", _("All")), *Proposal.Kind.choices]
-        self.fields["source"].choices = [("", _("All sources")), *SOURCE_SHORT.items()]
+        # Khuyến công sources only: every dashboard figure and rate is on khuyến công
+        # funds (core.measures); counterpart money is shown beside them, never filtered on.
+        self.fields["source"].choices = [
+            ("", _("All sources")),
+            *((s, SOURCE_SHORT[s]) for s in KC_SOURCES),
+        ]
         self.fields["measure"].choices = [(m, MEASURE_LABELS[m]) for m in MAP_MEASURES]
         if not national:  # a province's dashboard: the place is fixed
             del self.fields["region"]

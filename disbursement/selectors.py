@@ -8,7 +8,12 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet, Sum
 
 from accounts.policies import visible
-from core.funding import KC_SOURCES, NON_KC_SOURCES, SOURCE_SHORT, SOURCES, programme_source
+from core.funding import (
+    KC_SOURCES,
+    SOURCE_SHORT,
+    SOURCES,
+    level_sources,
+)
 from core.measures import percent
 from disbursement.figures import MoneyFigures, annotate_money, money_figures
 from disbursement.models import Acceptance, Settlement
@@ -23,7 +28,7 @@ S = Proposal.Status
 
 def proposal_sources(proposal: Proposal) -> list[str]:
     """The programme's own source (KCQG or KCĐP), the counterpart and other sources."""
-    return [programme_source(proposal.level), *NON_KC_SOURCES]
+    return level_sources(proposal.level)
 
 
 def _single_source(figures: MoneyFigures, source: str) -> MoneyFigures:

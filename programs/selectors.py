@@ -7,7 +7,12 @@ from collections import defaultdict
 from django.db.models import Count, Prefetch, Q, Sum
 
 from accounts.policies import visible
-from core.funding import KC_SOURCES, NON_KC_SOURCES, FundingSource, kc_sum, programme_source
+from core.funding import (
+    KC_SOURCES,
+    FundingSource,
+    kc_sum,
+    level_sources,
+)
 from programs.models import (
     Activity,
     AnnualPlan,
@@ -63,8 +68,7 @@ def plan_detail_queryset(*, user):
 
 def plan_sources(plan: AnnualPlan) -> list[FundingSource]:
     """Funding sources that apply to a plan: KCQG for national, KCĐP for local plans."""
-    own = programme_source(plan.program.level)
-    return [FundingSource(s) for s in (own, *NON_KC_SOURCES)]
+    return [FundingSource(s) for s in level_sources(plan.program.level)]
 
 
 def plan_budget_table(plan: AnnualPlan) -> dict:

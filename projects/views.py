@@ -22,7 +22,7 @@ from accounts.policies import PolicyMixin, has_perm, in_scope, is_national, visi
 from beneficiaries.eligibility import beneficiary_eligibility
 from core.formatting import format_vnd
 from core.forms import add_service_errors, service_error_messages
-from core.funding import NON_KC_SOURCES, SOURCE_SHORT, SOURCES, programme_source
+from core.funding import SOURCE_SHORT, SOURCES, level_sources, programme_source
 from core.http import xlsx_response
 from programs.models import Indicator
 from projects import checks, excel, forms, selectors, services, workflow
@@ -32,7 +32,7 @@ from projects.models import Appraisal, AppraisalCriterion, Attachment, Proposal
 def _sources(proposal: Proposal) -> list[str]:
     """Funding sources a đề án's budget is split into: its programme's own source (KCQG
     for a national đề án, KCĐP for a local one), the counterpart and other sources."""
-    return [programme_source(proposal.level), *NON_KC_SOURCES]
+    return level_sources(proposal.level)
 
 
 def _may_attach(user, proposal: Proposal) -> bool:

@@ -804,6 +804,34 @@ def test_disbursement_pdf_of_a_province_period(built, period):
     problems.verify()
 
 
+def test_a_period_pdf_gives_each_plan_year_the_figures_of_its_pages(built):
+    """A period of two years: the report's line per plan year carries the execution page's
+    and the dashboards' figures of that year (approved KC, paid KC, rate), and the lines
+    add up to the report's total."""
+    params, _year = PERIODS["2028-2029"]
+    where = "disbursement PDF, Sơn La 2028-2029, by plan year"
+    problems = Problems()
+    rendered = render(
+        built.users["sct-sonla"], "disbursement", {"province": built.sonla.pk, **params}
+    )
+    text = _pdf_text(rendered)
+    assert "Theo năm kế hoạch của đề án" in text
+    for year in sc.YEARS:
+        figures = sc.expected_province(sc.SONLA, year)
+        pattern = (
+            rf"\b{year}\s+{figures.count}\s+{re.escape(_vn(figures.approved))}\s+"
+            rf"{re.escape(_vn(figures.paid))}\s+(\S+)"
+        )
+        row = re.search(pattern, text)
+        problems.check(
+            where,
+            f"year {year}: rate",
+            row.group(1) if row else None,
+            figures.rate_text.replace(NBSP, " ").removesuffix(" %"),
+        )
+    problems.verify()
+
+
 @pytest.mark.parametrize("period", sorted(PERIODS))
 def test_compliance_pdf(built, period):
     params, year = PERIODS[period]

@@ -28,7 +28,7 @@ def test_the_compiled_catalogue_matches_the_source():
 
     def table(catalogue):
         return {
-            e.msgid: e.msgstr or tuple(sorted(e.msgstr_plural.items()))
+            (e.msgctxt, e.msgid): e.msgstr or tuple(sorted(e.msgstr_plural.items()))
             for e in catalogue
             if not getattr(e, "obsolete", False)
         }

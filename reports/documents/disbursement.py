@@ -109,8 +109,9 @@ def build(job) -> dict:
         where = scope_label(province)
 
     items = list(
-        proposals.select_related("province", "implementing_agency")
+        proposals.select_related("province", "implementing_agency", "plan")
         .only(
+            "plan__year",
             "code",
             "title",
             "status",
@@ -141,6 +142,10 @@ def build(job) -> dict:
     empty = MoneyFigures()
     totals, totals_period = MoneyFigures(), MoneyFigures()
     groups: list[dict] = []
+    # The same đề án by the year of their plan: a period report also carries đề án of
+    # earlier plans still paid in the period; each year's line is the scope of the
+    # province's execution page and the dashboards for that year.
+    by_year: dict[int, dict] = {}
     for number, p in enumerate(items, start=1):
         if not groups or groups[-1]["province"] != p.province:
             groups.append({"province": p.province, "rows": [], "figures": empty, "period": empty})
@@ -163,6 +168,9 @@ def build(job) -> dict:
         )
         group["figures"] = group["figures"] + figures
         group["period"] = group["period"] + period
+        year = by_year.setdefault(p.plan.year, {"year": p.plan.year, "count": 0, "figures": empty})
+        year["count"] += 1
+        year["figures"] = year["figures"] + figures
         totals = totals + figures
         totals_period = totals_period + period
 
@@ -237,6 +245,17 @@ def build(job) -> dict:
                 _columns(totals, measures, totals_period), rate_of=("paid", "approved")
             ),
             "by_source": by_source,
+            "by_year": [
+                {
+                    **y,
+                    "approved": y["figures"].approved,
+                    "paid": y["figures"].paid,
+                    "rate": format_percent(y["figures"].rate),
+                }
+                for _year, y in sorted(by_year.items())
+            ]
+            if plan is None and len(by_year) > 1
+            else [],
             "beside": beside,
             "summary": summary,
             "execution": execution,

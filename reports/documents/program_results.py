@@ -14,7 +14,7 @@ from django.db.models import Count, F, Sum
 from django.utils.translation import gettext as _
 
 from accounts.policies import is_national, visible
-from core.formatting import amount_in_words, format_date, format_number
+from core.formatting import amount_in_words, date_in_words, format_number
 from core.measures import rate_text
 from disbursement.figures import MoneyFigures, money_figures
 from programs.models import AnnualPlan, Indicator, Program, ProgramTarget
@@ -141,7 +141,7 @@ def build(job) -> dict:
             "partial_province": user.agency.province if partial and user.agency_id else None,
             "support_words": amount_in_words(totals["support"]),
             "paid_words": amount_in_words(totals["paid"]),
-            "as_at": format_date(local_day(job.requested_at)),
+            "as_at": date_in_words(local_day(job.requested_at)),
         }
     )
     return context

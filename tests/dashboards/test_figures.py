@@ -20,7 +20,8 @@ def _filter_sets():
         {"province": Province.objects.get(code=14), "year_from": 2022, "year_to": 2024},
         {"activity": Activity.objects.get(code="03"), "kind": "pilot"},
         {"level": "national", "source": "kcqg"},
-        {"program": Program.objects.get(code="kcqg-2021-2025"), "source": "counterpart"},
+        {"program": Program.objects.get(code="kcqg-2021-2025")},
+        {"year_from": 2022, "source": "kcdp"},
         {"year_from": 2026, "level": "local", "region": Region.objects.get(code="tn")},
     ]
 

@@ -131,12 +131,20 @@ def test_counterpart_money_is_beside_never_in_approved_paid_or_rate(world, clien
     assert "91,37" + PCT in tile
     assert html.escape(str(MEASURES["rate"].definition)) in tile
 
-    # Chosen source: the amounts are the counterpart's, and the page says so.
+    # Chosen source: the amounts are that source's, and the page says so.
+    page = client.get(
+        reverse("dashboard-province", args=[sonla.pk]), {"source": "kcdp"}
+    ).content.decode()
+    assert 'data-testid="source-note"' in page
+    assert re.search(r'data-testid="total-approved" data-value="100000000"', page)
+    # Counterpart money is no filter: a rate on it would not be a khuyến công rate. The
+    # value is refused next to the field and the khuyến công figures stay.
     page = client.get(
         reverse("dashboard-province", args=[sonla.pk]), {"source": "counterpart"}
     ).content.decode()
-    assert 'data-testid="source-note"' in page
-    assert re.search(r'data-testid="total-approved" data-value="250000000"', page)
+    assert 'data-testid="source-note"' not in page
+    assert "invalid-feedback" in page or "is-invalid" in page
+    assert re.search(r'data-testid="total-approved" data-value="100000000"', page)
 
 
 def test_excel_rate_cells_hold_the_exact_ratio(world, client, users):

@@ -64,7 +64,7 @@ def test_money_cells_stack_the_sources_used_and_their_sum():
         },
         rate_of=("paid", "approved"),
     )
-    assert two["labels"] == [("KCĐP", False), ("Đối ứng", False)]
+    assert two["labels"] == [("KCĐP", False), ("Vốn đối ứng", False)]
     assert two["columns"][0] == [("300.000.000", False), ("700.000.000", False)]
     assert two["columns"][1] == [("100.000.000", False), ("0", False)]
     assert two["rates"] == [("33,33\u00a0%", False), ("", False)]
@@ -80,7 +80,7 @@ def test_money_cells_stack_the_sources_used_and_their_sum():
         ("KCQG", False),
         ("KCĐP", False),
         ("Cộng KC", True),
-        ("Đối ứng", False),
+        ("Vốn đối ứng", False),
     ]
     assert three["columns"][0] == [
         ("200.000.000", False),
