@@ -31,6 +31,29 @@ def test_compose_runs_every_part_of_the_portal():
     assert "khuyencong.settings.production" in dockerfile
 
 
+def test_the_static_files_build_under_the_production_settings(tmp_path):
+    """The Dockerfile's build step: collectstatic with the manifest storage of production.
+    It failed when a vendored file named a source map that bin/vendor did not copy."""
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="khuyencong.settings.production",
+        DJANGO_SECRET_KEY="collectstatic-check-" + "x" * 50,
+        DJANGO_ALLOWED_HOSTS="portal.example.vn",
+        STATIC_ROOT=str(tmp_path),
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    assert "vendor/chartjs/chart.umd.min.js" in manifest
+    assert "css/portal.css" in manifest
+
+
 def _storage_backend(extra_env):
     env = dict(os.environ, DJANGO_SECRET_KEY="x" * 60, **extra_env)
     code = (
