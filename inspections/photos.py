@@ -53,6 +53,22 @@ class PhotoFacts:
     longitude: Decimal | None
 
 
+# The last bytes of a whole file: JPEG's end-of-image marker, PNG's IEND chunk and its CRC.
+# Checked on the bytes because Pillow's own check of a truncated file is a process-wide
+# switch (ImageFile.LOAD_TRUNCATED_IMAGES) that WeasyPrint turns off when it is imported.
+ENDINGS = {"JPEG": (b"\xff\xd9", 2), "PNG": (b"IEND", 8)}
+
+
+def _ends_whole(upload, image_format: str) -> bool:
+    marker, from_end = ENDINGS[image_format]
+    upload.seek(0, io.SEEK_END)
+    size = upload.tell()
+    if size < from_end:
+        return False
+    upload.seek(size - from_end)
+    return upload.read(len(marker)) == marker
+
+
 def inspect_image(upload) -> PhotoFacts | None:
     """Read ``upload`` as an image: None when it is not a JPEG or PNG picture that can be
     decoded to the end (a renamed document, a damaged or truncated file); raises
@@ -65,7 +81,9 @@ def inspect_image(upload) -> PhotoFacts | None:
             if image.width * image.height > MAX_PIXELS:
                 raise ImageTooLarge(image.width * image.height)
             exif = image.getexif()
-            image.load()  # decode everything: a truncated file fails here
+            image.load()  # decode everything: a damaged file fails here
+            if not _ends_whole(upload, image.format):
+                return None  # truncated
             latitude, longitude = exif_position(exif)
             return PhotoFacts(
                 suffix=FORMATS[image.format],

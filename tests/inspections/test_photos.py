@@ -149,6 +149,21 @@ def test_a_truncated_jpeg_is_refused(inspection):
     assert "image" in caught.value.message_dict
 
 
+def test_a_truncated_photo_is_refused_after_weasyprint_switched_pillow_to_lenient(inspection):
+    # WeasyPrint sets PIL.ImageFile.LOAD_TRUNCATED_IMAGES = True on import, for the whole
+    # process (a web process that renders a PDF, or a test run): the check must not rely on it.
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    out = io.BytesIO()
+    Image.new("RGB", (400, 300), (200, 30, 30)).save(out, "PNG")
+    for content in (jpeg(size=(400, 300)), out.getvalue()):
+        with pytest.raises(ValidationError) as caught:
+            add(inspection, content[: len(content) - 3], name="anh.png")
+        assert "image" in caught.value.message_dict
+
+
 def test_the_size_limit_is_a_setting_and_its_boundary_passes(inspection, settings):
     content = jpeg()
     settings.INSPECTION_PHOTO_MAX_BYTES = len(content) - 1
