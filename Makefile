@@ -5,11 +5,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 VENDOR := static/vendor
 
-.PHONY: run test venv vendor lint check pytest messages clean-data stop help chromium test-steps
+.PHONY: run test test-fast venv vendor lint check pytest messages clean-data stop help chromium test-steps
 
 help:
 	@echo "make run    - start the portal with demo data on http://127.0.0.1:8000"
 	@echo "make test   - lint, migration and deploy checks, and the whole test suite"
+	@echo "make test-fast - the tests without browser, Celery worker or slow ones"
 	@echo "make stop   - stop the embedded PostgreSQL and Redis"
 
 $(PY):
@@ -65,8 +66,18 @@ check:
 	DJANGO_SECRET_KEY=check-deploy-a-long-random-value-used-for-this-check-only-0123456789abcdef \
 	    $(PY) manage.py check --deploy --fail-level WARNING --settings=khuyencong.settings.production
 
+# The suite runs in one process per CPU (pytest-xdist), each with its own test database,
+# Redis database and Celery worker; a test file stays in one process, so a module's shared
+# fixture (a long PDF) is built once. PYTEST_WORKERS=0 runs everything in this process.
+PYTEST_WORKERS ?= auto
+PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 pytest:
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
+
+# The fast part alone, for the edit-and-test loop: no browser, no real Celery worker, nothing
+# marked slow. `make test` still runs everything.
+test-fast: venv vendor
+	$(PY) -m khuyencong.devstack exec -- $(PYTEST) -m "not browser and not celery and not slow" $(PYTEST_ARGS)
 
 messages: venv
 	$(PY) -m khuyencong.devstack exec -- $(PY) manage.py makemessages -l vi --no-location --no-obsolete -i node_modules -i .venv -i static -i .data -i artifacts

@@ -9,30 +9,83 @@ import time
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
+from django.db.models.signals import post_migrate
 
 from demo import seeding
+from tests import dbstate
 
 ARTIFACTS = Path(settings.BASE_DIR) / "artifacts"
 
 
+# The shared states a test may ask for, by the fixture that asks (tests/dbstate.py). The
+# session builds only those that the collected tests use.
+LAYER_FIXTURES = {
+    "world": "world",
+    "establishments": "demo_establishments",
+    "scale": "scale_data",
+}
+
+
+def _build_layers(needed: set[str]) -> None:
+    from demo import beneficiaries
+    from demo.scale import seed_scale
+
+    dbstate.capture_base()
+    if not needed:
+        return
+    seeding.seed_all(seed=2026, establishments=False)
+    dbstate.capture_layer("world")
+    if "establishments" in needed:
+        beneficiaries.seed_beneficiaries(seed=2026)
+        dbstate.capture_layer("establishments", under=("world",))
+        dbstate.restore_base()
+        dbstate.add_layer("world")
+    if "scale" in needed:
+        seed_scale(seed=11, scale=0.01)
+        dbstate.capture_layer("scale", under=("world",))
+    dbstate.restore_base()
+
+
+def _put_back_the_base(sender, **kwargs):
+    """A transactional test's flush empties every table, then sends post_migrate once per
+    application: after the last one, the base goes back."""
+    if sender.label == LAST_APP and dbstate.has_base():
+        dbstate.restore_base(after_flush=True)
+
+
+LAST_APP = list(django_apps.get_app_configs())[-1].label
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    """Migrate once (pytest-django), then build the shared states once (tests/dbstate.py)."""
+    used = set()
+    for item in request.session.items:
+        used.update(getattr(item, "fixturenames", ()))
+    needed = {layer for layer, fixture in LAYER_FIXTURES.items() if fixture in used}
+    with django_db_blocker.unblock():
+        _build_layers(needed)
+    post_migrate.connect(_put_back_the_base, dispatch_uid="tests-put-back-the-base")
+    yield
+    post_migrate.disconnect(dispatch_uid="tests-put-back-the-base")
+
+
 @pytest.fixture
 def world(db):
-    """Reference data, agencies, the demo accounts, programmes and plans.
-
-    Migrations load the reference data, but a transactional test flushes every table
-    afterwards, so the fixture puts it back when needed (idempotent, cheap when present).
-    The 900 demo establishments are left out: tests that need them ask for
+    """Reference data, agencies, the demo accounts, programmes and plans: the rows that
+    ``demo.seeding.seed_all(establishments=False)`` makes, built once per session and copied
+    in. The 900 demo establishments are left out: tests that need them ask for
     ``demo_establishments``."""
-    seeding.seed_all(seed=2026, establishments=False)
+    dbstate.add_layer("world")
     return seeding
 
 
 @pytest.fixture
 def demo_establishments(world):
-    from demo import beneficiaries
-
-    beneficiaries.seed_beneficiaries(seed=2026)
+    """The 900 demo establishments (``demo.beneficiaries.seed_beneficiaries``)."""
+    dbstate.add_layer("establishments")
 
 
 @pytest.fixture
@@ -71,7 +124,8 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     env = dict(os.environ)
     env["DJANGO_SETTINGS_MODULE"] = "khuyencong.settings.test"
     env["KHUYENCONG_TEST_DATABASE_NAME"] = connection.settings_dict["NAME"]
-    log_path = ARTIFACTS / "celery-worker.log"
+    suffix = f"-{settings.XDIST_WORKER}" if settings.XDIST_WORKER else ""
+    log_path = ARTIFACTS / f"celery-worker{suffix}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "w")
     proc = subprocess.Popen(

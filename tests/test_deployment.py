@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from django.conf import settings
 
@@ -31,6 +32,7 @@ def test_compose_runs_every_part_of_the_portal():
     assert "khuyencong.settings.production" in dockerfile
 
 
+@pytest.mark.slow
 def test_the_static_files_build_under_the_production_settings(tmp_path):
     """The Dockerfile's build step: collectstatic with the manifest storage of production.
     It failed when a vendored file named a source map that bin/vendor did not copy."""

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import psycopg2
+import pytest
 import redis
 from django.conf import settings
 
@@ -34,6 +35,7 @@ def _devstack(data_dir, code):
     return out.stdout
 
 
+@pytest.mark.slow
 def test_embedded_services_start_persist_and_stop(tmp_path):
     data_dir = tmp_path / "data"
     urls = json.loads(_devstack(data_dir, SCRIPT).strip().splitlines()[-1])

@@ -10,7 +10,12 @@ from .base import CACHES, REDIS_URL, env  # noqa: E402
 DEBUG = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
-CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="kc-test")
+# pytest-xdist runs the suite in several processes (gw0, gw1, …): each has its own test
+# database (pytest-django adds the suffix), Redis database and cache prefix, so one
+# process's Celery worker never takes another's task.
+XDIST_WORKER = env("PYTEST_XDIST_WORKER", default="")
+_xdist_index = int(XDIST_WORKER[2:]) if XDIST_WORKER.startswith("gw") else 0
+CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="kc-test") + XDIST_WORKER
 STORAGES = {  # noqa: F405
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -18,13 +23,14 @@ STORAGES = {  # noqa: F405
 ALLOWED_HOSTS = ["*"]
 ALLOW_DEMO_DATA = True
 
-# Tests use their own Redis database (15 by default) so that a `make run` worker on the same
-# Redis never takes a test's task, and the tests never see the portal's cache.
+# Tests use their own Redis database (15 by default; 14, 13… for the next xdist processes) so
+# that a `make run` worker on the same Redis never takes a test's task, and the tests never
+# see the portal's cache.
 _redis_url = REDIS_URL.rstrip("/")
 _redis_base = (
     _redis_url.rsplit("/", 1)[0] if _redis_url.rsplit("/", 1)[-1].isdigit() else _redis_url
 )
-REDIS_URL = f"{_redis_base}/{env.int('TEST_REDIS_DB', default=15)}"
+REDIS_URL = f"{_redis_base}/{env.int('TEST_REDIS_DB', default=15) - _xdist_index}"
 CACHES["default"]["LOCATION"] = REDIS_URL
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL

@@ -12,10 +12,10 @@ import pytest
 from django.utils import timezone
 
 from core.funding import SOURCES
-from demo.scale import seed_scale
 from disbursement.models import PAID_STATES, DisbursementFlag, Tranche
 from inspections.models import Recommendation
 from projects.models import FUNDED_STATES, Proposal, ProposalBeneficiary, ProposalOutput
+from tests import dbstate
 
 # The rule constants come from their one definition (projects.models, core.funding); the
 # arithmetic below is independent of the dashboards' SQL.
@@ -24,8 +24,9 @@ FUNDED = frozenset(FUNDED_STATES)
 
 @pytest.fixture
 def scale_data(world):
-    """About 600 đề án in the 34 provinces (scale 0.01), with money and inspections."""
-    return seed_scale(seed=11, scale=0.01)
+    """About 600 đề án in the 34 provinces (``seed_scale(seed=11, scale=0.01)``), with money
+    and inspections: built once per session and copied in (tests/dbstate.py)."""
+    dbstate.add_layer("scale")
 
 
 # Khuyến công funds, as the issue defines them (written here, not imported, so a wrong

@@ -17,6 +17,7 @@ from reference.models import Province
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.slow
 def test_same_seed_same_data(world):
     first = scale.seed_scale(seed=5, scale=0.005)
     counts = first["counts"]

@@ -6,6 +6,7 @@ from demo.seeding import DEMO_PASSWORD
 from reference.models import Commune, Province
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_seed_demo_twice_duplicates_nothing(world):
     call_command("seed_demo")
@@ -15,6 +16,7 @@ def test_seed_demo_twice_duplicates_nothing(world):
     assert counts[1] == 1 + 2 * 34
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_seed_demo_loads_reference_data_first_when_missing():
     Commune.objects.all().delete()

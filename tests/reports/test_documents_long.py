@@ -17,7 +17,7 @@ from tests.reports.documents_support import (
     save_artifacts,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 TABLE_HEADER = "Đề án (mã, tên, quyết định phê duyệt)"
 RECOMMENDATIONS_HEADER = "Nội dung kiến nghị"
