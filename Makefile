@@ -63,6 +63,7 @@ test-steps: lint check pytest
 
 check:
 	$(PY) manage.py makemigrations --check --dry-run --settings=khuyencong.settings.test
+	$(PY) manage.py makesqlmigrations --check --settings=khuyencong.settings.test
 	DJANGO_SECRET_KEY=check-deploy-a-long-random-value-used-for-this-check-only-0123456789abcdef \
 	    $(PY) manage.py check --deploy --fail-level WARNING --settings=khuyencong.settings.production
 

@@ -47,6 +47,11 @@ class Beneficiary(models.Model):
 
     province_scope = "province"
 
+    # Triggers on this table, by the file defining them (README, "Rules in the database").
+    sql_rules = {
+        "beneficiaries/sql/province_follows_commune.sql": ("beneficiary_province_follows_commune",),
+    }
+
     legal_form = models.CharField(_("legal form"), max_length=24, choices=LegalForm.choices)
     name = models.CharField(_("name"), max_length=255)
     # fold(name), kept by the service: accent-insensitive search and Vietnamese-friendly order.
@@ -59,7 +64,7 @@ class Beneficiary(models.Model):
         on_delete=models.PROTECT,
         related_name="beneficiaries",
     )
-    # Copied from the commune by the service (and enforced by a trigger, migration 0003):
+    # Copied from the commune by the service (and enforced by a trigger, sql_rules above):
     # scoping and filtering by province need no join.
     province = models.ForeignKey(
         "reference.Province",

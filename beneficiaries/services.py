@@ -33,8 +33,9 @@ def _check_duplicates(cleaned: dict, *, exclude_pk=None) -> None:
 def _apply(beneficiary: Beneficiary, cleaned: dict, actor) -> None:
     for field, value in cleaned.items():
         setattr(beneficiary, field, value)
-    # The province follows the commune (scoping and filters rely on it; migration 0003's
-    # trigger refuses a mismatch), and the folded name serves search and order.
+    # The province follows the commune (scoping and filters rely on it; the trigger of
+    # beneficiaries/sql/province_follows_commune.sql refuses a mismatch), and the folded
+    # name serves search and order.
     beneficiary.province_id = cleaned["commune"].province_id
     beneficiary.name_folded = fold(cleaned["name"])
     beneficiary.updated_by = actor

@@ -3,7 +3,8 @@ money and paid money per funding source), kept exact by database triggers.
 
 Paid money is the sum of a đề án's tranches with status paid or reversed (reversals are
 negative rows); summing it from a million tranches on every page costs about half a second
-(bench/dashboards.py), so the triggers of migration 0001 keep it per đề án instead:
+(bench/dashboards.py), so the triggers of ``dashboards/sql/figures.sql`` keep it per đề án
+instead:
 
 * ``projects_proposal`` insert / update → the row's dimensions, status, compliance and
   approved amounts (statement-level, from the transition table);

@@ -1,5 +1,5 @@
 """Writes of the dashboards app: only the rebuild of the figure rows (the triggers of
-migration 0002 keep them exact otherwise)."""
+``dashboards/sql/figures.sql`` keep them exact otherwise)."""
 
 from django.db import connection, transaction
 

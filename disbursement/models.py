@@ -4,7 +4,8 @@ Money rules hold in the database, not only in forms (Thông tư 28/2018/TT-BTC, 
 Thông tư 64/2024/TT-BTC): per đề án and funding source, paid ≤ contracted ≤ approved;
 nothing is paid before approval and a signed contract; settlement only after acceptance;
 settled ≤ accepted. ``disbursement.services`` checks them under row locks, and the
-triggers of migration 0002 refuse any other writer that would break them.
+triggers of ``disbursement/sql/money_rules.sql`` refuse any other writer that would break
+them.
 """
 
 from django.conf import settings
@@ -60,6 +61,11 @@ class Contract(SourceAmounts):
     One active contract per đề án; an amendment creates a new version and keeps the old."""
 
     province_scope = "proposal__province"
+
+    # Triggers on this table, by the file defining them (README, "Rules in the database").
+    sql_rules = {
+        "disbursement/sql/money_rules.sql": ("contract_money_rules",),
+    }
 
     proposal = models.ForeignKey(
         "projects.Proposal", on_delete=models.PROTECT, related_name="contracts"
@@ -117,6 +123,17 @@ class Tranche(SourceAmounts):
         REVERSED = "reversed", _("Reversed")
 
     province_scope = "proposal__province"
+
+    # Triggers on this table, by the file defining them (README, "Rules in the database").
+    sql_rules = {
+        "disbursement/sql/money_rules.sql": ("tranche_money_rules",),
+        "disbursement/sql/inspection_gate.sql": ("tranche_inspection_gate",),
+        "dashboards/sql/figures.sql": (
+            "dashboards_figures_tranche_insert",
+            "dashboards_figures_tranche_update",
+            "dashboards_figures_tranche_delete",
+        ),
+    }
 
     proposal = models.ForeignKey(
         "projects.Proposal", on_delete=models.PROTECT, related_name="tranches"
@@ -180,8 +197,12 @@ class Tranche(SourceAmounts):
 
 # Statuses of a tranche whose money counts as paid (a reversal is a paid negative record;
 # a reversed tranche keeps its positive amount): declared once, used by the services, the
-# selectors and reports, and checked against the triggers by tests/test_sql_definitions.py.
+# selectors and reports, rendered into the SQL rule files ({PAID_STATES}, SQL_CONSTANTS
+# below) and checked against the triggers by tests/test_sql_definitions.py.
 PAID_STATES = (Tranche.Status.PAID, Tranche.Status.REVERSED)
+
+# The constants the SQL rule files name as placeholders ({PAID_STATES}, core.sqlrules).
+SQL_CONSTANTS = {"PAID_STATES": PAID_STATES}
 
 
 class Acceptance(SourceAmounts):
@@ -194,6 +215,11 @@ class Acceptance(SourceAmounts):
         FAILED = "failed", _("Not accepted")
 
     province_scope = "proposal__province"
+
+    # Triggers on this table, by the file defining them (README, "Rules in the database").
+    sql_rules = {
+        "disbursement/sql/money_rules.sql": ("acceptance_money_rules",),
+    }
 
     proposal = models.OneToOneField(
         "projects.Proposal", on_delete=models.PROTECT, related_name="acceptance"
@@ -224,6 +250,11 @@ class Settlement(SourceAmounts):
     is recorded as money returned (thu hồi). Closes the đề án."""
 
     province_scope = "proposal__province"
+
+    # Triggers on this table, by the file defining them (README, "Rules in the database").
+    sql_rules = {
+        "disbursement/sql/money_rules.sql": ("settlement_money_rules",),
+    }
 
     proposal = models.OneToOneField(
         "projects.Proposal", on_delete=models.PROTECT, related_name="settlement"

@@ -238,7 +238,7 @@ def inspection_required(proposal: Proposal, requested: bool = False) -> bool:
     tranche asks for it, and — once any tranche of the đề án has asked for it, even one
     later rejected — for every later payment of the đề án: the requirement cannot be
     dropped by recording the same money again without it (also held by the trigger of
-    migration 0004)."""
+    ``disbursement/sql/inspection_gate.sql``)."""
     return requested or Tranche.objects.filter(proposal=proposal, requires_inspection=True).exists()
 
 

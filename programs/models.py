@@ -102,6 +102,11 @@ class Activity(models.Model):
     """Nội dung hoạt động khuyến công: one of the ten groups of Article 4 of Decree 45,
     or a sub-activity of one."""
 
+    # Triggers on this table, by the file defining them (README, "Rules in the database").
+    sql_rules = {
+        "dashboards/sql/figures.sql": ("dashboards_figures_activity_update",),
+    }
+
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=300)
     name_en = models.CharField(_("English name"), max_length=300)
@@ -156,6 +161,11 @@ class SupportCap(models.Model):
 
     province_scope = "province"
     national_rows_visible_to_all = True
+
+    # Triggers on this table, by the file defining them (README, "Rules in the database").
+    sql_rules = {
+        "programs/sql/support_cap_no_overlap.sql": ("supportcap_no_overlap",),
+    }
 
     activity = models.ForeignKey(
         Activity, verbose_name=_("activity"), on_delete=models.PROTECT, related_name="caps"
@@ -340,6 +350,11 @@ class AnnualPlan(models.Model):
     province_scope = "province"
     national_rows_visible_to_all = True
 
+    # Triggers on this table, by the file defining them (README, "Rules in the database").
+    sql_rules = {
+        "dashboards/sql/figures.sql": ("dashboards_figures_plan_update",),
+    }
+
     program = models.ForeignKey(
         Program, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="plans"
     )
@@ -406,6 +421,11 @@ class PlanBudget(models.Model):
     province_scope = "plan__province"
     national_rows_visible_to_all = True
 
+    # Triggers on this table, by the file defining them (README, "Rules in the database").
+    sql_rules = {
+        "programs/sql/plan_within_budget.sql": ("plan_budget_covers_allocations",),
+    }
+
     plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="budgets")
     source = models.CharField(_("funding source"), max_length=12, choices=FundingSource.choices)
     amount = models.BigIntegerField(_("amount (VND)"))
@@ -428,6 +448,11 @@ class PlanAllocation(models.Model):
 
     province_scope = "plan__province"
     national_rows_visible_to_all = True
+
+    # Triggers on this table, by the file defining them (README, "Rules in the database").
+    sql_rules = {
+        "programs/sql/plan_within_budget.sql": ("plan_allocations_within_budget",),
+    }
 
     plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="allocations")
     activity = models.ForeignKey(Activity, verbose_name=_("activity"), on_delete=models.PROTECT)

@@ -16,7 +16,10 @@ from programs.models import Level
 
 
 class Proposal(models.Model):
-    """Đề án khuyến công."""
+    """Đề án khuyến công.
+
+    Besides its constraints, triggers of disbursement and dashboards guard the table: they
+    are listed in ``sql_rules``."""
 
     class Kind(models.TextChoices):
         PILOT = "pilot", _("Flagship proposal (đề án điểm)")
@@ -47,6 +50,18 @@ class Proposal(models.Model):
         NOT_COMPLIANT = "not_compliant", _("Not compliant")
 
     province_scope = "province"
+
+    # Triggers on this table, by the file defining them: the money rules of disbursement and
+    # the dashboards' figures guard this table too (README, "Rules in the database";
+    # tests/test_sql_rules.py checks the list against the triggers installed).
+    sql_rules = {
+        "disbursement/sql/money_rules.sql": ("proposal_money_rules",),
+        "dashboards/sql/figures.sql": (
+            "dashboards_figures_proposal_insert",
+            "dashboards_figures_proposal_update",
+            "dashboards_figures_proposal_delete",
+        ),
+    }
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     title = models.CharField(_("title"), max_length=400)
@@ -173,7 +188,8 @@ class Proposal(models.Model):
 # The statuses in which a đề án counts as funded: its approval decision is in force (an
 # amendment in preparation keeps the decision it amends). Declared once: the selectors,
 # dashboards, disbursement, reports, inspections, the demo generator and the tests import
-# it, and tests/test_sql_definitions.py checks the SQL of the triggers against it.
+# it, the SQL rule files render it ({FUNDED_STATES}, SQL_CONSTANTS below), and
+# tests/test_sql_definitions.py checks the SQL of the triggers against it.
 FUNDED_STATES = (
     Proposal.Status.APPROVED,
     Proposal.Status.AMENDING,
@@ -182,6 +198,9 @@ FUNDED_STATES = (
     Proposal.Status.SETTLED,
     Proposal.Status.CLOSED,
 )
+
+# The constants the SQL rule files name as placeholders ({FUNDED_STATES}, core.sqlrules).
+SQL_CONSTANTS = {"FUNDED_STATES": FUNDED_STATES}
 
 # A funded đề án has its approval decision (number and date). Declared after the model
 # because Meta cannot see FUNDED_STATES; Django reads _meta.constraints for the checks,

@@ -3,9 +3,12 @@ constraints) names the same statuses and funding sources as their one Python def
 ``projects.models.FUNDED_STATES``, ``disbursement.models.PAID_STATES`` and
 ``core.funding.SOURCES``.
 
-The historical migrations keep their SQL as it was written; this test reads what is
-installed (``pg_proc``, ``pg_views``, ``pg_constraint``), parses every status list and every
-funding source in it, and compares them with the Python constants. A trigger whose list
+The rule files (``<app>/sql/*.sql``) write status lists as placeholders rendered from these
+constants (core.sqlrules; tests/test_sql_rules.py checks that the database runs the files),
+but name each funding source's column one by one, and the historical migrations keep their
+SQL as it was written. This test reads what is installed (``pg_proc``, ``pg_views``,
+``pg_constraint``), parses every status list and every funding source in it, and compares
+them with the Python constants. A trigger whose list
 differs from the constant (a status left out, a source renamed, a source column missing)
 fails here; the tests of the parser below show it on modified bodies."""
 

@@ -2,7 +2,11 @@
 
 A CHECK constraint cannot look at another table, so a trigger refuses a row whose province
 differs from its commune's; it raises SQLSTATE 23514 (check_violation), which Django
-reports as an IntegrityError, like the other constraints."""
+reports as an IntegrityError, like the other constraints.
+
+History: the current definition lives in beneficiaries/sql/province_follows_commune.sql,
+installed by the migrations `manage.py makesqlmigrations` generates from it (README, "Rules
+in the database")."""
 
 from django.db import migrations
 

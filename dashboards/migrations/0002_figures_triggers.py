@@ -7,7 +7,11 @@ statement, not per row. Plain PL/pgSQL, no extension.
   ``figures_mismatches`` (dashboards.selectors) compares the two;
 * paid money moves by deltas (``paid = paid + change``) under the row lock, so two
   transactions paying the same đề án at once both count;
-* the rows of existing đề án are built at the end of the migration."""
+* the rows of existing đề án are built at the end of the migration.
+
+History: the current definition lives in dashboards/sql/figures.sql, installed by the
+migrations `manage.py makesqlmigrations` generates from it (README, "Rules in the
+database")."""
 
 from django.db import migrations
 

@@ -3,7 +3,11 @@ triggers, checked at commit; plain PL/pgSQL, no extension needed):
 
 per đề án and funding source, paid ≤ contracted (active contract) ≤ approved; accepted ≤
 contracted; settled ≤ accepted; a paid tranche needs an approved đề án; a settlement needs
-an acceptance, and so does a settlement payment. Deleting rows is checked too."""
+an acceptance, and so does a settlement payment. Deleting rows is checked too.
+
+History: the current definition lives in disbursement/sql/money_rules.sql, installed by the
+migrations `manage.py makesqlmigrations` generates from it (README, "Rules in the
+database")."""
 
 from django.db import migrations
 

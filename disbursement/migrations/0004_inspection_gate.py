@@ -7,7 +7,11 @@ a tranche's requirement is never removed.
 
 Checked when the row is written (BEFORE INSERT OR UPDATE): inserted as paid, or moved to
 paid from another status. The đề án row is read FOR SHARE, so a conclusion that changes
-the compliance waits for this transaction (and the other way round)."""
+the compliance waits for this transaction (and the other way round).
+
+History: the current definition lives in disbursement/sql/inspection_gate.sql, installed by
+the migrations `manage.py makesqlmigrations` generates from it (README, "Rules in the
+database")."""
 
 from django.db import migrations
 

@@ -4,7 +4,11 @@
   constraint triggers on allocations and budgets, checked at commit);
 * support caps for the same activity, level and province never overlap in time.
 
-Plain PL/pgSQL: no extension needed (the embedded PostgreSQL has none)."""
+Plain PL/pgSQL: no extension needed (the embedded PostgreSQL has none).
+
+History: the current definitions live in programs/sql/plan_within_budget.sql and
+programs/sql/support_cap_no_overlap.sql, installed by the migrations `manage.py
+makesqlmigrations` generates from them (README, "Rules in the database")."""
 
 from django.db import migrations
 

@@ -1,6 +1,7 @@
 """Each money rule at its boundary: the limit itself passes, one đồng more is refused by
 the service (a ValidationError naming the source) and, for a writer that goes around the
-services, by the deferred triggers of migration 0002 (checked here immediately)."""
+services, by the deferred triggers of disbursement/sql/money_rules.sql (checked here
+immediately)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """A tranche configured to require an inspection is paid only once the đề án is found
 compliant: refused by the money services (in Vietnamese) and by the database trigger of
-disbursement migration 0004 for any other writer."""
+disbursement/sql/inspection_gate.sql for any other writer."""
 
 from __future__ import annotations
 
