@@ -172,6 +172,8 @@ FORMAT_MODULE_PATH = ["khuyencong.formats"]
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+# The empty choice of a list's filter (core.lists): "Tất cả".
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
