@@ -3,9 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.views.generic import DetailView, ListView
 
 from accounts import selectors
+from accounts.filters import AgencyFilterSet
 from accounts.forms import LoginForm
 from accounts.models import Agency
 from accounts.policies import PolicyMixin
+from core.lists import FilteredListMixin
 
 
 class LoginView(auth_views.LoginView):
@@ -19,11 +21,11 @@ class LoginView(auth_views.LoginView):
         return context
 
 
-class AgencyListView(PolicyMixin, ListView):
+class AgencyListView(PolicyMixin, FilteredListMixin, ListView):
     permission = "agency.view"
     model = Agency
     template_name = "accounts/agency_list.html"
-    paginate_by = 50
+    filterset_class = AgencyFilterSet
 
     def get_queryset(self):
         return selectors.agency_list(user=self.request.user)

@@ -195,53 +195,6 @@ class BeneficiaryForm(forms.Form):
         return data
 
 
-class BeneficiaryFilterForm(forms.Form):
-    """The list's search box and filters (GET); the export reads the same query string."""
-
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        widget=forms.TextInput(
-            attrs={"placeholder": _("Name, tax code or CCCD"), "type": "search"}
-        ),
-    )
-    legal_form = forms.ChoiceField(label=_("Legal form"), required=False)
-    sector = forms.ModelChoiceField(
-        label=_("Sector"), queryset=Sector.objects.all(), required=False, empty_label=_("All")
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["legal_form"].choices = [("", _("All")), *LegalForm.choices]
-        self.national = is_national(user)
-        if self.national:
-            self.fields["province"] = forms.ModelChoiceField(
-                label=_("Province"),
-                queryset=Province.objects.all(),
-                required=False,
-                empty_label=_("All provinces"),
-                widget=forms.Select(attrs=_commune_options_attrs()),
-            )
-        self.fields["commune"] = CommuneField(
-            label=_("Commune / ward"),
-            queryset=_communes_for(user, self.data if self.is_bound else None),
-            required=False,
-            empty_label=_("All"),
-        )
-
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.Select):
-                field.widget.attrs["class"] = "form-select form-select-sm"
-            else:
-                field.widget.attrs["class"] = "form-control form-control-sm"
-
-    def filters(self) -> dict:
-        """The cleaned filters, or none at all when the query string is malformed."""
-        if not self.is_valid():
-            return {"q": self.data.get("q", "")}
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
-
-
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Excel file (.xlsx)"),

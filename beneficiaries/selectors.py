@@ -17,29 +17,25 @@ def _base():
     return Beneficiary.objects.select_related("commune", "province", "sector")
 
 
-def beneficiary_list(*, user, filters: dict | None = None) -> QuerySet[Beneficiary]:
-    """The establishments ``user`` may see, filtered and ordered by name (accent-blind).
+def beneficiary_list(*, user) -> QuerySet[Beneficiary]:
+    """The establishments ``user`` may see, ordered by name (accent-blind). The list
+    narrows them with beneficiaries.filters.BeneficiaryFilterSet."""
+    return visible(user, _base()).order_by("name_folded", "pk")
 
-    ``filters`` (all optional): ``q`` — part of the name, with or without accents, the
-    start of a tax code, or a whole citizen ID; ``province``, ``commune``, ``sector``
-    (instances or ids) and ``legal_form``."""
-    filters = filters or {}
-    qs = visible(user, _base())
-    q = (filters.get("q") or "").strip()
-    if q:
-        condition = Q(name_folded__contains=fold(q))
-        digits = _SEPARATORS.sub("", q)
-        if digits.isdigit():
-            prefix = digits if len(digits) <= 10 else f"{digits[:10]}-{digits[10:]}"
-            condition |= Q(tax_code__startswith=prefix) | Q(citizen_id=digits)
-        qs = qs.filter(condition)
-    for field in ("province", "commune", "sector"):
-        value = filters.get(field)
-        if value:
-            qs = qs.filter(**{field: value})
-    if filters.get("legal_form"):
-        qs = qs.filter(legal_form=filters["legal_form"])
-    return qs.order_by("name_folded", "pk")
+
+def beneficiary_matching(queryset: QuerySet[Beneficiary], q: str) -> QuerySet[Beneficiary]:
+    """The establishments of ``queryset`` that ``q`` names: part of the name, with or
+    without accents, the start of a tax code, or a whole citizen ID (the list's search box
+    and the đề án form's autocomplete)."""
+    q = (q or "").strip()
+    if not q:
+        return queryset
+    condition = Q(name_folded__contains=fold(q))
+    digits = _SEPARATORS.sub("", q)
+    if digits.isdigit():
+        prefix = digits if len(digits) <= 10 else f"{digits[:10]}-{digits[10:]}"
+        condition |= Q(tax_code__startswith=prefix) | Q(citizen_id=digits)
+    return queryset.filter(condition)
 
 
 def beneficiary_detail_queryset(*, user) -> QuerySet[Beneficiary]:

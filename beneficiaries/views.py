@@ -14,40 +14,29 @@ from django.views.generic.detail import SingleObjectMixin
 from accounts.policies import PolicyMixin, has_perm, in_scope, scope_province_id
 from beneficiaries import excel, selectors, services
 from beneficiaries.eligibility import beneficiary_eligibility
-from beneficiaries.forms import BeneficiaryFilterForm, BeneficiaryForm, ImportUploadForm
+from beneficiaries.filters import BeneficiaryFilterSet
+from beneficiaries.forms import BeneficiaryForm, ImportUploadForm
 from beneficiaries.imports import COLUMNS, TemplateError
 from beneficiaries.models import Beneficiary, ImportBatch
 from beneficiaries.rules import DuplicateBeneficiary
 from beneficiaries.validators import tax_code_error, tax_code_normalise
 from core.http import xlsx_response
+from core.lists import FilteredListMixin
 from reference.models import Commune
 
 
-class BeneficiaryListView(PolicyMixin, ListView):
+class BeneficiaryListView(PolicyMixin, FilteredListMixin, ListView):
     permission = "beneficiary.view"
     model = Beneficiary
     template_name = "beneficiaries/beneficiary_list.html"
-    paginate_by = 50
+    filterset_class = BeneficiaryFilterSet
 
     def get_queryset(self):
-        self.filter_form = BeneficiaryFilterForm(self.request.GET or None, user=self.request.user)
-        return selectors.beneficiary_list(
-            user=self.request.user, filters=self.filter_form.filters()
-        )
-
-    def paginate_queryset(self, queryset, page_size):
-        # A page number beyond the end (filters narrowed since) shows the last page, not 404.
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get("page"))
-        return paginator, page, page.object_list, page.has_other_pages()
+        return selectors.beneficiary_list(user=self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["filter_form"] = self.filter_form
         context["can_manage"] = has_perm(self.request.user, "beneficiary.manage")
-        params = self.request.GET.copy()
-        params.pop("page", None)
-        context["query"] = params.urlencode()
         return context
 
 
@@ -164,14 +153,12 @@ class TaxCodeCheckView(PolicyMixin, View):
         return render(request, "beneficiaries/partials/tax_code_check.html", context)
 
 
-class BeneficiaryExportView(PolicyMixin, View):
-    """The list as filtered on screen (same query string), as an Excel workbook."""
-
-    permission = "beneficiary.view"
+class BeneficiaryExportView(BeneficiaryListView):
+    """The list as filtered on screen (same query string, same filterset), as an Excel
+    workbook."""
 
     def get(self, request):
-        form = BeneficiaryFilterForm(request.GET or None, user=request.user)
-        rows = selectors.beneficiary_list(user=request.user, filters=form.filters())
+        rows = self.get_filterset().qs
         content = excel.export_workbook(
             rows.iterator(chunk_size=2000),
             full_citizen_id=has_perm(request.user, "beneficiary.manage"),

@@ -9,72 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from disbursement.models import Tranche
 from inspections.models import Inspection, Result
-from reference.models import Province
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
 RECORD_FORM = "record-form"  # the id of the <form> the checklist inputs belong to
-
-
-class InspectionFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Proposal code"),
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": "KCĐP-HNI-2026…", "type": "search"}),
-    )
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    kind = forms.ChoiceField(label=_("Kind"), required=False)
-    conclusion = forms.ChoiceField(label=_("Conclusion"), required=False)
-    overdue = forms.BooleanField(label=_("With overdue recommendations"), required=False)
-
-    def __init__(self, *args, national: bool, **kwargs):
-        super().__init__(*args, **kwargs)
-        every = [("", _("All"))]
-        self.fields["status"].choices = every + Inspection.Status.choices
-        self.fields["kind"].choices = every + Inspection.Kind.choices
-        self.fields["conclusion"].choices = every + Result.choices
-        if national:
-            self.fields["province"] = forms.ModelChoiceField(
-                label=_("Province"),
-                queryset=Province.objects.all(),
-                required=False,
-                empty_label=_("All provinces"),
-            )
-        _small(self)
-
-    def filters(self) -> dict:
-        if not self.is_bound or not self.is_valid():
-            return {}
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
-
-
-class FindingFilterForm(forms.Form):
-    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-
-    def __init__(self, *args, national: bool, **kwargs):
-        super().__init__(*args, **kwargs)
-        if national:
-            self.fields["province"] = forms.ModelChoiceField(
-                label=_("Province"),
-                queryset=Province.objects.all(),
-                required=False,
-                empty_label=_("All provinces"),
-            )
-        _small(self)
-
-    def filters(self) -> dict:
-        if not self.is_bound or not self.is_valid():
-            return {}
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
-
-
-def _small(form: forms.Form) -> None:
-    for field in form.fields.values():
-        if isinstance(field.widget, forms.CheckboxInput):
-            field.widget.attrs["class"] = "form-check-input"
-        elif isinstance(field.widget, forms.Select):
-            field.widget.attrs["class"] = "form-select form-select-sm"
-        else:
-            field.widget.attrs["class"] = "form-control form-control-sm"
 
 
 class InspectionPlanForm(forms.Form):

@@ -34,31 +34,19 @@ def open_recommendations(*, user) -> QuerySet[Recommendation]:
     )
 
 
-def inspection_list(*, user, filters: dict | None = None) -> QuerySet[Inspection]:
-    """The inspections ``user`` may see. ``filters`` (all optional): ``status``, ``kind``,
-    ``conclusion``, ``province``, ``overdue`` (only those with a recommendation past its
-    deadline and still open) and ``q`` (the start of the đề án's code)."""
-    filters = filters or {}
+def inspection_list(*, user) -> QuerySet[Inspection]:
+    """The inspections ``user`` may see, newest first, with their open and overdue
+    recommendations and photos counted (inspections.filters narrows them)."""
     today = timezone.localdate()
     qs = visible(user, Inspection.objects.all()).select_related(
         "proposal__province", "proposal__activity"
     )
-    for name in ("status", "kind", "conclusion"):
-        if filters.get(name):
-            qs = qs.filter(**{name: filters[name]})
-    if filters.get("province"):
-        qs = qs.filter(proposal__province=filters["province"])
-    q = (filters.get("q") or "").strip()
-    if q:
-        qs = qs.filter(proposal__code__istartswith=q)
     open_rows = Recommendation.objects.filter(status=Recommendation.Status.OPEN)
     qs = qs.annotate(
         open_count=_count(open_rows),
         overdue_count=_count(open_rows, deadline__lt=today),
         photo_count=_count(InspectionPhoto.objects.all()),
     )
-    if filters.get("overdue"):
-        qs = qs.filter(status=Inspection.Status.CONCLUDED, overdue_count__gt=0)
     return qs.order_by("-planned_on", "-id")
 
 
@@ -101,17 +89,12 @@ def proposal_inspections(proposal: Proposal) -> list[Inspection]:
     )
 
 
-def findings(*, user, filters: dict | None = None) -> QuerySet[Recommendation]:
-    """Open findings ordered by deadline (the most overdue first); ``overdue`` keeps only
-    those past their deadline, ``province`` one province."""
-    filters = filters or {}
+def findings(*, user) -> QuerySet[Recommendation]:
+    """Open findings ordered by deadline, the most overdue first (inspections.filters
+    narrows them)."""
     qs = open_recommendations(user=user).select_related(
         "inspection__proposal__province", "updated_by"
     )
-    if filters.get("overdue"):
-        qs = qs.filter(deadline__lt=timezone.localdate())
-    if filters.get("province"):
-        qs = qs.filter(inspection__proposal__province=filters["province"])
     return qs.order_by("deadline", "id")
 
 

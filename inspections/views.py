@@ -19,9 +19,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
-from accounts.policies import PolicyMixin, has_perm, is_national, may_act, visible
+from accounts.policies import PolicyMixin, has_perm, may_act, visible
 from core.forms import add_service_errors, service_error_messages
+from core.lists import FilteredListMixin
 from inspections import forms, photos, selectors, services
+from inspections.filters import FindingFilterSet, InspectionFilterSet
 from inspections.models import Inspection, InspectionPhoto, Recommendation
 from projects.models import Proposal
 from projects.selectors import proposal_detail_queryset
@@ -30,64 +32,35 @@ from projects.services import ConcurrentEditError
 ACTION = services.ACTION
 
 
-def _query(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
-class _Paginated(ListView):
-    paginate_by = 50
-
-    def paginate_queryset(self, queryset, page_size):
-        # A page beyond the end (filters narrowed since) shows the last page, not 404.
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get("page"))
-        return paginator, page, page.object_list, page.has_other_pages()
-
-
 # --- Lists -----------------------------------------------------------------------------------
 
 
-class InspectionListView(PolicyMixin, _Paginated):
+class InspectionListView(PolicyMixin, FilteredListMixin, ListView):
     permission = "inspection.view"
     model = Inspection
     template_name = "inspections/inspection_list.html"
+    filterset_class = InspectionFilterSet
 
     def get_queryset(self):
-        user = self.request.user
-        self.filter_form = forms.InspectionFilterForm(
-            self.request.GET or None, national=is_national(user)
-        )
-        return selectors.inspection_list(user=user, filters=self.filter_form.filters())
+        return selectors.inspection_list(user=self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(
-            {
-                "filter_form": self.filter_form,
-                "query": _query(self.request),
-                "national": is_national(self.request.user),
-                "open_findings": selectors.open_recommendations(user=self.request.user).count(),
-            }
-        )
+        context["open_findings"] = selectors.open_recommendations(user=self.request.user).count()
         return context
 
 
-class FindingListView(PolicyMixin, _Paginated):
+class FindingListView(PolicyMixin, FilteredListMixin, ListView):
     """Open findings: recommendations not remedied yet, by deadline, overdue first; the
     staff of the province note the follow-up or the remedy here."""
 
     permission = "inspection.view"
     model = Recommendation
     template_name = "inspections/finding_list.html"
+    filterset_class = FindingFilterSet
 
     def get_queryset(self):
-        user = self.request.user
-        self.filter_form = forms.FindingFilterForm(
-            self.request.GET or None, national=is_national(user)
-        )
-        return selectors.findings(user=user, filters=self.filter_form.filters())
+        return selectors.findings(user=self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -96,14 +69,7 @@ class FindingListView(PolicyMixin, _Paginated):
         for recommendation in context["page_obj"]:
             recommendation.can_act = may_act(user, ACTION, recommendation)
             recommendation.days_overdue = (today - recommendation.deadline).days
-        context.update(
-            {
-                "filter_form": self.filter_form,
-                "query": _query(self.request),
-                "national": is_national(user),
-                "today": today,
-            }
-        )
+        context["today"] = today
         return context
 
 

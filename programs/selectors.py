@@ -37,9 +37,9 @@ def program_detail_queryset(*, user):
     return visible(user, Program.objects.all()).select_related("province", "decision")
 
 
-def plan_list(*, user, filters: dict | None = None):
-    filters = filters or {}
-    qs = (
+def plan_list(*, user):
+    """The annual plans ``user`` may see, newest first (programs.filters narrows them)."""
+    return (
         visible(user, AnnualPlan.objects.all())
         .select_related("program", "province")
         .annotate(
@@ -48,16 +48,8 @@ def plan_list(*, user, filters: dict | None = None):
                 "budgets__amount", filter=Q(budgets__source__in=KC_SOURCES), distinct=False
             ),
         )
+        .order_by("-year", "province__code", "program__start_year")
     )
-    if filters.get("year"):
-        qs = qs.filter(year=filters["year"])
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    if filters.get("province"):
-        qs = qs.filter(province_id=filters["province"])
-    if filters.get("level"):
-        qs = qs.filter(program__level=filters["level"])
-    return qs.order_by("-year", "province__code", "program__start_year")
 
 
 def plan_detail_queryset(*, user):
@@ -127,15 +119,7 @@ def legal_document_list(*, user):
     )
 
 
-def cap_list(*, user, filters: dict | None = None):
-    filters = filters or {}
-    qs = visible(user, SupportCap.objects.all()).select_related(
+def cap_list(*, user):
+    return visible(user, SupportCap.objects.all()).select_related(
         "activity", "province", "legal_document"
     )
-    if filters.get("activity"):
-        qs = qs.filter(
-            Q(activity_id=filters["activity"]) | Q(activity__parent_id=filters["activity"])
-        )
-    if filters.get("level"):
-        qs = qs.filter(level=filters["level"])
-    return qs

@@ -13,10 +13,11 @@ from django.views.generic import DetailView, ListView
 
 from accounts.policies import PolicyMixin, has_perm, is_national, may_act, visible
 from core.forms import add_service_errors, service_error_messages
+from core.lists import FilteredListMixin
 from programs import forms, selectors, services
+from programs.filters import PlanFilterSet
 from programs.models import AnnualPlan, LegalDocument, Program, SupportCap
 from programs.rules import cap_check
-from reference.models import Province
 
 # --- Programmes -------------------------------------------------------------------------
 
@@ -95,30 +96,18 @@ class ProgramFormView(PolicyMixin, View):
 # --- Annual plans -----------------------------------------------------------------------
 
 
-class PlanListView(PolicyMixin, ListView):
+class PlanListView(PolicyMixin, FilteredListMixin, ListView):
     permission = "plan.view"
     model = AnnualPlan
     template_name = "programs/plan_list.html"
-    paginate_by = 50
-
-    def get_filters(self):
-        g = self.request.GET
-        return {
-            "year": g.get("year", "").strip() if g.get("year", "").isdigit() else "",
-            "status": g.get("status", "") if g.get("status") in AnnualPlan.Status.values else "",
-            "province": g.get("province", "") if g.get("province", "").isdigit() else "",
-        }
+    filterset_class = PlanFilterSet
 
     def get_queryset(self):
-        return selectors.plan_list(user=self.request.user, filters=self.get_filters())
+        return selectors.plan_list(user=self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user = self.request.user
-        context["filters"] = self.get_filters()
-        context["statuses"] = AnnualPlan.Status.choices
-        context["provinces"] = Province.objects.all() if is_national(user) else []
-        context["can_create"] = has_perm(user, "plan.edit")
+        context["can_create"] = has_perm(self.request.user, "plan.edit")
         return context
 
 

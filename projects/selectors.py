@@ -4,19 +4,16 @@ whatever the number of rows."""
 
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from accounts.models import Agency
 from accounts.policies import is_national, visible
 from beneficiaries.models import Beneficiary
-from beneficiaries.selectors import beneficiary_list
-from core.text import fold
+from beneficiaries.selectors import beneficiary_list, beneficiary_matching
 from programs.models import Activity, AnnualPlan
 from projects import workflow
 from projects.models import (
-    FUNDED_STATES,
     Appraisal,
     AppraisalScore,
     Attachment,
@@ -27,25 +24,6 @@ from projects.models import (
     ProposalOutput,
 )
 from reference.models import Commune
-
-LIST_FILTERS = ("plan", "year", "province", "kind", "activity", "status", "level", "q")
-# Filters the dashboards' drill-down adds (dashboards/forms.py passes them on): the đề án
-# behind a figure, with the same meaning as there.
-DRILL_FILTERS = (
-    "year_from",
-    "year_to",
-    "program",
-    "region",
-    "source",
-    "stage",
-    "agency",
-    "commune",
-    "compliance",
-    "findings",
-    "flags",
-)
-# FUNDED_STATES (projects.models): the statuses in which the approval is in force (the
-# dashboards' "approved đề án", the drill-down's stage=funded).
 
 
 def _requested_total():
@@ -62,77 +40,15 @@ def _requested_total():
     )
 
 
-def proposal_list(*, user, filters: dict | None = None) -> QuerySet[Proposal]:
-    """The đề án ``user`` may see, filtered. ``filters`` (all optional): ``plan``, ``year``,
-    ``province``, ``kind``, ``activity`` (a group includes its sub-activities),
-    ``status``, ``level`` and ``q`` — the start of a code (KCĐP-SLA-2026…) or part of the
-    title, ignoring case and accents ("mo hinh" finds "Mô hình")."""
-    filters = filters or {}
+def proposal_list(*, user) -> QuerySet[Proposal]:
+    """The đề án ``user`` may see, with their budget, in the list's order
+    (projects.filters.ProposalFilterSet narrows them)."""
     qs = visible(user, Proposal.objects.all()).select_related(
         "plan", "province", "activity", "implementing_agency"
     )
-    for name, lookup in (
-        ("plan", "plan"),
-        ("year", "plan__year"),
-        ("province", "province"),
-        ("kind", "kind"),
-        ("status", "status"),
-        ("level", "level"),
-    ):
-        value = filters.get(name)
-        if value not in (None, ""):
-            qs = qs.filter(**{lookup: value})
-    activity = filters.get("activity")
-    if activity:
-        qs = qs.filter(Q(activity=activity) | Q(activity__parent=activity))
-    q = (filters.get("q") or "").strip()
-    if q:
-        qs = qs.filter(Q(code__istartswith=q) | Q(title_folded__contains=fold(q)))
-    qs = _drill_filters(qs, filters)
     return qs.annotate(requested_total=_requested_total()).order_by(
         "-plan__year", "province__code", "plan_id", "sequence"
     )
-
-
-def _drill_filters(qs: QuerySet[Proposal], filters: dict) -> QuerySet[Proposal]:
-    """The dashboards' filters: period (``year_from``/``year_to``), ``program``, ``region``,
-    ``source`` (approved with money from it), ``stage="funded"`` (approval in force),
-    implementing unit (``agency``), ``commune``, ``compliance`` (a value, or "inspected"),
-    ``findings`` ("open" recommendations, or "overdue" ones) and ``flags="open"``."""
-    for name, lookup in (
-        ("year_from", "plan__year__gte"),
-        ("year_to", "plan__year__lte"),
-        ("program", "plan__program"),
-        ("region", "province__region"),
-        ("agency", "implementing_agency"),
-        ("commune", "communes"),
-    ):
-        if filters.get(name) not in (None, ""):
-            qs = qs.filter(**{lookup: filters[name]})
-    source = filters.get("source")
-    if source:
-        qs = qs.filter(status__in=FUNDED_STATES, **{f"approved_{source}__gt": 0})
-    if filters.get("stage") == "funded":
-        qs = qs.filter(status__in=FUNDED_STATES)
-    compliance = filters.get("compliance")
-    if compliance == "inspected":
-        qs = qs.exclude(compliance=Proposal.Compliance.NOT_INSPECTED)
-    elif compliance:
-        qs = qs.filter(compliance=compliance)
-    findings = filters.get("findings")
-    if findings:
-        # Through the reverse relations: projects does not import the inspections app.
-        condition = {
-            "inspections__status": "concluded",
-            "inspections__recommendations__status": "open",
-        }
-        if findings == "overdue":
-            condition["inspections__recommendations__deadline__lt"] = timezone.localdate()
-        qs = qs.filter(pk__in=Proposal.objects.filter(**condition).values("pk"))
-    if filters.get("flags") == "open":
-        open_flags = Proposal.objects.filter(flags__isnull=False, flags__resolved_on__isnull=True)
-        qs = qs.filter(pk__in=open_flags.values("pk"))
-    return qs
 
 
 def proposal_status_counts(queryset: QuerySet[Proposal]) -> dict[str, int]:
@@ -234,4 +150,4 @@ def beneficiary_search(*, user, q: str, limit: int = 10):
     q = (q or "").strip()
     if len(q) < 2:
         return []
-    return list(beneficiary_list(user=user, filters={"q": q})[:limit])
+    return list(beneficiary_matching(beneficiary_list(user=user), q)[:limit])

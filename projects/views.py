@@ -24,8 +24,10 @@ from core.formatting import format_vnd
 from core.forms import add_service_errors, service_error_messages
 from core.funding import SOURCE_SHORT, SOURCES, level_sources, programme_source
 from core.http import xlsx_response
+from core.lists import FilteredListMixin
 from programs.models import Indicator
 from projects import checks, excel, forms, selectors, services, workflow
+from projects.filters import ProposalFilterSet
 from projects.models import Appraisal, AppraisalCriterion, Attachment, Proposal
 
 
@@ -152,54 +154,33 @@ class ProposalChecksPreviewView(PolicyMixin, View):
 # --- List and export ------------------------------------------------------------------------
 
 
-class ProposalListView(PolicyMixin, ListView):
+class ProposalListView(PolicyMixin, FilteredListMixin, ListView):
     permission = "proposal.view"
     model = Proposal
     template_name = "projects/proposal_list.html"
-    paginate_by = 50
+    filterset_class = ProposalFilterSet
 
     def get_queryset(self):
-        user = self.request.user
-        self.filter_form = forms.ProposalFilterForm(
-            self.request.GET or None, user=user, plans=selectors.plans_for_proposals(user=user)
-        )
-        return selectors.proposal_list(user=user, filters=self.filter_form.filters())
-
-    def paginate_queryset(self, queryset, page_size):
-        # A page number beyond the end (filters narrowed since) shows the last page, not 404.
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get("page"))
-        return paginator, page, page.object_list, page.has_other_pages()
+        return selectors.proposal_list(user=self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         counts = selectors.proposal_status_counts(self.object_list)
-        context["filter_form"] = self.filter_form
-        context["drill_filters"] = self.filter_form.drill_filters()
         context["status_counts"] = [
             (value, label, counts[value])
             for value, label in Proposal.Status.choices
             if counts.get(value)
         ]
         context["can_create"] = has_perm(self.request.user, "proposal.create")
-        params = self.request.GET.copy()
-        params.pop("page", None)
-        context["query"] = params.urlencode()
         return context
 
 
-class ProposalExportView(PolicyMixin, View):
-    """The list as filtered on screen (same query string), as an Excel workbook."""
-
-    permission = "proposal.view"
+class ProposalExportView(ProposalListView):
+    """The list as filtered on screen (same query string, same filterset), as an Excel
+    workbook."""
 
     def get(self, request):
-        form = forms.ProposalFilterForm(
-            request.GET or None,
-            user=request.user,
-            plans=selectors.plans_for_proposals(user=request.user),
-        )
-        rows = selectors.proposal_list(user=request.user, filters=form.filters())
+        rows = self.get_filterset().qs
         content = excel.export_workbook(rows.iterator(chunk_size=2000))
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         return xlsx_response(content, f"de-an-khuyen-cong-{stamp}.xlsx")

@@ -225,27 +225,6 @@ def initial_from_query(form_class: type[RequestForm], query, *, user) -> dict:
     return initial
 
 
-class ReportFilterForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Report"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    mine = forms.BooleanField(label=_("Only mine"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", _("All")), *K.choices]
-        self.fields["status"].choices = [("", _("All")), *ReportJob.Status.choices]
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.Select):
-                field.widget.attrs["class"] = "form-select form-select-sm"
-            elif isinstance(field.widget, forms.CheckboxInput):
-                field.widget.attrs["class"] = "form-check-input"
-
-    def filters(self) -> dict:
-        if not self.is_bound or not self.is_valid():
-            return {}
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
-
-
 # The largest PDF the verification page reads (reports are far smaller).
 MAX_VERIFY_UPLOAD = 50 * 1024 * 1024
 

@@ -18,16 +18,9 @@ def report_queryset(*, user) -> QuerySet[ReportJob]:
     )
 
 
-def report_list(*, user, filters: dict | None = None) -> QuerySet[ReportJob]:
-    filters = filters or {}
-    jobs = report_queryset(user=user)
-    if filters.get("kind"):
-        jobs = jobs.filter(kind=filters["kind"])
-    if filters.get("status"):
-        jobs = jobs.filter(status=filters["status"])
-    if filters.get("mine"):
-        jobs = jobs.filter(requested_by=user)
-    return jobs.order_by("-requested_at", "-id")
+def report_list(*, user) -> QuerySet[ReportJob]:
+    """The report jobs ``user`` may see, newest first (reports.filters narrows them)."""
+    return report_queryset(user=user).order_by("-requested_at", "-id")
 
 
 def normalise_code(text: str) -> str | None:

@@ -24,7 +24,9 @@ from django.views.generic import DetailView, ListView
 
 from accounts.policies import PolicyMixin, has_perm
 from core.forms import add_service_errors
+from core.lists import FilteredListMixin
 from reports import forms, selectors, services
+from reports.filters import ReportFilterSet
 from reports.models import ReportJob
 
 S = ReportJob.Status
@@ -33,33 +35,21 @@ S = ReportJob.Status
 # --- List -----------------------------------------------------------------------------------
 
 
-class ReportListView(PolicyMixin, ListView):
+class ReportListView(PolicyMixin, FilteredListMixin, ListView):
     """Past reports of the user's scope: who asked, when, their state and download."""
 
     permission = "report.view"
     model = ReportJob
     template_name = "reports/report_list.html"
     paginate_by = 25
+    filterset_class = ReportFilterSet
 
     def get_queryset(self):
-        self.filter_form = forms.ReportFilterForm(self.request.GET or None)
-        return selectors.report_list(user=self.request.user, filters=self.filter_form.filters())
-
-    def paginate_queryset(self, queryset, page_size):
-        # A page beyond the end (filters narrowed since) shows the last page, not 404.
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get("page"))
-        return paginator, page, page.object_list, page.has_other_pages()
+        return selectors.report_list(user=self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        params = self.request.GET.copy()
-        params.pop("page", None)
-        context.update(
-            filter_form=self.filter_form,
-            query=params.urlencode(),
-            can_request=has_perm(self.request.user, "report.request"),
-        )
+        context["can_request"] = has_perm(self.request.user, "report.request")
         return context
 
 

@@ -28,7 +28,6 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "django_filters",
-    "django_tables2",
     "axes",
     # Our apps, in dependency order (each depends only on those above it).
     "core",
@@ -171,7 +170,8 @@ FORMAT_MODULE_PATH = ["khuyencong.formats"]
 # --- Forms ----------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+# The empty choice of a list's filter (core.lists): "Tất cả".
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

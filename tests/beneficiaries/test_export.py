@@ -7,9 +7,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from beneficiaries.models import LegalForm, Sector
-from beneficiaries.selectors import beneficiary_list
 from reference.models import Province
 from tests.beneficiaries.factories import BeneficiaryFactory, commune_of
+from tests.beneficiaries.test_selectors import listed
 
 
 def _sheet(response):
@@ -46,10 +46,7 @@ def test_export_holds_the_rows_of_the_filtered_list(
     assert sheet["B1"].font.bold
     assert sheet.column_dimensions["B"].width >= 30
 
-    filters = {k: v for k, v in params.items()}
-    if "sector" in filters:
-        filters["sector"] = Sector.objects.get(pk=filters["sector"])
-    expected = list(beneficiary_list(user=user, filters=filters))
+    expected = list(listed(user, **params))
     assert len(expected) > 0
     assert [r[1] for r in body] == [b.name for b in expected]
     assert [r[0] for r in body] == list(range(1, len(expected) + 1))
