@@ -4,7 +4,6 @@ selector or service and render; the rules live in projects.services / checks / w
 
 from __future__ import annotations
 
-import datetime
 import mimetypes
 
 from django.contrib import messages
@@ -20,12 +19,11 @@ from django.views.generic import DetailView, ListView
 
 from accounts.policies import PolicyMixin, has_perm, in_scope, is_national, visible
 from beneficiaries.eligibility import beneficiary_eligibility
-from core.formatting import format_vnd
 from core.forms import add_service_errors, service_error_messages
 from core.funding import SOURCE_SHORT, SOURCES, level_sources, programme_source
 from core.http import xlsx_response
 from programs.models import Indicator
-from projects import checks, excel, forms, selectors, services, workflow
+from projects import checks, excel, forms, selectors, services, timeline, workflow
 from projects.models import Appraisal, AppraisalCriterion, Attachment, Proposal
 
 
@@ -467,148 +465,6 @@ def _document_rows(proposal: Proposal, attachments: list[Attachment]) -> list[di
     ]
 
 
-EVENT_LABELS = {
-    "create": gettext_lazy("Created the draft"),
-    "edit": gettext_lazy("Saved changes"),
-    "attach": gettext_lazy("Attached a document"),
-    "detach": gettext_lazy("Removed a document"),
-    "appraisal": gettext_lazy("Recorded an appraisal"),
-    # Inspections (inspections.services).
-    "inspection_planned": gettext_lazy("Planned an inspection"),
-    "inspection_recorded": gettext_lazy("Recorded inspection findings"),
-    "inspection_photo": gettext_lazy("Added an inspection photo"),
-    "inspection_photo_removed": gettext_lazy("Removed an inspection photo"),
-    "inspection_concluded": gettext_lazy("Concluded an inspection"),
-    "inspection_cancelled": gettext_lazy("Cancelled an inspection"),
-    "recommendation_added": gettext_lazy("Added a recommendation"),
-    "recommendation_removed": gettext_lazy("Withdrew a recommendation"),
-    "recommendation_follow_up": gettext_lazy("Followed up a recommendation"),
-    "recommendation_remedied": gettext_lazy("Recommendation remedied"),
-}
-# The labels of inspections.models.Inspection.Kind and Result, for the timeline (projects
-# does not import the inspections app; tests/inspections check that they stay the same).
-INSPECTION_KIND_LABELS = {
-    "periodic": gettext_lazy("Periodic inspection"),
-    "unannounced": gettext_lazy("Unannounced inspection"),
-    "appraisal": gettext_lazy("On-site appraisal before approval"),
-    "acceptance": gettext_lazy("Acceptance visit"),
-}
-INSPECTION_RESULT_LABELS = {
-    "compliant": gettext_lazy("Compliant"),
-    "partly": gettext_lazy("Partly compliant"),
-    "not_compliant": gettext_lazy("Not compliant"),
-}
-CHANGE_LABELS = {
-    "title": gettext_lazy("Proposal title"),
-    "kind": gettext_lazy("Kind of proposal"),
-    "activity": gettext_lazy("Activity"),
-    "implementing_agency": gettext_lazy("Implementing unit"),
-    "start_date": gettext_lazy("Start date"),
-    "end_date": gettext_lazy("End date"),
-    "beneficiaries": gettext_lazy("Establishments"),
-    "budget_lines": gettext_lazy("Budget lines"),
-    "outputs": gettext_lazy("Outputs"),
-    "totals": gettext_lazy("Budget total"),
-    "approved": gettext_lazy("Approved amounts"),
-    "score": gettext_lazy("Weighted score"),
-    "recommendation": gettext_lazy("Recommendation"),
-    "inspection_kind": gettext_lazy("Kind of inspection"),
-    "planned_on": gettext_lazy("Planned date"),
-    "answered": gettext_lazy("Checklist items answered"),
-    "conclusion": gettext_lazy("Overall conclusion"),
-    "compliance": gettext_lazy("Compliance"),
-    "deadline": gettext_lazy("Deadline"),
-    "remedied_on": gettext_lazy("Remedied on"),
-}
-DATE_CHANGES = ("start_date", "end_date", "planned_on", "deadline", "remedied_on")
-
-
-def _describe(key: str, value, names: dict) -> str:
-    """One side of a change in words: "2 establishments, 300.000.000 ₫ in all"."""
-    if value in (None, "", [], {}):
-        return "—"
-    if key == "kind":
-        return str(Proposal.Kind(value).label) if value in Proposal.Kind.values else value
-    if key == "implementing_agency":
-        return names["agencies"].get(value, str(value))
-    if key in DATE_CHANGES:
-        return datetime.date.fromisoformat(value).strftime("%d/%m/%Y")
-    if key == "inspection_kind":
-        return str(INSPECTION_KIND_LABELS.get(value, value))
-    if key == "conclusion":
-        return str(INSPECTION_RESULT_LABELS.get(value, value))
-    if key == "compliance" and value in Proposal.Compliance.values:
-        return str(Proposal.Compliance(value).label)
-    if key == "beneficiaries":
-        share = sum(amount or 0 for _id, amount in value)
-        return _("%(n)s establishment(s), shares %(total)s") % {
-            "n": len(value),
-            "total": format_vnd(share),
-        }
-    if key == "budget_lines":
-        return _("%(n)s line(s), %(total)s") % {
-            "n": len(value),
-            "total": format_vnd(sum(line["amount"] for line in value)),
-        }
-    if key == "outputs":
-        return "; ".join(f"{names['indicators'].get(k, k)}: {v}" for k, v in value.items())
-    if key in ("totals", "approved"):
-        parts = [f"{SOURCE_SHORT[s]} {format_vnd(value[s])}" for s in SOURCES if value.get(s)]
-        if key == "totals":
-            parts.insert(0, format_vnd(value.get("amount", 0)))
-        return ", ".join(parts)
-    if key == "recommendation" and value in Appraisal.Recommendation.values:
-        return str(Appraisal.Recommendation(value).label)
-    return str(value)
-
-
-def _event_rows(events) -> list[dict]:
-    """The timeline with the before/after of each change written out."""
-    from accounts.models import Agency
-
-    agency_ids = set()
-    for event in events:
-        change = event.changes.get("implementing_agency")
-        if change:
-            agency_ids |= {change.get("before"), change.get("after")}
-    names = {
-        "agencies": dict(Agency.objects.filter(pk__in=agency_ids).values_list("pk", "name"))
-        if agency_ids
-        else {},
-        "indicators": {i.code: i.name for i in Indicator.objects.all()},
-    }
-    labels = {**EVENT_LABELS, **{t.action: t.label for t in workflow.TRANSITIONS}}
-    statuses = dict(Proposal.Status.choices)
-    rows = []
-    for event in events:
-        changes = []
-        for key, change in event.changes.items():
-            label = CHANGE_LABELS.get(key, key)
-            if isinstance(change, dict) and set(change) == {"before", "after"}:
-                changes.append(
-                    {
-                        "label": label,
-                        "before": _describe(key, change["before"], names),
-                        "after": _describe(key, change["after"], names),
-                    }
-                )
-            else:
-                changes.append(
-                    {"label": label, "before": None, "after": _describe(key, change, names)}
-                )
-        rows.append(
-            {
-                "event": event,
-                "label": labels.get(event.action, event.action),
-                "to_status": statuses.get(event.to_status, "")
-                if event.from_status != event.to_status
-                else "",
-                "changes": changes,
-            }
-        )
-    return rows
-
-
 def detail_context(request, proposal: Proposal, **extra) -> dict:
     """Everything the detail page shows, in a fixed number of queries."""
     user = request.user
@@ -637,7 +493,7 @@ def detail_context(request, proposal: Proposal, **extra) -> dict:
         "support_source": SOURCE_SHORT[programme_source(proposal.level)],
         "check_rows": _check_rows(user, proposal),
         "documents": _document_rows(proposal, sections["attachments"]),
-        "event_rows": _event_rows(sections["events"]),
+        "event_rows": timeline.timeline_rows(sections["events"]),
         "transitions": transitions,
         "can_edit": workflow.may_edit(user, proposal),
         "can_attach": can_attach,
