@@ -17,37 +17,20 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from accounts.policies import PolicyMixin, has_perm, in_scope, is_national, visible
+from accounts.policies import PolicyMixin, has_perm, in_scope, visible
 from beneficiaries.eligibility import beneficiary_eligibility
 from core.forms import add_service_errors, service_error_messages
 from core.funding import SOURCE_SHORT, SOURCES, level_sources, programme_source
 from core.http import xlsx_response
 from programs.models import Indicator
 from projects import checks, excel, forms, selectors, services, timeline, workflow
-from projects.models import Appraisal, AppraisalCriterion, Attachment, Proposal
+from projects.models import AppraisalCriterion, Attachment, Proposal
 
 
 def _sources(proposal: Proposal) -> list[str]:
     """Funding sources a đề án's budget is split into: its programme's own source (KCQG
     for a national đề án, KCĐP for a local one), the counterpart and other sources."""
     return level_sources(proposal.level)
-
-
-def _may_attach(user, proposal: Proposal) -> bool:
-    # The same rule as services.attachment_add: the editors of a draft, or the Sở while
-    # it appraises a submitted đề án.
-    return workflow.may_edit(user, proposal) or (
-        proposal.status == Proposal.Status.SUBMITTED
-        and workflow.may_perform(user, workflow.ACTIONS["return"], proposal)
-    )
-
-
-def _may_appraise(user, proposal: Proposal) -> bool:
-    # The same rule as services.appraisal_record: the Sở on a submitted đề án of its
-    # province, the ministry on a forwarded national one.
-    if is_national(user) and not user.is_superuser:
-        return workflow.may_perform(user, workflow.ACTIONS["ministry_approve"], proposal)
-    return workflow.may_perform(user, workflow.ACTIONS["appraise"], proposal)
 
 
 # --- Checks panel -------------------------------------------------------------------------
@@ -479,8 +462,8 @@ def detail_context(request, proposal: Proposal, **extra) -> dict:
         {"link": link, "eligibility": beneficiary_eligibility(link.beneficiary, on_date)}
         for link in sections["links"]
     ]
-    transitions = workflow.available_transitions(user, proposal)
-    can_attach = _may_attach(user, proposal)
+    transitions = workflow.transitions_to_show(user, proposal)
+    can_attach = workflow.may_attach(user, proposal)
     return {
         "proposal": proposal,
         "object": proposal,
@@ -497,7 +480,7 @@ def detail_context(request, proposal: Proposal, **extra) -> dict:
         "transitions": transitions,
         "can_edit": workflow.may_edit(user, proposal),
         "can_attach": can_attach,
-        "can_appraise": _may_appraise(user, proposal),
+        "can_appraise": workflow.may_appraise(user, proposal),
         "attach_form": extra.pop("attach_form", None)
         or (
             forms.AttachmentForm(documents=checks.required_documents(proposal))
@@ -574,7 +557,7 @@ class AttachmentUploadView(PolicyMixin, View):
 
     def post(self, request, pk):
         proposal = get_object_or_404(selectors.proposal_detail_queryset(user=request.user), pk=pk)
-        if not _may_attach(request.user, proposal):
+        if not workflow.may_attach(request.user, proposal):
             raise PermissionDenied
         documents = checks.required_documents(proposal)
         form = forms.AttachmentForm(request.POST, request.FILES, documents=documents)
@@ -660,24 +643,15 @@ class ProposalAppraiseView(PolicyMixin, View):
         proposal = get_object_or_404(
             selectors.proposal_detail_queryset(user=self.request.user), pk=self.kwargs["pk"]
         )
-        if not _may_appraise(self.request.user, proposal):
+        if not workflow.may_appraise(self.request.user, proposal):
             raise PermissionDenied
         return proposal
 
     def render_page(self, proposal, form, status=200):
         sections = selectors.proposal_sections(proposal)
-        stage = (
-            Appraisal.Stage.MINISTRY
-            if is_national(self.request.user) and not self.request.user.is_superuser
-            else Appraisal.Stage.PROVINCE
-        )
-        recommended = any(
-            a.stage == stage and a.recommendation == Appraisal.Recommendation.APPROVE
-            for a in sections["appraisals"]
-        )
-        # Concluding needs an appraisal recommending approval (services.proposal_transition):
-        # the button appears once there is one.
-        hidden = {"cancel", "amend"} | (set() if recommended else {"appraise", "ministry_approve"})
+        # The appraisal's own steps: concluding (once an appraisal recommends approval),
+        # returning or rejecting; cancelling and amending stay on the detail page.
+        hidden = {"cancel", "amend"}
         context = {
             "proposal": proposal,
             "object": proposal,
@@ -685,7 +659,7 @@ class ProposalAppraiseView(PolicyMixin, View):
             "appraisals": sections["appraisals"],
             "transitions": [
                 t
-                for t in workflow.available_transitions(self.request.user, proposal)
+                for t in workflow.transitions_to_show(self.request.user, proposal)
                 if t.action not in hidden
             ],
             "check_rows": _check_rows(self.request.user, proposal),

@@ -18,7 +18,7 @@ from projects import services
 from projects.models import Appraisal, Attachment, BudgetLine, Proposal
 from reference.models import Commune
 from tests.beneficiaries.factories import BeneficiaryFactory, commune_of
-from tests.projects.factories import PDF, advance, make_proposal, pdf_upload, staff
+from tests.projects.factories import PDF, advance, appraise, make_proposal, pdf_upload, staff
 
 SONLA, HANOI, DAKLAK = 14, 1, 66
 
@@ -409,8 +409,9 @@ def test_the_detail_page_shows_every_section(world, client):
     assert states["cap"] == "warn" and states["documents"] == "ok"
     assert all(row["files"] for row in response.context["documents"])
     assert "1.000.000.000 ₫" in body  # the budget total
+    # Concluding the appraisal waits for an appraisal recommending approval.
     actions = {t.action for t in response.context["transitions"]}
-    assert actions == {"return", "appraise", "reject", "cancel"}
+    assert actions == {"return", "reject", "cancel"}
     labels = [row["label"] for row in response.context["event_rows"]]
     assert len(labels) == proposal.events.count()
     edit = next(row for row in response.context["event_rows"] if row["event"].action == "edit")
@@ -423,6 +424,11 @@ def test_the_detail_page_shows_every_section(world, client):
     login(client, "ministry")
     response = client.get(reverse("proposal-detail", args=[proposal.pk]))
     assert response.status_code == 200 and response.context["transitions"] == []
+    appraise(proposal, staff(SONLA))
+    login(client, "sct-sonla")
+    response = client.get(reverse("proposal-detail", args=[proposal.pk]))
+    actions = {t.action for t in response.context["transitions"]}
+    assert actions == {"return", "appraise", "reject", "cancel"}
 
 
 @pytest.mark.django_db
