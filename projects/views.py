@@ -632,12 +632,12 @@ class AttachmentDeleteView(PolicyMixin, View):
 # --- Appraisal ------------------------------------------------------------------------------
 
 
-class ProposalAppraiseView(PolicyMixin, View):
-    """Thẩm định: the scores of one appraiser against the active criteria."""
+class _AppraisalMixin(PolicyMixin):
+    """The đề án being appraised, for those who appraise it now (workflow.may_appraise,
+    which services.appraisal_record asks too), and the criteria in force."""
 
     permission = "proposal.appraise"
     model = Proposal
-    template_name = "projects/proposal_appraise.html"
 
     def get_proposal(self):
         proposal = get_object_or_404(
@@ -646,6 +646,22 @@ class ProposalAppraiseView(PolicyMixin, View):
         if not workflow.may_appraise(self.request.user, proposal):
             raise PermissionDenied
         return proposal
+
+    def criteria(self):
+        return AppraisalCriterion.objects.filter(active=True)
+
+
+def _typed_score(form):
+    """The weighted score of the scores typed in ``form`` (None until all are valid), by
+    services.weighted_score: the function that computes the score stored on save."""
+    scores = form.typed_scores() if form.is_bound else None
+    return None if scores is None else services.weighted_score(scores)
+
+
+class ProposalAppraiseView(_AppraisalMixin, View):
+    """Thẩm định: the scores of one appraiser against the active criteria."""
+
+    template_name = "projects/proposal_appraise.html"
 
     def render_page(self, proposal, form, status=200):
         sections = selectors.proposal_sections(proposal)
@@ -656,6 +672,7 @@ class ProposalAppraiseView(PolicyMixin, View):
             "proposal": proposal,
             "object": proposal,
             "form": form,
+            "typed_score": _typed_score(form),
             "appraisals": sections["appraisals"],
             "transitions": [
                 t
@@ -674,9 +691,6 @@ class ProposalAppraiseView(PolicyMixin, View):
             ),
         }
         return render(self.request, self.template_name, context, status=status)
-
-    def criteria(self):
-        return AppraisalCriterion.objects.filter(active=True)
 
     def get(self, request, pk):
         proposal = self.get_proposal()
@@ -709,3 +723,18 @@ class ProposalAppraiseView(PolicyMixin, View):
                     reverse("proposal-appraise", args=[pk]) + f"?saved={appraisal.pk}#appraisals"
                 )
         return self.render_page(proposal, form, status=400)
+
+
+class ProposalAppraisalScoreView(_AppraisalMixin, View):
+    """HTMX, while the scores are typed on the appraisal page: the weighted score of the
+    scores as typed, computed on the server by the function that computes the score
+    stored on save (the page has no formula of its own)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        self.get_proposal()
+        form = forms.AppraisalForm(request.POST, criteria=self.criteria())
+        return render(
+            request, "projects/partials/weighted_score.html", {"score": _typed_score(form)}
+        )

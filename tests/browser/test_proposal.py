@@ -139,6 +139,8 @@ def test_province_user_enters_appraises_and_approves_a_group_proposal(
     scores = page.locator("input.score")
     for i in range(scores.count()):
         scores.nth(i).fill("8")
+    # The weighted score of what is typed, computed by the server (htmx), before saving.
+    page.locator("[data-testid='weighted-live']", has_text="80,00").wait_for()
     page.locator("input[name='recommendation'][value='approve']").check()
     page.get_by_test_id("appraisal-save").click()
     page.wait_for_url("**/appraise/?saved=*")

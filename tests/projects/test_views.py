@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from accounts.models import Agency, User
@@ -639,6 +640,49 @@ def test_the_ministry_appraises_forwarded_national_proposals_only(world, client)
     assert Appraisal.objects.get(proposal=national, stage="ministry").weighted_score == 80
     login(client, "sct-daklak")
     assert client.get(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_weighted_score_while_typing_is_the_servers(world, client):
+    """The appraisal page has no formula of its own: the score shown while typing comes
+    from the server (services.weighted_score), and it is the score stored on save."""
+    from projects.models import AppraisalCriterion
+
+    proposal = advance(make_proposal(SONLA), "submitted")
+    page_url = reverse("proposal-appraise", args=[proposal.pk])
+    url = reverse("proposal-appraisal-score", args=[proposal.pk])
+    login(client, "sct-sonla")
+    page = client.get(page_url).content.decode()
+    assert f'hx-post="{url}"' in page and "<script>" not in page
+    criteria = list(AppraisalCriterion.objects.filter(active=True))
+    # Weights differ, so the weighted score is not the mean of the scores.
+    assert len({c.weight for c in criteria}) > 1
+    typed = {c: (10 if i % 2 else 5) for i, c in enumerate(criteria)}
+    marks = {f"score_{c.code}": v for c, v in typed.items()}
+    expected = services.weighted_score(typed)
+    with translation.override("vi"):
+        shown = client.post(url, marks, HTTP_HX_REQUEST="true")
+    assert shown.status_code == 200
+    assert shown.content.decode() == f"{expected:.2f}".replace(".", ",")
+    # Until every score is there and within its range, no score.
+    first = f"score_{criteria[0].code}"
+    assert client.post(url, {**marks, first: ""}).content.decode() == "—"
+    assert client.post(url, {**marks, first: criteria[0].max_score + 1}).content.decode() == "—"
+    # A refused save (no reason given) shows the score of what was typed.
+    refused = client.post(page_url, {**marks, "recommendation": "return", "comment": ""})
+    assert refused.status_code == 400
+    assert refused.context["typed_score"] == expected
+    client.post(page_url, {**marks, "recommendation": "approve"})
+    assert Appraisal.objects.get(proposal=proposal).weighted_score == expected
+    # Only those who may appraise the đề án now reach it.
+    login(client, "ttkc-sonla")
+    assert client.post(url, marks).status_code == 403
+    login(client, "sct-hanoi")
+    assert client.post(url, marks).status_code == 404
+    appraised = advance(make_proposal(SONLA), "appraised")
+    login(client, "sct-sonla")
+    score_url = reverse("proposal-appraisal-score", args=[appraised.pk])
+    assert client.post(score_url, marks).status_code == 403
 
 
 # --- Việc cần làm --------------------------------------------------------------------------
