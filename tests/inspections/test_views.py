@@ -449,9 +449,7 @@ def test_the_timeline_labels_follow_the_inspection_choices():
     assert dict(Inspection.Kind.choices) == {
         k: str(v) for k, v in timeline.INSPECTION_KIND_LABELS.items()
     }
-    assert dict(Result.choices) == {
-        k: str(v) for k, v in timeline.INSPECTION_RESULT_LABELS.items()
-    }
+    assert dict(Result.choices) == {k: str(v) for k, v in timeline.INSPECTION_RESULT_LABELS.items()}
 
 
 # --- Queries do not grow with the rows ----------------------------------------------------------
