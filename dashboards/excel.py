@@ -30,7 +30,7 @@ COUNT_KEYS = {
     "funded",
     "inspected",
     "compliant",
-    "establishments",
+    "beneficiaries",
     "findings",
     "overdue",
     "flags",
@@ -39,7 +39,7 @@ COUNT_KEYS = {
     "achieved",
 }
 # The non-measure columns (their own words: not published measures of core.measures).
-ESTABLISHMENTS = "Cơ sở CNNT được hỗ trợ (đếm không trùng)"
+BENEFICIARIES = "Cơ sở CNNT được hỗ trợ (đếm không trùng)"
 FLAGS = "Cảnh báo giải ngân"
 
 
@@ -147,7 +147,7 @@ def tables_of(data: dict, *, source: str | None = None) -> dict:
         (f"{label('rate')}{f' — {short}' if short else ''}", _value(total, "rate"), "rate"),
         (_money("counterpart", None), total.counterpart, "counterpart"),
         (_money("other", None), total.other, "other"),
-        (ESTABLISHMENTS, total.establishments, "count"),
+        (BENEFICIARIES, total.beneficiaries, "count"),
         (str(label("inspected")), total.inspected, "count"),
         (str(label("compliant")), total.compliant, "count"),
         (str(label("compliance_rate")), _value(total, "compliance_rate"), "compliance_rate"),
@@ -193,7 +193,7 @@ def tables_of(data: dict, *, source: str | None = None) -> dict:
                 data["provinces"],
                 total,
                 extra=[("Vùng", 30, "region")],
-                trailing=[(ESTABLISHMENTS, 14, "establishments"), *issue_headers()],
+                trailing=[(BENEFICIARIES, 14, "beneficiaries"), *issue_headers()],
                 width=20,
                 **common,
             ),

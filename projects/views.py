@@ -20,7 +20,7 @@ from django.views.generic import DetailView, ListView
 from accounts.policies import PolicyMixin, has_perm, in_scope, visible
 from beneficiaries.eligibility import beneficiary_eligibility
 from core.forms import add_service_errors, service_error_messages
-from core.funding import SOURCE_SHORT, SOURCES, level_sources, programme_source
+from core.funding import SOURCE_SHORT, SOURCES, level_sources, program_source
 from core.http import xlsx_response
 from programs.models import Indicator
 from projects import checks, excel, forms, selectors, services, timeline, workflow
@@ -473,7 +473,7 @@ def detail_context(request, proposal: Proposal, **extra) -> dict:
         "sources": [(s, SOURCE_SHORT[s]) for s in sources],
         "source_totals": [totals[s] for s in sources],
         "totals": totals,
-        "support_source": SOURCE_SHORT[programme_source(proposal.level)],
+        "support_source": SOURCE_SHORT[program_source(proposal.level)],
         "check_rows": _check_rows(user, proposal),
         "documents": _document_rows(proposal, sections["attachments"]),
         "event_rows": timeline.timeline_rows(sections["events"]),

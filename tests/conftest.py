@@ -23,13 +23,13 @@ def world(db):
     Migrations load the reference data, but a transactional test flushes every table
     afterwards, so the fixture puts it back when needed (idempotent, cheap when present).
     The 900 demo establishments are left out: tests that need them ask for
-    ``demo_establishments``."""
-    seeding.seed_all(seed=2026, establishments=False)
+    ``demo_beneficiaries``."""
+    seeding.seed_all(seed=2026, beneficiaries=False)
     return seeding
 
 
 @pytest.fixture
-def demo_establishments(world):
+def demo_beneficiaries(world):
     from demo import beneficiaries
 
     beneficiaries.seed_beneficiaries(seed=2026)

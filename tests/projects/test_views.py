@@ -378,7 +378,7 @@ def test_the_edit_page_is_refused_to_others(world, client):
 
 
 @pytest.mark.django_db
-def test_the_establishment_autocomplete_finds_by_name_and_tax_code(world, client):
+def test_the_beneficiary_autocomplete_finds_by_name_and_tax_code(world, client):
     own = BeneficiaryFactory(commune=commune_of(SONLA), name="Hợp tác xã Chè Tà Xùa")
     foreign = BeneficiaryFactory(commune=commune_of(HANOI), name="Hợp tác xã Chè Hà Nội")
     login(client, "sct-sonla")
