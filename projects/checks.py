@@ -342,5 +342,18 @@ def run_checks(proposal: Proposal, *, on_date: datetime.date | None = None) -> l
     return checks
 
 
-def blocking_failures(checks: list[Check]) -> list[Check]:
-    return [c for c in checks if not c.ok and c.blocking]
+# Decided by the approval itself, not before: the plan's remaining allocation (checked
+# again under the plan's lock when the decision is recorded).
+DECIDED_AT_APPROVAL = frozenset({"allocation"})
+
+
+def blocking_failures(checks: list[Check], *, deciding: bool = True) -> list[Check]:
+    """The failed checks that stop the step: at the approval decision (``deciding``) every
+    blocking one; before it (submission, and the panel until then) all but those decided at
+    approval. services.proposal_transition refuses on these, and the checks panel shows
+    exactly these in red."""
+    return [
+        c
+        for c in checks
+        if not c.ok and c.blocking and (deciding or c.code not in DECIDED_AT_APPROVAL)
+    ]

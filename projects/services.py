@@ -523,9 +523,7 @@ def proposal_transition(
     if action == "submit" or deciding:
         on_date = decision_date if deciding else timezone.localdate()
         results = checks.run_checks(locked, on_date=on_date)
-        failures = checks.blocking_failures(results)
-        if not deciding:
-            failures = [c for c in failures if c.code != "allocation"]  # decided at approval
+        failures = checks.blocking_failures(results, deciding=deciding)
         if failures:
             raise ValidationError([c.message for c in failures])
     if workflow.appraisal_missing(transition, locked):

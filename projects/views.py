@@ -47,17 +47,20 @@ CHECK_LABELS = {
 
 
 def _check_rows(user, proposal: Proposal, results=None) -> list[dict]:
-    """run_checks as rows for the panel: ok (green), fail (red: blocks submission or
-    approval), warn (amber: does not block yet)."""
-    deciding_later = proposal.status in workflow.EDITABLE | {Proposal.Status.SUBMITTED}
+    """run_checks as rows for the panel: ok (green), fail (red: what the next step —
+    submission, or the approval decision — refuses, checks.blocking_failures), warn
+    (amber: does not block that step)."""
+    results = checks.run_checks(proposal) if results is None else results
+    deciding = proposal.status not in workflow.BEFORE_DECISION
+    blocking = {id(c) for c in checks.blocking_failures(results, deciding=deciding)}
     rows = []
-    for check in checks.run_checks(proposal) if results is None else results:
+    for check in results:
         if check.ok:
             state = "ok"
-        elif not check.blocking or (check.code == "allocation" and deciding_later):
-            state = "warn"
-        else:
+        elif id(check) in blocking:
             state = "fail"
+        else:
+            state = "warn"
         rows.append(
             {
                 "code": check.code,

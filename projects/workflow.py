@@ -172,6 +172,8 @@ NOT_TODO = frozenset(
     {"cancel", "cancel_approved", "ministry_cancel", "amend", "reject", "ministry_reject"}
 )
 EDITABLE = frozenset({S.DRAFT, S.RETURNED, S.AMENDING})
+# Before the approval decision can be taken: while edited and while the Sở appraises.
+BEFORE_DECISION = EDITABLE | {S.SUBMITTED}
 
 
 def _role_ok(user, roles) -> bool:

@@ -448,6 +448,32 @@ def test_the_checks_panel_shows_a_cap_exceeded_as_red(world, client):
 
 
 @pytest.mark.django_db
+def test_the_checks_panel_is_red_for_what_the_next_step_refuses(world, client):
+    """An allocation exceeded is amber while the đề án is entered and appraised (the
+    submission goes through) and red once the approval decision is next (which refuses
+    it): the panel and proposal_transition read the same checks.blocking_failures."""
+    from tests.projects.factories import DECIDED, plan_with, staff_of, transition
+
+    plan = plan_with(SONLA, {"03.1": 100_000_000})
+    proposal = make_proposal(SONLA, plan=plan, support=200_000_000, counterpart=800_000_000)
+    login(client, "sct-sonla")
+
+    def allocation_state(p):
+        response = client.get(reverse("proposal-checks", args=[p.pk]))
+        return next(r["state"] for r in response.context["check_rows"] if r["code"] == "allocation")
+
+    assert allocation_state(proposal) == "warn"
+    submitted = transition(proposal, staff_of(SONLA), "submit")
+    assert allocation_state(submitted) == "warn"
+    appraised = advance(submitted, "appraised")
+    assert allocation_state(appraised) == "fail"
+    with pytest.raises(ValidationError):
+        transition(
+            appraised, staff_of(SONLA), "approve", decision_number="9/QĐ", decision_date=DECIDED
+        )
+
+
+@pytest.mark.django_db
 def test_the_detail_page_costs_the_same_for_1_or_5_rows(
     world, client, django_assert_max_num_queries
 ):
