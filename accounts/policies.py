@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, Q, QuerySet
 
 from accounts.models import (
@@ -166,6 +166,17 @@ def may_act(user, action: str, obj: Model) -> bool:
 def require_act(user, action: str, obj: Model) -> None:
     if not may_act(user, action, obj):
         raise PermissionDenied
+
+
+def allows(check, *args, **kwargs) -> bool:
+    """Would ``check`` — a function that refuses by raising PermissionDenied or
+    ValidationError, as a service calls it before acting — let the call through? How a
+    page asks a service's own check whether to offer the action."""
+    try:
+        check(*args, **kwargs)
+    except (PermissionDenied, ValidationError):
+        return False
+    return True
 
 
 class PolicyMixin:

@@ -199,13 +199,13 @@ def compliance_dataset(
 
         # Establishments: household businesses identified by the owner's CCCD (digit 4
         # is "9", which no real CCCD has, so they never collide with the demo registry).
-        establishments, links = [], []
+        beneficiaries, links = [], []
         for p in proposals:
             for _ in range(rng.choice([1, 1, 2, 3])):
                 data.beneficiaries += 1
                 name = f"{rng.choice(HOUSEHOLD_NAMES)} ({data.beneficiaries})"
                 commune = rng.choice(communes)
-                establishments.append(
+                beneficiaries.append(
                     Beneficiary(
                         legal_form=LegalForm.HOUSEHOLD_BUSINESS,
                         name=name,
@@ -219,7 +219,7 @@ def compliance_dataset(
                     )
                 )
                 links.append(p)
-        establishments = Beneficiary.objects.bulk_create(establishments)
+        beneficiaries = Beneficiary.objects.bulk_create(beneficiaries)
         shares = {}
         for p in links:
             shares[p.pk] = shares.get(p.pk, 0) + 1
@@ -228,7 +228,7 @@ def compliance_dataset(
                 ProposalBeneficiary(
                     proposal=p, beneficiary=b, support_amount=p.approved_kcdp // shares[p.pk]
                 )
-                for p, b in zip(links, establishments, strict=True)
+                for p, b in zip(links, beneficiaries, strict=True)
             ]
         )
 

@@ -3,8 +3,6 @@ import refused. Headers are the fixed Vietnamese ones of the template (see impor
 
 from __future__ import annotations
 
-import io
-
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -19,36 +17,9 @@ from beneficiaries.imports import (
 )
 from beneficiaries.models import LegalForm
 from beneficiaries.validators import tax_code_check_digit
-from core.http import XLSX_CONTENT_TYPE  # noqa: F401  (re-exported for the other exports)
+from core.excel import HEADER_FILL, header_row, text_columns, workbook_bytes
 
-_HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 _ERROR_FILL = PatternFill("solid", fgColor="F8D7DA")
-
-
-def _header(sheet, headers: list[str], widths: list[int]) -> None:
-    sheet.append(headers)
-    for index, width in enumerate(widths, start=1):
-        cell = sheet.cell(row=1, column=index)
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-
-
-def _as_text(sheet, columns: list[int]) -> None:
-    """Identifier columns hold text, so Excel keeps the leading zeros of what is typed."""
-    for index in columns:
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].number_format = "@"
-        for row in range(2, sheet.max_row + 1):
-            sheet[f"{letter}{row}"].number_format = "@"
-
-
-def _save(workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _legal_form_name(value) -> str:
@@ -88,7 +59,7 @@ def export_workbook(beneficiaries, *, full_citizen_id: bool) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Cơ sở CNNT"
-    _header(sheet, [h for h, _ in EXPORT_HEADERS], [w for _, w in EXPORT_HEADERS])
+    header_row(sheet, [h for h, _ in EXPORT_HEADERS], [w for _, w in EXPORT_HEADERS])
     for number, b in enumerate(beneficiaries, start=1):
         sheet.append(
             [
@@ -114,7 +85,7 @@ def export_workbook(beneficiaries, *, full_citizen_id: bool) -> bytes:
             ]
         )
     sheet.auto_filter.ref = sheet.dimensions
-    return _save(workbook)
+    return workbook_bytes(workbook)
 
 
 def example_tax_code(prefix: str = "550012345") -> str:
@@ -134,7 +105,7 @@ def template_workbook(*, commune, sectors) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Cơ sở CNNT"
-    _header(sheet, [c.header for c in COLUMNS], [c.width for c in COLUMNS])
+    header_row(sheet, [c.header for c in COLUMNS], [c.width for c in COLUMNS])
     example = {
         "name": f"{EXAMPLE_PREFIX} Hợp tác xã Dệt thổ cẩm Bản Mòng",
         "legal_form": LEGAL_FORM_CODES[LegalForm.COOPERATIVE],
@@ -157,7 +128,7 @@ def template_workbook(*, commune, sectors) -> bytes:
     sheet.append([example[c.key] for c in COLUMNS])
     for index in range(1, len(COLUMNS) + 1):
         sheet.cell(row=2, column=index).font = Font(italic=True, color="555555")
-    _as_text(sheet, [i for i, c in enumerate(COLUMNS, start=1) if c.text])
+    text_columns(sheet, [i for i, c in enumerate(COLUMNS, start=1) if c.text])
     legal_column = get_column_letter([c.key for c in COLUMNS].index("legal_form") + 1)
     codes = DataValidation(
         type="list",
@@ -168,7 +139,7 @@ def template_workbook(*, commune, sectors) -> bytes:
     sheet.add_data_validation(codes)
 
     catalogue = workbook.create_sheet("Danh mục")
-    _header(catalogue, ["Mã loại hình", "Loại hình"], [14, 34])
+    header_row(catalogue, ["Mã loại hình", "Loại hình"], [14, 34])
     for form in LegalForm:
         catalogue.append([LEGAL_FORM_CODES[form], _legal_form_name(form.value)])
     catalogue.append([])
@@ -176,7 +147,7 @@ def template_workbook(*, commune, sectors) -> bytes:
     catalogue.append(["Mã ngành nghề", "Ngành nghề"])
     for index in (1, 2):
         catalogue.cell(row=start, column=index).font = Font(bold=True)
-        catalogue.cell(row=start, column=index).fill = _HEADER_FILL
+        catalogue.cell(row=start, column=index).fill = HEADER_FILL
     for sector in sectors:
         catalogue.append([sector.code, sector.name])
     catalogue.column_dimensions["A"].width = 26
@@ -191,7 +162,7 @@ def template_workbook(*, commune, sectors) -> bytes:
             "Cột có/không: ghi x nếu có, để trống nếu không. Tối đa 5.000 dòng mỗi tệp.",
         ]
     )
-    return _save(workbook)
+    return workbook_bytes(workbook)
 
 
 def errors_workbook(rows: list[dict]) -> bytes:
@@ -200,7 +171,7 @@ def errors_workbook(rows: list[dict]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Dòng lỗi"
-    _header(
+    header_row(
         sheet,
         [c.header for c in COLUMNS] + [ERROR_HEADER, "Dòng trong tệp gốc"],
         [c.width for c in COLUMNS] + [60, 10],
@@ -211,5 +182,5 @@ def errors_workbook(rows: list[dict]) -> bytes:
         cell = sheet.cell(row=sheet.max_row, column=error_column)
         cell.fill = _ERROR_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    _as_text(sheet, [i for i, c in enumerate(COLUMNS, start=1) if c.text])
-    return _save(workbook)
+    text_columns(sheet, [i for i, c in enumerate(COLUMNS, start=1) if c.text])
+    return workbook_bytes(workbook)

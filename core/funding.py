@@ -42,7 +42,7 @@ SOURCE_SHORT = {
 }
 
 
-def programme_source(level: str) -> str:
+def program_source(level: str) -> str:
     """The khuyến công source of a programme level: KCQG for national, KCĐP for local."""
     return FundingSource.KCQG.value if level == "national" else FundingSource.KCDP.value
 
@@ -50,7 +50,7 @@ def programme_source(level: str) -> str:
 def level_sources(level: str) -> list[str]:
     """The sources a plan or đề án of a level is split into: its programme's own
     khuyến công source (KCQG national, KCĐP local), then the counterpart and other sources."""
-    return [programme_source(level), *NON_KC_SOURCES]
+    return [program_source(level), *NON_KC_SOURCES]
 
 
 def kc_sum(amounts: Mapping[str, int]) -> int:

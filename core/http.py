@@ -2,7 +2,7 @@
 
 from django.http import HttpResponse
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from core.excel import XLSX_CONTENT_TYPE
 
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:

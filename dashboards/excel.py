@@ -15,12 +15,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from beneficiaries.excel import _header, _save
+from core.excel import COUNT_FORMAT, MONEY_FORMAT, header_row, workbook_bytes
 from core.funding import SOURCE_SHORT
 from core.measures import EXCEL_PERCENT_FORMAT, excel_ratio, label
 
-MONEY_FORMAT = "#,##0"
-COUNT_FORMAT = "#,##0"
 TOTAL = "Tổng cộng"
 
 # key -> (numerator, denominator) of the Measures attributes behind a rate cell.
@@ -32,7 +30,7 @@ COUNT_KEYS = {
     "funded",
     "inspected",
     "compliant",
-    "establishments",
+    "beneficiaries",
     "findings",
     "overdue",
     "flags",
@@ -41,7 +39,7 @@ COUNT_KEYS = {
     "achieved",
 }
 # The non-measure columns (their own words: not published measures of core.measures).
-ESTABLISHMENTS = "Cơ sở CNNT được hỗ trợ (đếm không trùng)"
+BENEFICIARIES = "Cơ sở CNNT được hỗ trợ (đếm không trùng)"
 FLAGS = "Cảnh báo giải ngân"
 
 
@@ -149,7 +147,7 @@ def tables_of(data: dict, *, source: str | None = None) -> dict:
         (f"{label('rate')}{f' — {short}' if short else ''}", _value(total, "rate"), "rate"),
         (_money("counterpart", None), total.counterpart, "counterpart"),
         (_money("other", None), total.other, "other"),
-        (ESTABLISHMENTS, total.establishments, "count"),
+        (BENEFICIARIES, total.beneficiaries, "count"),
         (str(label("inspected")), total.inspected, "count"),
         (str(label("compliant")), total.compliant, "count"),
         (str(label("compliance_rate")), _value(total, "compliance_rate"), "compliance_rate"),
@@ -195,7 +193,7 @@ def tables_of(data: dict, *, source: str | None = None) -> dict:
                 data["provinces"],
                 total,
                 extra=[("Vùng", 30, "region")],
-                trailing=[(ESTABLISHMENTS, 14, "establishments"), *issue_headers()],
+                trailing=[(BENEFICIARIES, 14, "beneficiaries"), *issue_headers()],
                 width=20,
                 **common,
             ),
@@ -278,7 +276,7 @@ def tables_of(data: dict, *, source: str | None = None) -> dict:
 def _filters_sheet(workbook, form, province) -> None:
     sheet = workbook.active
     sheet.title = "Bộ lọc"
-    _header(sheet, ["Bộ lọc", "Giá trị"], [30, 60])
+    header_row(sheet, ["Bộ lọc", "Giá trị"], [30, 60])
     sheet.append(["Phạm vi", province.name if province else "Toàn quốc"])
     for name, value in form.filters().items():
         field_label = str(form.fields[name].label)
@@ -315,7 +313,7 @@ def dashboard_workbook(data: dict, *, form, province=None, tables=None) -> bytes
             if tables is not None and key not in tables:
                 continue
             sheet = workbook.create_sheet(title[:31])
-            _header(sheet, [h for h, _w, _k in headers], [w for _h, w, _k in headers])
+            header_row(sheet, [h for h, _w, _k in headers], [w for _h, w, _k in headers])
             for row in rows:
                 sheet.append(row)
             for index, (_h, _w, k) in enumerate(headers, start=1):
@@ -327,4 +325,4 @@ def dashboard_workbook(data: dict, *, form, province=None, tables=None) -> bytes
             if rows and TOTAL in rows[-1][:2]:  # the total row
                 for cell in sheet[sheet.max_row]:
                     cell.font = Font(bold=True)
-    return _save(workbook)
+    return workbook_bytes(workbook)

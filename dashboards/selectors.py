@@ -117,12 +117,12 @@ class Measures:
     compliant: int = 0
     counterpart: int = 0  # approved counterpart money, beside (never in ``approved``)
     other: int = 0  # approved money from other sources, beside
-    establishments: int | None = None
+    beneficiaries: int | None = None
     findings: int = 0
     overdue: int = 0
     flags: int = 0
 
-    # The fields a sum of rows adds up (establishments are a distinct count).
+    # The fields a sum of rows adds up (beneficiaries are a distinct count).
     ADDITIVE = (
         "count",
         "funded",
@@ -343,7 +343,7 @@ def _by_source(qs) -> dict:
     return {"rows": rows, "kc": kc, "kc_total": total, "beside": [r for r in rows if not r["kc"]]}
 
 
-def _establishments(qs) -> dict:
+def _beneficiaries(qs) -> dict:
     """Distinct establishments on approved đề án, in all and per province (one query).
     An establishment supported in two provinces counts in each, and once in the total;
     so regions show none (a sum of provinces could count one twice, and a distinct count
@@ -475,9 +475,9 @@ def _unassigned(rows: list[Row], measures: dict, what: str) -> list[Row]:
     return rows
 
 
-def _summary(grouped: dict, by_source: dict, establishments: int, flags: tuple) -> dict:
+def _summary(grouped: dict, by_source: dict, beneficiaries: int, flags: tuple) -> dict:
     total: Measures = grouped[None]
-    total.establishments = establishments
+    total.beneficiaries = beneficiaries
     total.findings, total.overdue, total.flags = flags
     return {"total": total, "by_source": by_source, "statuses": _statuses(grouped["status"])}
 
@@ -518,7 +518,7 @@ def national_dashboard(*, user, filters: dict) -> dict:
     grouped = _grouped(
         qs, ["province_id", "year", "activity_group_id", "kind", "level", "status"], source
     )
-    establishments = _establishments(qs)
+    beneficiaries = _beneficiaries(qs)
     issues = _findings_and_flags(qs, ["province_id"], timezone.localdate())
     provinces = list(visible(user, Province.objects.select_related("region")))
     by_province = grouped["province_id"]
@@ -528,7 +528,7 @@ def national_dashboard(*, user, filters: dict) -> dict:
         if p is None and not (key in by_province and by_province[key].count):
             continue
         m = by_province.get(key, Measures())
-        m.establishments = establishments["province_id"].get(key, 0)
+        m.beneficiaries = beneficiaries["province_id"].get(key, 0)
         m.findings, m.overdue, m.flags = issues["province_id"].get(key, (0, 0, 0))
         if p is None:
             province_rows.append(Row(None, UNASSIGNED["province"], m, {"province": None}))
@@ -544,7 +544,7 @@ def national_dashboard(*, user, filters: dict) -> dict:
     region_order = {p.region.pk: p.region.order for p in provinces}
     region_rows = sorted(regions.values(), key=lambda r: (r.key is None, region_order.get(r.key)))
     return {
-        **_summary(grouped, _by_source(qs), establishments[None], issues[None]),
+        **_summary(grouped, _by_source(qs), beneficiaries[None], issues[None]),
         "provinces": province_rows,
         "regions": region_rows,
         **_common_rows(grouped, _years(filters)),
@@ -563,7 +563,7 @@ def province_dashboard(*, user, province: Province, filters: dict) -> dict:
         ["year", "activity_group_id", "kind", "level", "status", "implementing_agency_id"],
         source,
     )
-    establishments = _establishments(qs)
+    beneficiaries = _beneficiaries(qs)
     issues = _findings_and_flags(qs, ["implementing_agency_id"], timezone.localdate())
     by_agency = grouped["implementing_agency_id"]
     agencies = Agency.objects.filter(pk__in=[k for k in by_agency if k is not None]).order_by(
@@ -575,7 +575,7 @@ def province_dashboard(*, user, province: Province, filters: dict) -> dict:
         m = row.m
         m.findings, m.overdue, m.flags = issues["implementing_agency_id"].get(row.key, (0, 0, 0))
     return {
-        **_summary(grouped, _by_source(qs), establishments[None], issues[None]),
+        **_summary(grouped, _by_source(qs), beneficiaries[None], issues[None]),
         "agencies": agency_rows,
         "communes": _communes(qs, source),
         **_common_rows(grouped, _years(filters)),

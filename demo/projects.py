@@ -55,7 +55,7 @@ class Spec:
     national: bool = False
     keywords: tuple = ()
     forms: tuple = ()  # legal forms to choose from (empty: any)
-    establishments: int = 1
+    beneficiaries: int = 1
     support_m: int = 100  # from KCĐP (local) or KCQG (national), millions
     counterpart_m: int = 200
 
@@ -71,7 +71,7 @@ SPECS: dict[int, list[Spec]] = {
             "01",
             GROUP,
             keywords=("mây tre",),
-            establishments=3,
+            beneficiaries=3,
             support_m=180,
             counterpart_m=40,
         ),
@@ -126,7 +126,7 @@ SPECS: dict[int, list[Spec]] = {
             "01",
             GROUP,
             keywords=("tạc tượng",),
-            establishments=2,
+            beneficiaries=2,
             support_m=150,
             counterpart_m=30,
         ),
@@ -160,7 +160,7 @@ SPECS: dict[int, list[Spec]] = {
             "07",
             GROUP,
             keywords=("sơn mài",),
-            establishments=2,
+            beneficiaries=2,
             support_m=80,
             counterpart_m=20,
         ),
@@ -181,7 +181,7 @@ SPECS: dict[int, list[Spec]] = {
             "01",
             GROUP,
             keywords=("thổ cẩm",),
-            establishments=3,
+            beneficiaries=3,
             support_m=160,
             counterpart_m=40,
         ),
@@ -245,7 +245,7 @@ SPECS: dict[int, list[Spec]] = {
             "05.2",
             GROUP,
             keywords=("chè",),
-            establishments=2,
+            beneficiaries=2,
             support_m=90,
             counterpart_m=30,
         ),
@@ -270,7 +270,7 @@ SPECS: dict[int, list[Spec]] = {
             DRAFT,
             "07",
             GROUP,
-            establishments=2,
+            beneficiaries=2,
             support_m=60,
             counterpart_m=15,
         ),
@@ -280,7 +280,7 @@ SPECS: dict[int, list[Spec]] = {
             "01",
             GROUP,
             keywords=("đan lát",),
-            establishments=2,
+            beneficiaries=2,
             support_m=120,
             counterpart_m=20,
         ),
@@ -301,7 +301,7 @@ SPECS: dict[int, list[Spec]] = {
             "01",
             GROUP,
             keywords=("thổ cẩm",),
-            establishments=3,
+            beneficiaries=3,
             support_m=150,
             counterpart_m=30,
         ),
@@ -357,7 +357,7 @@ SPECS: dict[int, list[Spec]] = {
             "05.2",
             GROUP,
             keywords=("ca cao", "cà phê"),
-            establishments=2,
+            beneficiaries=2,
             support_m=80,
             counterpart_m=20,
         ),
@@ -391,7 +391,7 @@ SPECS: dict[int, list[Spec]] = {
             DRAFT,
             "07",
             GROUP,
-            establishments=2,
+            beneficiaries=2,
             support_m=70,
             counterpart_m=10,
         ),
@@ -521,9 +521,9 @@ def _choose(specs: list[Spec], candidates: list[Beneficiary], rng: random.Random
             if b.pk not in used and (not spec.forms or b.legal_form in spec.forms)
         ]
         fitting = [b for b in pool if spec.keywords and _matches(b, spec.keywords)]
-        picks = rng.sample(fitting, min(len(fitting), spec.establishments))
+        picks = rng.sample(fitting, min(len(fitting), spec.beneficiaries))
         rest = [b for b in pool if b not in picks]
-        picks += rng.sample(rest, spec.establishments - len(picks))
+        picks += rng.sample(rest, spec.beneficiaries - len(picks))
         used.update(b.pk for b in picks)
         chosen.append(picks)
     return chosen
@@ -564,7 +564,7 @@ class _Demo:
             comment=comment,
         )
 
-    def create(self, spec: Spec, plan: AnnualPlan, establishments: list[Beneficiary], title):
+    def create(self, spec: Spec, plan: AnnualPlan, beneficiaries: list[Beneficiary], title):
         author = self.ttkc if spec.state in (DRAFT, RETURNED) else self.sct
         activity = Activity.objects.get(code=spec.activity)
         proposal = services.proposal_create(
@@ -577,28 +577,28 @@ class _Demo:
             start_date=datetime.date(YEAR, 4, 1),
             end_date=datetime.date(YEAR, 11, 30),
             objectives=(
-                f"{activity.name}: hỗ trợ {len(establishments)} cơ sở công nghiệp nông thôn "
+                f"{activity.name}: hỗ trợ {len(beneficiaries)} cơ sở công nghiệp nông thôn "
                 f"của {self.province.administrative_name} nâng cao năng suất, chất lượng sản "
                 "phẩm và thu nhập cho người lao động."
             ),
         )
         source = "kcqg" if spec.national else "kcdp"
         support, counterpart = spec.support_m * M, spec.counterpart_m * M
-        shares = [support // len(establishments)] * len(establishments)
+        shares = [support // len(beneficiaries)] * len(beneficiaries)
         shares[-1] += support - sum(shares)
         lines = self._budget_lines(spec, source, support, counterpart)
         outputs = [
-            (self.indicators[code], per * len(establishments))
+            (self.indicators[code], per * len(beneficiaries))
             for code, per in OUTPUTS.get(spec.activity, [])
             if code in self.indicators
         ]
-        communes = {b.commune_id: b.commune for b in establishments}
+        communes = {b.commune_id: b.commune for b in beneficiaries}
         proposal = services.proposal_save(
             proposal=proposal,
             actor=author,
             expected_version=proposal.version,
             communes=[c for c in communes.values() if c.province_id == self.province.pk],
-            beneficiaries=list(zip(establishments, shares, strict=True)),
+            beneficiaries=list(zip(beneficiaries, shares, strict=True)),
             budget_lines=lines,
             outputs=outputs,
         )
@@ -723,12 +723,12 @@ def seed_proposals(*, seed: int) -> str:
             continue  # establishments come first
         demo = _Demo(province, rng)
         existing = set(Proposal.objects.filter(province=province).values_list("title", flat=True))
-        for spec, establishments in zip(specs, _choose(specs, candidates, rng), strict=True):
-            title = spec.title.format(name=establishments[0].name)
+        for spec, beneficiaries in zip(specs, _choose(specs, candidates, rng), strict=True):
+            title = spec.title.format(name=beneficiaries[0].name)
             if title in existing:
                 continue
             plan = national_plan if spec.national else local_plan
-            proposal, author = demo.create(spec, plan, establishments, title)
+            proposal, author = demo.create(spec, plan, beneficiaries, title)
             demo.advance(proposal, author, spec)
             created += 1
     total = Proposal.objects.filter(province__code__in=SPECS).count()

@@ -51,7 +51,7 @@ M = 1_000_000
 AS_OF = datetime.date(2026, 11, 24)
 YEARS = range(2021, 2031)
 FULL_PROPOSALS = 60_000
-FULL_ESTABLISHMENTS = 200_000
+FULL_BENEFICIARIES = 200_000
 # Tranches per funding source of a contracted đề án, and inspections per contracted đề án:
 # tuned so that scale 1 gives about 1,000,000 tranches and 100,000 inspections.
 TRANCHES_PER_SOURCE = (6, 18)
@@ -452,7 +452,7 @@ class Generator:
         """Establishments spread over the provinces like their communes; a tax code with a
         correct check digit, or the owner's CCCD for some household businesses."""
         rng = self.rng
-        total = max(len(self.provinces), round(FULL_ESTABLISHMENTS * self.scale))
+        total = max(len(self.provinces), round(FULL_BENEFICIARIES * self.scale))
         weights = [len(self.communes[p.id]) for p in self.provinces]
         per_province = _apportion(total, weights)
         first = _reserve_ids(self.cursor, "beneficiaries_beneficiary", total)
@@ -513,7 +513,7 @@ class Generator:
                 next_id += 1
             self.by_province[p.id] = rows
         copier.flush()
-        self.counts["establishments"] = copier.count
+        self.counts["beneficiaries"] = copier.count
         self.log(f"  {copier.count:,} establishments")
 
     def proposals(self) -> None:
@@ -563,7 +563,7 @@ class Generator:
         next_id = first
         for (p, year), count in zip(cells, per_cell, strict=True):
             era = eras[year]
-            establishments = self.by_province[p.id]
+            beneficiaries = self.by_province[p.id]
             centre, department, others = self.units[p.id]
             for _ in range(count):
                 national = rng.random() < 0.18
@@ -607,7 +607,7 @@ class Generator:
                 start = datetime.date(year, rng.randint(2, 5), rng.randint(1, 28))
                 end = datetime.date(year, rng.randint(10, 12), rng.randint(1, 28))
                 n_links = {"group": rng.randint(3, 8), "pilot": 1}.get(kind, rng.randint(1, 2))
-                chosen = rng.sample(establishments, min(n_links, len(establishments)))
+                chosen = rng.sample(beneficiaries, min(n_links, len(beneficiaries)))
                 trade = rng.choice(TRADES)
                 title = rng.choice(TITLES[activity]).format(
                     trade=trade,
@@ -667,7 +667,7 @@ class Generator:
         for c in (copier, communes_m2m, links, lines, outputs):
             c.flush()
         self.counts["proposals"] = copier.count
-        self.counts["proposal_establishments"] = links.count
+        self.counts["proposal_beneficiaries"] = links.count
         self.log(f"  {copier.count:,} đề án ({links.count:,} links to establishments)")
 
     def _budget_lines(self, lines: _Copier, proposal_id: int, requested: dict) -> None:

@@ -1,5 +1,5 @@
 """Builders for the demo data. Each step matches on natural keys so that running it again
-changes nothing; later issues add steps (plans, establishments, đề án ...)."""
+changes nothing; later issues add steps (plans, beneficiaries, đề án ...)."""
 
 from __future__ import annotations
 
@@ -92,16 +92,17 @@ def seed_users() -> str:
     return f"Demo accounts: {created} created, {1 + len(DEMO_USERS)} expected."
 
 
-def seed_all(*, seed: int, establishments: bool = True) -> list[str]:
-    from demo import beneficiaries, disbursement, inspections, programs, projects
+def seed_all(*, seed: int, beneficiaries: bool = True) -> list[str]:
+    from demo import beneficiaries as demo_beneficiaries
+    from demo import disbursement, inspections, programs, projects
     from inspections.catalogue import load_catalogue as load_checklist
 
     add_sectors(django_apps)  # catalogue data, as the reference data: put back if missing
     report = [seed_reference(), seed_agencies(), seed_users(), programs.seed_programs(seed=seed)]
     load_checklist(django_apps)  # the inspection checklist (a data migration): put back if missing
-    if establishments:
-        report.append(beneficiaries.seed_beneficiaries(seed=seed))
-        report.append(projects.seed_proposals(seed=seed))  # đề án need the establishments
+    if beneficiaries:
+        report.append(demo_beneficiaries.seed_beneficiaries(seed=seed))
+        report.append(projects.seed_proposals(seed=seed))  # đề án need the beneficiaries
         report.append(disbursement.seed_disbursement(seed=seed))
         report.append(inspections.seed_inspections(seed=seed))
     return report

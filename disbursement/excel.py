@@ -7,16 +7,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
-from beneficiaries.excel import XLSX_CONTENT_TYPE, _header, _save
+from core.excel import MONEY_FORMAT, header_row, number_columns, workbook_bytes
 from core.formatting import format_date
 from core.funding import SOURCE_SHORT, FundingSource
 from core.measures import EXCEL_PERCENT_FORMAT, label, measure
 
-__all__ = ["XLSX_CONTENT_TYPE", "execution_workbook", "ledger_workbook", "rate_heading"]
+__all__ = ["execution_workbook", "ledger_workbook", "rate_heading"]
 
-MONEY_FORMAT = "#,##0"
 LEDGER_HEADERS = [
     ("STT", 6),
     ("Loại", 22),
@@ -56,20 +54,6 @@ def execution_headers() -> list[tuple[str, int]]:
     ]
 
 
-def _money(sheet, columns, first_row: int = 2) -> None:
-    for index in columns:
-        letter = get_column_letter(index)
-        for row in range(first_row, sheet.max_row + 1):
-            sheet[f"{letter}{row}"].number_format = MONEY_FORMAT
-
-
-def _percent(sheet, columns, first_row: int = 2) -> None:
-    for index in columns:
-        letter = get_column_letter(index)
-        for row in range(first_row, sheet.max_row + 1):
-            sheet[f"{letter}{row}"].number_format = EXCEL_PERCENT_FORMAT
-
-
 def _person(user) -> str:
     return (user.get_full_name() or user.username) if user else ""
 
@@ -80,7 +64,7 @@ def ledger_workbook(proposal, tranches, summary) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Sổ giải ngân"
-    _header(sheet, [h for h, _w in LEDGER_HEADERS], [w for _h, w in LEDGER_HEADERS])
+    header_row(sheet, [h for h, _w in LEDGER_HEADERS], [w for _h, w in LEDGER_HEADERS])
     with translation.override("vi"):
         for number, t in enumerate(tranches, start=1):
             sheet.append(
@@ -106,12 +90,12 @@ def ledger_workbook(proposal, tranches, summary) -> bytes:
                 sheet.append(
                     ["", f"{label('paid')} – {SOURCE_SHORT[row['source']]}", "", row["paid"]]
                 )
-    _money(sheet, [4])
+    number_columns(sheet, [4], MONEY_FORMAT)
     sheet.insert_rows(1)
     sheet["A1"] = f"{proposal.code} · {proposal.title}"
     sheet["A1"].font = Font(bold=True)
     sheet.freeze_panes = "A3"
-    return _save(workbook)
+    return workbook_bytes(workbook)
 
 
 _KC_NAME = "kinh phí khuyến công (KCQG + KCĐP)"
@@ -126,7 +110,7 @@ def execution_workbook(title: str, table: dict, *, note: str = "") -> bytes:
     sheet.title = "Tình hình giải ngân"
     with translation.override("vi"):
         headers = execution_headers()
-        _header(sheet, [h for h, _w in headers], [w for _h, w in headers])
+        header_row(sheet, [h for h, _w in headers], [w for _h, w in headers])
         for number, r in enumerate(table["rows"], start=1):
             sheet.append(
                 [
@@ -169,8 +153,8 @@ def execution_workbook(title: str, table: dict, *, note: str = "") -> bytes:
                     line["paid"],
                 ]
             )
-    _money(sheet, range(4, 8))
-    _percent(sheet, (8, 9))
+    number_columns(sheet, range(4, 8), MONEY_FORMAT)
+    number_columns(sheet, (8, 9), EXCEL_PERCENT_FORMAT)
     sheet.insert_rows(1)
     sheet["A1"] = title
     sheet["A1"].font = Font(bold=True)
@@ -178,4 +162,4 @@ def execution_workbook(title: str, table: dict, *, note: str = "") -> bytes:
         sheet.append([])
         sheet.append(["", note])
     sheet.freeze_panes = "A3"
-    return _save(workbook)
+    return workbook_bytes(workbook)

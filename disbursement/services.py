@@ -18,16 +18,15 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import PROVINCIAL_EDITORS
-from accounts.policies import is_national
 from core.formatting import format_decimal, format_vnd
 from core.funding import SOURCES, FundingSource
+from disbursement import policies
 from disbursement.models import PAID_STATES, Acceptance, Contract, Settlement, Tranche
 from projects.models import Proposal, ProposalEvent
 from projects.services import document_validate
 
 S = Proposal.Status
-PAYABLE = (S.IN_IMPLEMENTATION, S.ACCEPTED)
+PAYABLE = policies.PAYABLE
 PAYMENT_KINDS = (Tranche.Kind.ADVANCE, Tranche.Kind.PAYMENT, Tranche.Kind.SETTLEMENT)
 
 
@@ -37,16 +36,15 @@ def advance_share() -> Decimal:
 
 
 def _require_recorder(actor, proposal: Proposal) -> None:
-    """Who records money: the promotion centre (implementing unit) and the Sở of the
-    đề án's province."""
-    if actor.is_superuser:
-        return
-    if (
-        is_national(actor)
-        or actor.role not in PROVINCIAL_EDITORS
-        or actor.province_id != proposal.province_id
-    ):
+    """Who records money: policies.may_record (the page asks the same)."""
+    if not policies.may_record(actor, proposal):
         raise PermissionDenied
+
+
+def _require_tranche_action(action: str, actor, tranche: Tranche) -> None:
+    reason = policies.tranche_refusal(action, actor, tranche)
+    if reason is not None:
+        raise ValidationError(reason)
 
 
 def _lock(proposal: Proposal) -> Proposal:
@@ -119,14 +117,9 @@ def contract_sign(
     """Hợp đồng of an approved đề án: contracted ≤ approved per source. Starts the
     implementation of the đề án."""
     locked = _lock(proposal)
-    _require_recorder(actor, locked)
-    if locked.status != S.APPROVED:
-        raise ValidationError(
-            _("A contract is signed for an approved proposal; this one is “%(status)s”.")
-            % {"status": locked.get_status_display()}
-        )
-    if active_contract(locked):
-        raise ValidationError(_("This proposal already has a contract in force: amend it instead."))
+    policies.step_require(
+        "contract", actor, locked, contract=active_contract(locked), acceptance=None
+    )
     clean = _check_amounts(amounts)
     _within(clean, locked.approved_by_source(), _("approved"))
     if not sum(clean.values()):
@@ -184,10 +177,10 @@ def contract_amend(
     """A contract amendment: a new version; the old one is kept, out of force. The new
     amounts stay within the approved ones and cover what is already paid."""
     locked = _lock(contract.proposal)
-    _require_recorder(actor, locked)
     current = Contract.objects.select_for_update().get(pk=contract.pk)
-    if not current.active:
-        raise ValidationError(_("Only the contract in force can be amended."))
+    policies.step_require(
+        "amend", actor, locked, contract=current if current.active else None, acceptance=None
+    )
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the amendment.")})
     clean = _check_amounts(amounts)
@@ -268,12 +261,9 @@ def _check_payable(
     paid_on: datetime.date | None = None,
     tranche: Tranche | None = None,
 ) -> None:
-    if locked.status not in PAYABLE:
-        raise ValidationError(
-            _("Nothing is paid before the proposal is approved and its contract signed.")
-        )
-    if contract is None:
-        raise ValidationError(_("Sign the contract before recording payments."))
+    reason = policies.step_refusal("payment", locked, contract=contract, acceptance=None)
+    if reason is not None:
+        raise ValidationError(reason)
     if kind not in PAYMENT_KINDS:
         raise ValidationError({"kind": _("Unknown kind of payment.")})
     if source not in SOURCES:
@@ -381,6 +371,11 @@ def tranche_request(
     return tranche
 
 
+def _require_tranche_step(actor, locked: Proposal) -> None:
+    """The actions on the ledger's tranches: while the đề án is paid (policies)."""
+    policies.step_require("tranche", actor, locked, contract=None, acceptance=None)
+
+
 def _lock_tranche(tranche: Tranche) -> tuple[Proposal, Tranche]:
     locked = _lock(tranche.proposal)
     return locked, Tranche.objects.select_for_update().get(pk=tranche.pk)
@@ -390,13 +385,8 @@ def _lock_tranche(tranche: Tranche) -> tuple[Proposal, Tranche]:
 def tranche_approve(*, tranche: Tranche, actor) -> Tranche:
     """A second person approves a requested tranche (not the one who recorded it)."""
     locked, current = _lock_tranche(tranche)
-    _require_recorder(actor, locked)
-    if current.status != Tranche.Status.REQUESTED:
-        raise ValidationError(_("Only a requested tranche can be approved."))
-    if current.recorded_by_id == actor.pk and not actor.is_superuser:
-        raise ValidationError(
-            _("A tranche is approved by someone other than the person who requested it.")
-        )
+    _require_tranche_step(actor, locked)
+    _require_tranche_action("approve", actor, current)
     current.status = Tranche.Status.APPROVED
     current.approved_by = actor
     current.approved_at = timezone.now()
@@ -408,9 +398,8 @@ def tranche_approve(*, tranche: Tranche, actor) -> Tranche:
 @transaction.atomic
 def tranche_reject(*, tranche: Tranche, actor, reason: str) -> Tranche:
     locked, current = _lock_tranche(tranche)
-    _require_recorder(actor, locked)
-    if current.status not in (Tranche.Status.REQUESTED, Tranche.Status.APPROVED):
-        raise ValidationError(_("Only a tranche not yet paid can be rejected."))
+    _require_tranche_step(actor, locked)
+    _require_tranche_action("reject", actor, current)
     if not reason.strip():
         raise ValidationError({"reason": _("Write the reason.")})
     current.status = Tranche.Status.REJECTED
@@ -435,8 +424,8 @@ def tranche_pay(
     _require_recorder(actor, locked)
     if current.status == Tranche.Status.PAID:
         return current  # a retried request: already paid once
-    if current.status != Tranche.Status.APPROVED:
-        raise ValidationError(_("Only an approved tranche can be paid."))
+    _require_tranche_step(actor, locked)
+    _require_tranche_action("pay", actor, current)
     _check_inspection(locked, inspection_required(locked, current.requires_inspection))
     if not voucher_number.strip():
         raise ValidationError({"voucher_number": _("Enter the payment voucher number (chứng từ).")})
@@ -545,12 +534,8 @@ def tranche_reverse(*, tranche: Tranche, actor, reason: str, idempotency_key: st
     existing = _existing(idempotency_key, locked)
     if existing is not None:
         return existing
-    if locked.status not in PAYABLE:
-        raise ValidationError(
-            _("A payment is reversed only while the proposal is in implementation or accepted.")
-        )
-    if current.status != Tranche.Status.PAID or current.kind == Tranche.Kind.REVERSAL:
-        raise ValidationError(_("Only a paid tranche can be reversed, once."))
+    _require_tranche_step(actor, locked)
+    _require_tranche_action("reverse", actor, current)
     if not reason.strip():
         raise ValidationError({"reason": _("Write the reason.")})
     reversal = Tranche.objects.create(
@@ -597,9 +582,7 @@ def acceptance_record(
     """Nghiệm thu: accepted ≤ contracted per source; the achieved outputs are recorded on
     the đề án (they feed the programme targets)."""
     locked = _lock(proposal)
-    _require_recorder(actor, locked)
-    if locked.status != S.IN_IMPLEMENTATION:
-        raise ValidationError(_("Acceptance comes after the contract, during implementation."))
+    policies.step_require("acceptance", actor, locked, contract=None, acceptance=None)
     if not council.strip():
         raise ValidationError({"council": _("List the members of the acceptance council.")})
     if accepted_on > timezone.localdate():
@@ -634,10 +617,8 @@ def settlement_record(
     """Quyết toán: settled ≤ accepted per source; what was paid beyond the settled amount
     is recorded as money to be returned (thu hồi). Closes the đề án."""
     locked = _lock(proposal)
-    _require_recorder(actor, locked)
     acceptance = Acceptance.objects.filter(proposal=locked).first()
-    if locked.status != S.ACCEPTED or acceptance is None:
-        raise ValidationError(_("The final settlement comes after the acceptance (nghiệm thu)."))
+    policies.step_require("settlement", actor, locked, contract=None, acceptance=acceptance)
     if not decision_number.strip():
         raise ValidationError({"decision_number": _("Enter the settlement decision number.")})
     clean = _check_amounts(amounts)

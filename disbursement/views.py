@@ -14,19 +14,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from accounts.policies import PolicyMixin, may_act, visible
+from accounts.policies import PolicyMixin, visible
 from core.forms import add_service_errors, service_error_messages
 from core.http import xlsx_response
-from disbursement import excel, forms, selectors, services
+from disbursement import excel, forms, policies, selectors, services
 from disbursement.models import Tranche
 from programs.models import AnnualPlan
 from programs.selectors import plan_detail_queryset
 from projects.models import Proposal
 from projects.selectors import proposal_detail_queryset
 from reference.models import Province
-
-S = Proposal.Status
-
 
 # --- The money page of a đề án ----------------------------------------------------------------
 
@@ -91,19 +88,14 @@ class ProposalMoneyView(PolicyMixin, View):
     def render_page(self, proposal, bound="", form=None, status=200, errors=()):
         user = self.request.user
         page = selectors.money_page(proposal)
-        can_record = may_act(user, "disbursement.record", proposal)
-        status_ = proposal.status
-        show = {
-            "contract": can_record and status_ == S.APPROVED and page["contract"] is None,
-            "amend": can_record and page["contract"] is not None and status_ in services.PAYABLE,
-            "payment": can_record and status_ in services.PAYABLE and page["contract"] is not None,
-            "request": can_record and status_ in services.PAYABLE and page["contract"] is not None,
-            "acceptance": can_record and status_ == S.IN_IMPLEMENTATION,
-            "settlement": can_record
-            and status_ == S.ACCEPTED
-            and page["acceptance"] is not None
-            and page["settlement"] is None,
-        }
+        can_record = policies.may_record(user, proposal)
+        # The forms and buttons of the steps the services would take now (policies).
+        steps = policies.steps_open(
+            user, proposal, contract=page["contract"], acceptance=page["acceptance"]
+        )
+        can_act = "tranche" in steps
+        for tranche in page["tranches"]:
+            tranche.actions = policies.tranche_actions(user, tranche) if can_act else frozenset()
         built = self.build_forms(proposal, page)
         if form is not None:
             built[bound] = form  # as posted, with the reasons it was refused
@@ -123,10 +115,9 @@ class ProposalMoneyView(PolicyMixin, View):
             "proposal": proposal,
             "object": proposal,
             **page,
-            "forms": {name: built[name] for name in FORMS if show[name]},
+            "forms": {name: built[name] for name in FORMS if name in steps},
             "can_record": can_record,
-            # Tranches are acted on while the đề án is paid (not after its settlement).
-            "can_act": can_record and status_ in services.PAYABLE,
+            "can_act": can_act,
             "to_return": to_return,
             "bound": bound,
             "top_errors": list(errors),
@@ -148,7 +139,7 @@ class ProposalMoneyView(PolicyMixin, View):
 
     def post(self, request, pk):
         proposal = self.get_proposal(pk)
-        if not may_act(request.user, "disbursement.record", proposal):
+        if not policies.may_record(request.user, proposal):
             raise PermissionDenied
         name = request.POST.get("form", "")
         if name not in FORMS:
@@ -265,7 +256,7 @@ class TrancheActionView(PolicyMixin, View):
 
     def post(self, request, pk):
         proposal = get_object_or_404(visible(request.user, Proposal.objects.all()), pk=pk)
-        if not may_act(request.user, "disbursement.record", proposal):
+        if not policies.may_record(request.user, proposal):
             raise PermissionDenied
         form = forms.TrancheActionForm(request.POST)
         back = reverse("proposal-money", args=[pk]) + "#ledger"

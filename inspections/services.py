@@ -90,15 +90,20 @@ def _lock(proposal_id: int) -> Proposal:
 
 
 def _lock_inspection(inspection: Inspection, actor) -> tuple[Proposal, Inspection]:
-    """Lock the đề án, then the inspection; check that ``actor`` records for the đề án."""
+    """Lock the đề án, then the inspection; check that ``actor`` changes it now."""
     proposal = _lock(inspection.proposal_id)
-    require_act(actor, ACTION, proposal)
     current = Inspection.objects.select_for_update().get(pk=inspection.pk)
     current.proposal = proposal
+    inspection_change_check(actor, current)
     return proposal, current
 
 
-def _require_open(inspection: Inspection) -> None:
+def inspection_change_check(actor, inspection: Inspection) -> None:
+    """Who changes an inspection, and while: the staff and inspectors of the đề án's
+    province (``ACTION``; the ministry reads), as long as it is planned or being recorded
+    (a concluded inspection is a signed record, a cancelled one is closed). Raises
+    PermissionDenied or ValidationError; the inspection page asks the same (``allows``)."""
+    require_act(actor, ACTION, inspection)
     if inspection.status not in OPEN_STATES:
         raise ValidationError(
             _("This inspection is “%(status)s”: it can no longer be changed.")
@@ -106,11 +111,17 @@ def _require_open(inspection: Inspection) -> None:
         )
 
 
-def _require_concluded(inspection: Inspection) -> None:
-    if inspection.status != Inspection.Status.CONCLUDED:
+def recommendation_follow_up_check(actor, recommendation: Recommendation) -> None:
+    """Who follows a recommendation up or marks it remedied, and while: the staff and
+    inspectors of the đề án's province, once the inspection is concluded (the
+    recommendation is issued), until it is remedied."""
+    require_act(actor, ACTION, recommendation)
+    if recommendation.inspection.status != Inspection.Status.CONCLUDED:
         raise ValidationError(
             _("Recommendations are followed up once the inspection is concluded.")
         )
+    if recommendation.status != Recommendation.Status.OPEN:
+        raise ValidationError(_("This recommendation is already remedied."))
 
 
 def _event(proposal: Proposal, actor, action: str, *, comment: str = "", changes=None) -> None:
@@ -261,7 +272,6 @@ def inspection_record(
     before someone else saved is refused (version), so nobody overwrites another
     member's notes."""
     proposal, current = _lock_inspection(inspection, actor)
-    _require_open(current)
     if current.version != expected_version:
         raise ConcurrentEditError(
             _(
@@ -330,7 +340,6 @@ def photo_add(*, inspection: Inspection, actor, upload, caption: str = "") -> In
     name), within the size limit, not already added; its capture time and GPS position
     are read from the EXIF data when the camera wrote them."""
     proposal, current = _lock_inspection(inspection, actor)
-    _require_open(current)
     limit = photo_max_bytes()
     if upload.size > limit:
         raise ValidationError(
@@ -396,7 +405,6 @@ def photo_delete(*, photo: InspectionPhoto, actor) -> None:
     """Remove a photo while the inspection is not concluded; the file is deleted once the
     removal is committed."""
     proposal, current = _lock_inspection(photo.inspection, actor)
-    _require_open(current)
     photo = InspectionPhoto.objects.select_for_update().get(pk=photo.pk, inspection=current)
     name, storage = photo.image.name, photo.image.storage
     label = photo.caption or photo.original_name
@@ -420,7 +428,6 @@ def recommendation_add(
     """Kiến nghị: what the inspected unit must remedy, and by when (not before the
     inspection). Added while the inspection is being recorded, signed with it."""
     proposal, current = _lock_inspection(inspection, actor)
-    _require_open(current)
     if not text.strip():
         raise ValidationError({"text": _("Write the recommendation.")})
     start = current.inspected_on or current.planned_on
@@ -453,7 +460,6 @@ def recommendation_add(
 def recommendation_remove(*, recommendation: Recommendation, actor) -> None:
     """Withdraw a recommendation written by mistake, before the inspection is concluded."""
     proposal, current = _lock_inspection(recommendation.inspection, actor)
-    _require_open(current)
     row = Recommendation.objects.select_for_update().get(pk=recommendation.pk, inspection=current)
     text = row.text
     row.delete()
@@ -468,11 +474,16 @@ def recommendation_remove(*, recommendation: Recommendation, actor) -> None:
 
 
 def _lock_recommendation(recommendation: Recommendation, actor):
-    proposal, inspection = _lock_inspection(recommendation.inspection, actor)
+    """Lock the đề án, the inspection and the recommendation; check that ``actor`` follows
+    it up now."""
+    proposal = _lock(recommendation.inspection.proposal_id)
+    inspection = Inspection.objects.select_for_update().get(pk=recommendation.inspection_id)
+    inspection.proposal = proposal
     row = Recommendation.objects.select_for_update().get(
         pk=recommendation.pk, inspection=inspection
     )
     row.inspection = inspection
+    recommendation_follow_up_check(actor, row)
     return proposal, inspection, row
 
 
@@ -481,9 +492,6 @@ def recommendation_follow_up(*, recommendation: Recommendation, actor, note: str
     """Note what the inspected unit has done so far (dated and signed lines, never
     rewritten)."""
     proposal, inspection, row = _lock_recommendation(recommendation, actor)
-    _require_concluded(inspection)
-    if row.status != Recommendation.Status.OPEN:
-        raise ValidationError(_("This recommendation is already remedied."))
     if not note.strip():
         raise ValidationError({"note": _("Write what was found or done.")})
     row.follow_up = _append(row.follow_up, actor, note)
@@ -500,9 +508,6 @@ def recommendation_remedy(
     """Record that the recommendation was remedied (on a date between the inspection and
     today); the đề án's compliance is derived again."""
     proposal, inspection, row = _lock_recommendation(recommendation, actor)
-    _require_concluded(inspection)
-    if row.status != Recommendation.Status.OPEN:
-        raise ValidationError(_("This recommendation is already remedied."))
     _not_future(remedied_on, "remedied_on", _("The date cannot be in the future."))
     if inspection.inspected_on and remedied_on < inspection.inspected_on:
         raise ValidationError(
@@ -605,7 +610,6 @@ def inspection_conclude(
     and unique there; without one the portal gives it when the biên bản is first produced
     (:func:`record_number_give`). Derives the đề án's compliance again."""
     proposal, current = _lock_inspection(inspection, actor)
-    _require_open(current)
     if current.version != expected_version:
         raise ConcurrentEditError(
             _(
@@ -680,7 +684,6 @@ def inspection_conclude(
 def inspection_cancel(*, inspection: Inspection, actor, reason: str) -> Inspection:
     """Cancel an inspection that was not concluded (a concluded one is a signed record)."""
     proposal, current = _lock_inspection(inspection, actor)
-    _require_open(current)
     if not reason.strip():
         raise ValidationError({"reason": _("Write the reason.")})
     current.status = Inspection.Status.CANCELLED

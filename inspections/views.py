@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
-from accounts.policies import PolicyMixin, has_perm, may_act, visible
+from accounts.policies import PolicyMixin, allows, has_perm, may_act, visible
 from core.forms import add_service_errors, service_error_messages
 from core.lists import FilteredListMixin
 from inspections import forms, photos, selectors, services
@@ -178,8 +178,13 @@ def inspection_context(request, inspection: Inspection, **extra) -> dict:
     """Everything the inspection page shows, in a fixed number of queries."""
     user = request.user
     sections = selectors.inspection_sections(inspection)
-    can_record = may_act(user, ACTION, inspection)
-    editable = can_record and inspection.status in services.OPEN_STATES
+    # The checks the services run before acting (inspections.services).
+    editable = allows(services.inspection_change_check, user, inspection)
+    for recommendation in sections["recommendations"]:
+        recommendation.inspection = inspection
+        recommendation.can_follow_up = allows(
+            services.recommendation_follow_up_check, user, recommendation
+        )
     record_form = extra.pop("record_form", None)
     if record_form is None and editable:
         record_form = forms.InspectionRecordForm(
@@ -193,14 +198,12 @@ def inspection_context(request, inspection: Inspection, **extra) -> dict:
         "object": inspection,
         **sections,
         "answered": answered,
-        "can_record": can_record,
         "editable": editable,
         "record_form": record_form,
         "record_rows": record_form.rows() if record_form is not None else [],
         "photo_form": extra.pop("photo_form", None) or (forms.PhotoForm() if editable else None),
         "recommendation_form": extra.pop("recommendation_form", None)
         or (forms.RecommendationForm() if editable else None),
-        "can_follow_up": can_record and inspection.status == Inspection.Status.CONCLUDED,
         "report_request_url": reverse("report-request")
         if inspection.status in (Inspection.Status.RECORDED, Inspection.Status.CONCLUDED)
         and has_perm(user, "report.request")

@@ -152,7 +152,7 @@ class SupportCap(models.Model):
 
     class Unit(models.TextChoices):
         PROPOSAL = "proposal", _("per proposal")
-        ESTABLISHMENT = "establishment", _("per establishment")
+        BENEFICIARY = "establishment", _("per establishment")  # the stored value stays
         MODEL = "model", _("per demonstration model")
         COURSE = "course", _("per training course")
         TRAINEE = "trainee", _("per trainee")

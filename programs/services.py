@@ -78,6 +78,26 @@ def plan_transitions_for(*, user, plan: AnnualPlan) -> list[Transition]:
     ]
 
 
+def plan_edit_check(actor, plan: AnnualPlan) -> None:
+    """Who changes a plan's budget and allocations directly, and while: its editors
+    (``plan.edit``, at the plan's own level), as long as it is a draft; an approved plan
+    changes by amendment. Raises PermissionDenied or ValidationError; the plan's page asks
+    the same (``allows``) before offering the edit."""
+    require_act(actor, "plan.edit", plan)
+    if plan.status != AnnualPlan.Status.DRAFT:
+        raise ValidationError(
+            _("Only a draft plan can be edited; an approved plan changes through an amendment.")
+        )
+
+
+def plan_amend_check(actor, plan: AnnualPlan) -> None:
+    """Who amends a plan, and when: those who approve plans at its level
+    (``plan.approve``), once it is approved."""
+    require_act(actor, "plan.approve", plan)
+    if not plan.is_locked:
+        raise ValidationError(_("Only an approved plan is amended; edit a draft directly."))
+
+
 def plan_snapshot(plan: AnnualPlan) -> dict:
     """Budgets and allocations as plain data (for events and amendments)."""
     return {
@@ -205,11 +225,7 @@ def plan_set_budget(
     never exceeds that source's budget (Thông tư 28/2018/TT-BTC: a plan is funded per
     source)."""
     locked = _lock_plan(plan, expected_version)
-    require_act(actor, "plan.edit", locked)
-    if locked.status != AnnualPlan.Status.DRAFT:
-        raise ValidationError(
-            _("Only a draft plan can be edited; an approved plan changes through an amendment.")
-        )
+    plan_edit_check(actor, locked)
     _validate_budget(plan=locked, budgets=budgets, allocations=allocations)
     before = plan_snapshot(locked)
     _write_budget(locked, budgets, allocations)
@@ -292,9 +308,7 @@ def plan_amend(
     """Điều chỉnh kế hoạch: change an approved plan by a new decision, keeping the
     budgets and allocations it replaces."""
     locked = _lock_plan(plan, expected_version)
-    require_act(actor, "plan.approve", locked)
-    if not locked.is_locked:
-        raise ValidationError(_("Only an approved plan is amended; edit a draft directly."))
+    plan_amend_check(actor, locked)
     errors = {}
     if not decision_number.strip():
         errors["decision_number"] = _("Enter the number of the amending decision.")

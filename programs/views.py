@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from accounts.policies import PolicyMixin, has_perm, is_national, may_act, visible
+from accounts.policies import PolicyMixin, allows, has_perm, is_national, may_act, visible
 from core.forms import add_service_errors, service_error_messages
 from core.lists import FilteredListMixin
 from programs import forms, selectors, services
@@ -124,10 +124,9 @@ class PlanDetailView(PolicyMixin, DetailView):
         plan, user = self.object, self.request.user
         context["table"] = selectors.plan_budget_table(plan)
         context["transitions"] = services.plan_transitions_for(user=user, plan=plan)
-        context["can_edit"] = plan.status == AnnualPlan.Status.DRAFT and may_act(
-            user, "plan.edit", plan
-        )
-        context["can_amend"] = plan.is_locked and may_act(user, "plan.approve", plan)
+        # The checks the services run before acting (programs.services).
+        context["can_edit"] = allows(services.plan_edit_check, user, plan)
+        context["can_amend"] = allows(services.plan_amend_check, user, plan)
         context["events"] = plan.events.select_related("actor")[:50]
         context["amendments"] = plan.amendments.select_related("actor")
         context["decision_form"] = forms.DecisionForm()
@@ -207,12 +206,11 @@ class PlanBudgetEditView(_PlanBudgetFormMixin, View):
 
     def get(self, request, pk):
         plan = self.get_plan()
-        if not may_act(request.user, "plan.edit", plan):
-            raise PermissionDenied
-        if plan.status != AnnualPlan.Status.DRAFT:
-            messages.warning(
-                request, _("Only a draft plan can be edited; an approved plan is amended.")
-            )
+        try:
+            services.plan_edit_check(request.user, plan)  # PermissionDenied: 403
+        except ValidationError as exc:
+            for reason in service_error_messages(exc):
+                messages.warning(request, reason)
             return redirect("plan-detail", pk=plan.pk)
         budget_form, formset = self.build_forms(plan)
         return render(request, self.template_name, self.context(plan, budget_form, formset))
@@ -245,7 +243,7 @@ class PlanAmendView(_PlanBudgetFormMixin, View):
 
     def get(self, request, pk):
         plan = self.get_plan()
-        if not (plan.is_locked and may_act(request.user, "plan.approve", plan)):
+        if not allows(services.plan_amend_check, request.user, plan):
             raise PermissionDenied
         budget_form, formset = self.build_forms(plan)
         return render(

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from beneficiaries.eligibility import beneficiary_eligibility
 from core.formatting import format_vnd
-from core.funding import KC_SOURCES, SOURCES, FundingSource, programme_source
-from programs.models import PlanAllocation
+from core.funding import KC_SOURCES, SOURCES, FundingSource, program_source
+from programs.models import PlanAllocation, SupportCap
 from programs.rules import cap_check
 from projects.models import FUNDED_STATES, Attachment, BudgetLine, Proposal, RequiredDocument
 
@@ -50,7 +50,7 @@ def budget_totals(proposal: Proposal) -> dict[str, int]:
 
 
 def check_budget(proposal: Proposal, totals: dict[str, int]) -> list[Check]:
-    source = programme_source(proposal.level)
+    source = program_source(proposal.level)
     (wrong_source,) = (s for s in KC_SOURCES if s != source)
     checks = []
     if totals["amount"] <= 0:
@@ -104,7 +104,7 @@ def check_beneficiaries(proposal: Proposal, links, totals) -> list[Check]:
             )
         )
     shares = sum(link.support_amount for link in links)
-    support = totals[programme_source(proposal.level)]
+    support = totals[program_source(proposal.level)]
     if shares and shares != support:
         checks.append(
             Check(
@@ -122,7 +122,7 @@ def check_beneficiaries(proposal: Proposal, links, totals) -> list[Check]:
 
 
 def check_caps(proposal: Proposal, totals, links, on_date: datetime.date) -> list[Check]:
-    source = programme_source(proposal.level)
+    source = program_source(proposal.level)
     rule_check = cap_check(
         activity=proposal.activity,
         level=proposal.level,
@@ -132,7 +132,8 @@ def check_caps(proposal: Proposal, totals, links, on_date: datetime.date) -> lis
         requested=totals[source],
         units=1,
     )
-    if rule_check.rule is not None and rule_check.rule.unit == "establishment" and len(links) > 1:
+    per_beneficiary = SupportCap.Unit.BENEFICIARY
+    if rule_check.rule is not None and rule_check.rule.unit == per_beneficiary and len(links) > 1:
         # A cap per establishment: the limit multiplies with the establishments supported.
         rule_check = cap_check(
             activity=proposal.activity,
@@ -250,7 +251,7 @@ def check_documents(proposal: Proposal) -> list[Check]:
 def allocation_remaining(proposal: Proposal) -> tuple[int, int]:
     """(allocated, already committed) for the đề án's activity and programme source in
     its plan, excluding this đề án. Call under a lock on the plan for a decision."""
-    source = programme_source(proposal.level)
+    source = program_source(proposal.level)
     activity_ids = [proposal.activity_id] + (
         [proposal.activity.parent_id] if proposal.activity.parent_id else []
     )
@@ -282,7 +283,7 @@ def allocation_remaining(proposal: Proposal) -> tuple[int, int]:
 
 
 def check_allocation(proposal: Proposal, totals) -> list[Check]:
-    source = programme_source(proposal.level)
+    source = program_source(proposal.level)
     allocated, committed = allocation_remaining(proposal)
     remaining = allocated - committed
     requested = totals[source]
@@ -341,5 +342,18 @@ def run_checks(proposal: Proposal, *, on_date: datetime.date | None = None) -> l
     return checks
 
 
-def blocking_failures(checks: list[Check]) -> list[Check]:
-    return [c for c in checks if not c.ok and c.blocking]
+# Decided by the approval itself, not before: the plan's remaining allocation (checked
+# again under the plan's lock when the decision is recorded).
+DECIDED_AT_APPROVAL = frozenset({"allocation"})
+
+
+def blocking_failures(checks: list[Check], *, deciding: bool = True) -> list[Check]:
+    """The failed checks that stop the step: at the approval decision (``deciding``) every
+    blocking one; before it (submission, and the panel until then) all but those decided at
+    approval. services.proposal_transition refuses on these, and the checks panel shows
+    exactly these in red."""
+    return [
+        c
+        for c in checks
+        if not c.ok and c.blocking and (deciding or c.code not in DECIDED_AT_APPROVAL)
+    ]

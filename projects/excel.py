@@ -5,15 +5,10 @@ from __future__ import annotations
 
 from django.utils import translation
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
-from beneficiaries.excel import XLSX_CONTENT_TYPE, _header, _save
+from core.excel import MONEY_FORMAT, header_row, number_columns, workbook_bytes
 from core.funding import SOURCE_SHORT
 from core.measures import label
-
-__all__ = ["XLSX_CONTENT_TYPE", "export_workbook"]
-
-MONEY_FORMAT = "#,##0"
 
 
 def export_headers() -> list[tuple[str, int]]:
@@ -55,7 +50,7 @@ def export_workbook(proposals) -> bytes:
     sheet.title = "Đề án khuyến công"
     with translation.override("vi"):
         headers = export_headers()
-        _header(sheet, [h for h, _ in headers], [w for _, w in headers])
+        header_row(sheet, [h for h, _ in headers], [w for _, w in headers])
         for number, p in enumerate(proposals, start=1):
             sheet.append(
                 [
@@ -81,9 +76,6 @@ def export_workbook(proposals) -> bytes:
                     p.decision_date.strftime("%d/%m/%Y") if p.decision_date else "",
                 ]
             )
-    for index in MONEY_COLUMNS:
-        letter = get_column_letter(index)
-        for row in range(2, sheet.max_row + 1):
-            sheet[f"{letter}{row}"].number_format = MONEY_FORMAT
+    number_columns(sheet, MONEY_COLUMNS, MONEY_FORMAT)
     sheet.auto_filter.ref = sheet.dimensions
-    return _save(workbook)
+    return workbook_bytes(workbook)

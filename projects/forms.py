@@ -334,6 +334,14 @@ class AppraisalForm(forms.Form):
     def scores(self) -> dict:
         return {c: self.cleaned_data[f"score_{c.code}"] for c in self.criteria}
 
+    def typed_scores(self) -> dict | None:
+        """The scores as typed so far, whatever the rest of the form holds: None until
+        every criterion has a valid score (for the weighted score shown while typing)."""
+        self.is_valid()
+        if any(f"score_{c.code}" not in self.cleaned_data for c in self.criteria):
+            return None
+        return self.scores()
+
 
 class TransitionForm(forms.Form):
     action = forms.CharField()

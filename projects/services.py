@@ -341,10 +341,7 @@ def attachment_add(
 ) -> Attachment:
     """Add a dossier document. Only PDF, images, Word and Excel files up to 20 MB, whose
     content matches their extension; stored under a random name."""
-    if not workflow.may_edit(actor, proposal) and not (
-        proposal.status == Proposal.Status.SUBMITTED
-        and workflow.may_perform(actor, workflow.ACTIONS["return"], proposal)
-    ):
+    if not workflow.may_attach(actor, proposal):
         raise PermissionDenied
     document_validate(upload)
     digest = hashlib.sha256()
@@ -393,17 +390,8 @@ def appraisal_record(
     """Thẩm định: scores against the active criteria, by the Sở (submitted đề án of its
     province) or by the ministry (forwarded national đề án)."""
     locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
-    if is_national(actor) and not actor.is_superuser:
-        stage, allowed = (
-            Appraisal.Stage.MINISTRY,
-            workflow.may_perform(actor, workflow.ACTIONS["ministry_approve"], locked),
-        )
-    else:
-        stage, allowed = (
-            Appraisal.Stage.PROVINCE,
-            workflow.may_perform(actor, workflow.ACTIONS["appraise"], locked),
-        )
-    if not allowed:
+    stage = workflow.appraisal_stage(actor, locked)
+    if stage is None:
         raise PermissionDenied
     criteria = list(AppraisalCriterion.objects.filter(active=True))
     missing = [c.name for c in criteria if c not in scores]
@@ -481,20 +469,6 @@ def proposal_notify(*, proposal_id: int) -> int:
     )
 
 
-def _approving_appraisal(proposal: Proposal, stage: str) -> bool:
-    """Is there an appraisal recommending approval of the đề án as it stands now, i.e.
-    recorded since it was last submitted (Sở) or forwarded (ministry)? An appraisal of an
-    earlier version — before a return or an amendment — does not count."""
-    step = "submit" if stage == Appraisal.Stage.PROVINCE else "forward"
-    since = proposal.events.filter(action=step).aggregate(at=Max("created_at"))["at"]
-    appraisals = proposal.appraisals.filter(
-        stage=stage, recommendation=Appraisal.Recommendation.APPROVE
-    )
-    if since is not None:
-        appraisals = appraisals.filter(created_at__gte=since)
-    return appraisals.exists()
-
-
 @transaction.atomic
 def proposal_transition(
     *,
@@ -549,17 +523,11 @@ def proposal_transition(
     if action == "submit" or deciding:
         on_date = decision_date if deciding else timezone.localdate()
         results = checks.run_checks(locked, on_date=on_date)
-        failures = checks.blocking_failures(results)
-        if not deciding:
-            failures = [c for c in failures if c.code != "allocation"]  # decided at approval
+        failures = checks.blocking_failures(results, deciding=deciding)
         if failures:
             raise ValidationError([c.message for c in failures])
-    if action == "appraise" and not _approving_appraisal(locked, Appraisal.Stage.PROVINCE):
-        raise ValidationError(_("Record an appraisal recommending approval first."))
-    if action == "ministry_approve" and not _approving_appraisal(locked, Appraisal.Stage.MINISTRY):
-        raise ValidationError(
-            _("The ministry's appraisal recommending approval is recorded first.")
-        )
+    if workflow.appraisal_missing(transition, locked):
+        raise ValidationError(workflow.APPRAISAL_FIRST[transition.concludes_appraisal])
     if deciding:
         totals = checks.budget_totals(locked)
         for source in SOURCES:

@@ -25,6 +25,11 @@ urlpatterns = [
     path("<int:pk>/attachments/", views.AttachmentUploadView.as_view(), name="proposal-attach"),
     path("<int:pk>/appraise/", views.ProposalAppraiseView.as_view(), name="proposal-appraise"),
     path(
+        "<int:pk>/appraise/score/",
+        views.ProposalAppraisalScoreView.as_view(),
+        name="proposal-appraisal-score",
+    ),
+    path(
         "attachments/<int:pk>/",
         views.AttachmentDownloadView.as_view(),
         name="proposal-attachment-download",

@@ -4,7 +4,6 @@ selector or service and render; the rules live in projects.services / checks / w
 
 from __future__ import annotations
 
-import datetime
 import mimetypes
 
 from django.contrib import messages
@@ -18,40 +17,22 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from accounts.policies import PolicyMixin, has_perm, in_scope, is_national, visible
+from accounts.policies import PolicyMixin, has_perm, in_scope, visible
 from beneficiaries.eligibility import beneficiary_eligibility
-from core.formatting import format_vnd
 from core.forms import add_service_errors, service_error_messages
-from core.funding import SOURCE_SHORT, SOURCES, level_sources, programme_source
+from core.funding import SOURCE_SHORT, SOURCES, level_sources, program_source
 from core.http import xlsx_response
 from core.lists import FilteredListMixin
 from programs.models import Indicator
-from projects import checks, excel, forms, selectors, services, workflow
+from projects import checks, excel, forms, selectors, services, timeline, workflow
 from projects.filters import ProposalFilterSet
-from projects.models import Appraisal, AppraisalCriterion, Attachment, Proposal
+from projects.models import AppraisalCriterion, Attachment, Proposal
 
 
 def _sources(proposal: Proposal) -> list[str]:
     """Funding sources a đề án's budget is split into: its programme's own source (KCQG
     for a national đề án, KCĐP for a local one), the counterpart and other sources."""
     return level_sources(proposal.level)
-
-
-def _may_attach(user, proposal: Proposal) -> bool:
-    # The same rule as services.attachment_add: the editors of a draft, or the Sở while
-    # it appraises a submitted đề án.
-    return workflow.may_edit(user, proposal) or (
-        proposal.status == Proposal.Status.SUBMITTED
-        and workflow.may_perform(user, workflow.ACTIONS["return"], proposal)
-    )
-
-
-def _may_appraise(user, proposal: Proposal) -> bool:
-    # The same rule as services.appraisal_record: the Sở on a submitted đề án of its
-    # province, the ministry on a forwarded national one.
-    if is_national(user) and not user.is_superuser:
-        return workflow.may_perform(user, workflow.ACTIONS["ministry_approve"], proposal)
-    return workflow.may_perform(user, workflow.ACTIONS["appraise"], proposal)
 
 
 # --- Checks panel -------------------------------------------------------------------------
@@ -68,17 +49,20 @@ CHECK_LABELS = {
 
 
 def _check_rows(user, proposal: Proposal, results=None) -> list[dict]:
-    """run_checks as rows for the panel: ok (green), fail (red: blocks submission or
-    approval), warn (amber: does not block yet)."""
-    deciding_later = proposal.status in workflow.EDITABLE | {Proposal.Status.SUBMITTED}
+    """run_checks as rows for the panel: ok (green), fail (red: what the next step —
+    submission, or the approval decision — refuses, checks.blocking_failures), warn
+    (amber: does not block that step)."""
+    results = checks.run_checks(proposal) if results is None else results
+    deciding = proposal.status not in workflow.BEFORE_DECISION
+    blocking = {id(c) for c in checks.blocking_failures(results, deciding=deciding)}
     rows = []
-    for check in checks.run_checks(proposal) if results is None else results:
+    for check in results:
         if check.ok:
             state = "ok"
-        elif not check.blocking or (check.code == "allocation" and deciding_later):
-            state = "warn"
-        else:
+        elif id(check) in blocking:
             state = "fail"
+        else:
+            state = "warn"
         rows.append(
             {
                 "code": check.code,
@@ -448,148 +432,6 @@ def _document_rows(proposal: Proposal, attachments: list[Attachment]) -> list[di
     ]
 
 
-EVENT_LABELS = {
-    "create": gettext_lazy("Created the draft"),
-    "edit": gettext_lazy("Saved changes"),
-    "attach": gettext_lazy("Attached a document"),
-    "detach": gettext_lazy("Removed a document"),
-    "appraisal": gettext_lazy("Recorded an appraisal"),
-    # Inspections (inspections.services).
-    "inspection_planned": gettext_lazy("Planned an inspection"),
-    "inspection_recorded": gettext_lazy("Recorded inspection findings"),
-    "inspection_photo": gettext_lazy("Added an inspection photo"),
-    "inspection_photo_removed": gettext_lazy("Removed an inspection photo"),
-    "inspection_concluded": gettext_lazy("Concluded an inspection"),
-    "inspection_cancelled": gettext_lazy("Cancelled an inspection"),
-    "recommendation_added": gettext_lazy("Added a recommendation"),
-    "recommendation_removed": gettext_lazy("Withdrew a recommendation"),
-    "recommendation_follow_up": gettext_lazy("Followed up a recommendation"),
-    "recommendation_remedied": gettext_lazy("Recommendation remedied"),
-}
-# The labels of inspections.models.Inspection.Kind and Result, for the timeline (projects
-# does not import the inspections app; tests/inspections check that they stay the same).
-INSPECTION_KIND_LABELS = {
-    "periodic": gettext_lazy("Periodic inspection"),
-    "unannounced": gettext_lazy("Unannounced inspection"),
-    "appraisal": gettext_lazy("On-site appraisal before approval"),
-    "acceptance": gettext_lazy("Acceptance visit"),
-}
-INSPECTION_RESULT_LABELS = {
-    "compliant": gettext_lazy("Compliant"),
-    "partly": gettext_lazy("Partly compliant"),
-    "not_compliant": gettext_lazy("Not compliant"),
-}
-CHANGE_LABELS = {
-    "title": gettext_lazy("Proposal title"),
-    "kind": gettext_lazy("Kind of proposal"),
-    "activity": gettext_lazy("Activity"),
-    "implementing_agency": gettext_lazy("Implementing unit"),
-    "start_date": gettext_lazy("Start date"),
-    "end_date": gettext_lazy("End date"),
-    "beneficiaries": gettext_lazy("Establishments"),
-    "budget_lines": gettext_lazy("Budget lines"),
-    "outputs": gettext_lazy("Outputs"),
-    "totals": gettext_lazy("Budget total"),
-    "approved": gettext_lazy("Approved amounts"),
-    "score": gettext_lazy("Weighted score"),
-    "recommendation": gettext_lazy("Recommendation"),
-    "inspection_kind": gettext_lazy("Kind of inspection"),
-    "planned_on": gettext_lazy("Planned date"),
-    "answered": gettext_lazy("Checklist items answered"),
-    "conclusion": gettext_lazy("Overall conclusion"),
-    "compliance": gettext_lazy("Compliance"),
-    "deadline": gettext_lazy("Deadline"),
-    "remedied_on": gettext_lazy("Remedied on"),
-}
-DATE_CHANGES = ("start_date", "end_date", "planned_on", "deadline", "remedied_on")
-
-
-def _describe(key: str, value, names: dict) -> str:
-    """One side of a change in words: "2 establishments, 300.000.000 ₫ in all"."""
-    if value in (None, "", [], {}):
-        return "—"
-    if key == "kind":
-        return str(Proposal.Kind(value).label) if value in Proposal.Kind.values else value
-    if key == "implementing_agency":
-        return names["agencies"].get(value, str(value))
-    if key in DATE_CHANGES:
-        return datetime.date.fromisoformat(value).strftime("%d/%m/%Y")
-    if key == "inspection_kind":
-        return str(INSPECTION_KIND_LABELS.get(value, value))
-    if key == "conclusion":
-        return str(INSPECTION_RESULT_LABELS.get(value, value))
-    if key == "compliance" and value in Proposal.Compliance.values:
-        return str(Proposal.Compliance(value).label)
-    if key == "beneficiaries":
-        share = sum(amount or 0 for _id, amount in value)
-        return _("%(n)s establishment(s), shares %(total)s") % {
-            "n": len(value),
-            "total": format_vnd(share),
-        }
-    if key == "budget_lines":
-        return _("%(n)s line(s), %(total)s") % {
-            "n": len(value),
-            "total": format_vnd(sum(line["amount"] for line in value)),
-        }
-    if key == "outputs":
-        return "; ".join(f"{names['indicators'].get(k, k)}: {v}" for k, v in value.items())
-    if key in ("totals", "approved"):
-        parts = [f"{SOURCE_SHORT[s]} {format_vnd(value[s])}" for s in SOURCES if value.get(s)]
-        if key == "totals":
-            parts.insert(0, format_vnd(value.get("amount", 0)))
-        return ", ".join(parts)
-    if key == "recommendation" and value in Appraisal.Recommendation.values:
-        return str(Appraisal.Recommendation(value).label)
-    return str(value)
-
-
-def _event_rows(events) -> list[dict]:
-    """The timeline with the before/after of each change written out."""
-    from accounts.models import Agency
-
-    agency_ids = set()
-    for event in events:
-        change = event.changes.get("implementing_agency")
-        if change:
-            agency_ids |= {change.get("before"), change.get("after")}
-    names = {
-        "agencies": dict(Agency.objects.filter(pk__in=agency_ids).values_list("pk", "name"))
-        if agency_ids
-        else {},
-        "indicators": {i.code: i.name for i in Indicator.objects.all()},
-    }
-    labels = {**EVENT_LABELS, **{t.action: t.label for t in workflow.TRANSITIONS}}
-    statuses = dict(Proposal.Status.choices)
-    rows = []
-    for event in events:
-        changes = []
-        for key, change in event.changes.items():
-            label = CHANGE_LABELS.get(key, key)
-            if isinstance(change, dict) and set(change) == {"before", "after"}:
-                changes.append(
-                    {
-                        "label": label,
-                        "before": _describe(key, change["before"], names),
-                        "after": _describe(key, change["after"], names),
-                    }
-                )
-            else:
-                changes.append(
-                    {"label": label, "before": None, "after": _describe(key, change, names)}
-                )
-        rows.append(
-            {
-                "event": event,
-                "label": labels.get(event.action, event.action),
-                "to_status": statuses.get(event.to_status, "")
-                if event.from_status != event.to_status
-                else "",
-                "changes": changes,
-            }
-        )
-    return rows
-
-
 def detail_context(request, proposal: Proposal, **extra) -> dict:
     """Everything the detail page shows, in a fixed number of queries."""
     user = request.user
@@ -604,8 +446,8 @@ def detail_context(request, proposal: Proposal, **extra) -> dict:
         {"link": link, "eligibility": beneficiary_eligibility(link.beneficiary, on_date)}
         for link in sections["links"]
     ]
-    transitions = workflow.available_transitions(user, proposal)
-    can_attach = _may_attach(user, proposal)
+    transitions = workflow.transitions_to_show(user, proposal)
+    can_attach = workflow.may_attach(user, proposal)
     return {
         "proposal": proposal,
         "object": proposal,
@@ -615,14 +457,14 @@ def detail_context(request, proposal: Proposal, **extra) -> dict:
         "sources": [(s, SOURCE_SHORT[s]) for s in sources],
         "source_totals": [totals[s] for s in sources],
         "totals": totals,
-        "support_source": SOURCE_SHORT[programme_source(proposal.level)],
+        "support_source": SOURCE_SHORT[program_source(proposal.level)],
         "check_rows": _check_rows(user, proposal),
         "documents": _document_rows(proposal, sections["attachments"]),
-        "event_rows": _event_rows(sections["events"]),
+        "event_rows": timeline.timeline_rows(sections["events"]),
         "transitions": transitions,
         "can_edit": workflow.may_edit(user, proposal),
         "can_attach": can_attach,
-        "can_appraise": _may_appraise(user, proposal),
+        "can_appraise": workflow.may_appraise(user, proposal),
         "attach_form": extra.pop("attach_form", None)
         or (
             forms.AttachmentForm(documents=checks.required_documents(proposal))
@@ -699,7 +541,7 @@ class AttachmentUploadView(PolicyMixin, View):
 
     def post(self, request, pk):
         proposal = get_object_or_404(selectors.proposal_detail_queryset(user=request.user), pk=pk)
-        if not _may_attach(request.user, proposal):
+        if not workflow.may_attach(request.user, proposal):
             raise PermissionDenied
         documents = checks.required_documents(proposal)
         form = forms.AttachmentForm(request.POST, request.FILES, documents=documents)
@@ -774,43 +616,51 @@ class AttachmentDeleteView(PolicyMixin, View):
 # --- Appraisal ------------------------------------------------------------------------------
 
 
-class ProposalAppraiseView(PolicyMixin, View):
-    """Thẩm định: the scores of one appraiser against the active criteria."""
+class _AppraisalMixin(PolicyMixin):
+    """The đề án being appraised, for those who appraise it now (workflow.may_appraise,
+    which services.appraisal_record asks too), and the criteria in force."""
 
     permission = "proposal.appraise"
     model = Proposal
-    template_name = "projects/proposal_appraise.html"
 
     def get_proposal(self):
         proposal = get_object_or_404(
             selectors.proposal_detail_queryset(user=self.request.user), pk=self.kwargs["pk"]
         )
-        if not _may_appraise(self.request.user, proposal):
+        if not workflow.may_appraise(self.request.user, proposal):
             raise PermissionDenied
         return proposal
 
+    def criteria(self):
+        return AppraisalCriterion.objects.filter(active=True)
+
+
+def _typed_score(form):
+    """The weighted score of the scores typed in ``form`` (None until all are valid), by
+    services.weighted_score: the function that computes the score stored on save."""
+    scores = form.typed_scores() if form.is_bound else None
+    return None if scores is None else services.weighted_score(scores)
+
+
+class ProposalAppraiseView(_AppraisalMixin, View):
+    """Thẩm định: the scores of one appraiser against the active criteria."""
+
+    template_name = "projects/proposal_appraise.html"
+
     def render_page(self, proposal, form, status=200):
         sections = selectors.proposal_sections(proposal)
-        stage = (
-            Appraisal.Stage.MINISTRY
-            if is_national(self.request.user) and not self.request.user.is_superuser
-            else Appraisal.Stage.PROVINCE
-        )
-        recommended = any(
-            a.stage == stage and a.recommendation == Appraisal.Recommendation.APPROVE
-            for a in sections["appraisals"]
-        )
-        # Concluding needs an appraisal recommending approval (services.proposal_transition):
-        # the button appears once there is one.
-        hidden = {"cancel", "amend"} | (set() if recommended else {"appraise", "ministry_approve"})
+        # The appraisal's own steps: concluding (once an appraisal recommends approval),
+        # returning or rejecting; cancelling and amending stay on the detail page.
+        hidden = {"cancel", "amend"}
         context = {
             "proposal": proposal,
             "object": proposal,
             "form": form,
+            "typed_score": _typed_score(form),
             "appraisals": sections["appraisals"],
             "transitions": [
                 t
-                for t in workflow.available_transitions(self.request.user, proposal)
+                for t in workflow.transitions_to_show(self.request.user, proposal)
                 if t.action not in hidden
             ],
             "check_rows": _check_rows(self.request.user, proposal),
@@ -825,9 +675,6 @@ class ProposalAppraiseView(PolicyMixin, View):
             ),
         }
         return render(self.request, self.template_name, context, status=status)
-
-    def criteria(self):
-        return AppraisalCriterion.objects.filter(active=True)
 
     def get(self, request, pk):
         proposal = self.get_proposal()
@@ -860,3 +707,18 @@ class ProposalAppraiseView(PolicyMixin, View):
                     reverse("proposal-appraise", args=[pk]) + f"?saved={appraisal.pk}#appraisals"
                 )
         return self.render_page(proposal, form, status=400)
+
+
+class ProposalAppraisalScoreView(_AppraisalMixin, View):
+    """HTMX, while the scores are typed on the appraisal page: the weighted score of the
+    scores as typed, computed on the server by the function that computes the score
+    stored on save (the page has no formula of its own)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        self.get_proposal()
+        form = forms.AppraisalForm(request.POST, criteria=self.criteria())
+        return render(
+            request, "projects/partials/weighted_score.html", {"score": _typed_score(form)}
+        )

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DEPARTMENT_ROLES, MINISTRY_ROLES, PROVINCIAL_EDITORS, Role
 from accounts.policies import is_national
-from projects.models import Proposal
+from projects.models import Appraisal, Proposal
 
 S = Proposal.Status
+STAGE = Appraisal.Stage
 BOTH_LEVELS = frozenset({"national", "local"})
 
 
@@ -30,6 +31,9 @@ class Transition:
     national_actor: bool = False  # the ministry acts (on a proposal of any province)
     needs_comment: bool = False
     needs_decision: bool = False
+    # Concludes this stage of the appraisal: an appraisal of the stage recommending
+    # approval is recorded first, and whoever may take this step appraises at that stage.
+    concludes_appraisal: str = ""
     style: str = "primary"
 
 
@@ -56,6 +60,7 @@ TRANSITIONS = [
         S.APPRAISED,
         DEPARTMENT_ROLES,
         _("Conclude the appraisal"),
+        concludes_appraisal=STAGE.PROVINCE,
     ),
     Transition(
         frozenset({S.SUBMITTED, S.APPRAISED}),
@@ -104,6 +109,7 @@ TRANSITIONS = [
         levels=frozenset({"national"}),
         national_actor=True,
         needs_decision=True,
+        concludes_appraisal=STAGE.MINISTRY,
         style="success",
     ),
     Transition(
@@ -166,6 +172,8 @@ NOT_TODO = frozenset(
     {"cancel", "cancel_approved", "ministry_cancel", "amend", "reject", "ministry_reject"}
 )
 EDITABLE = frozenset({S.DRAFT, S.RETURNED, S.AMENDING})
+# Before the approval decision can be taken: while edited and while the Sở appraises.
+BEFORE_DECISION = EDITABLE | {S.SUBMITTED}
 
 
 def _role_ok(user, roles) -> bool:
@@ -191,6 +199,13 @@ def available_transitions(user, proposal: Proposal) -> list[Transition]:
     return [t for t in TRANSITIONS if may_perform(user, t, proposal)]
 
 
+def transitions_to_show(user, proposal: Proposal) -> list[Transition]:
+    """The buttons of a page: the transitions ``user`` may take, less the conclusion of an
+    appraisal stage while no appraisal of that stage recommends approval (the service
+    refuses it: the button would only lead to the refusal)."""
+    return [t for t in available_transitions(user, proposal) if not appraisal_missing(t, proposal)]
+
+
 def may_edit(user, proposal: Proposal) -> bool:
     """Draft, returned and amending đề án are edited by the province that owns them."""
     return (
@@ -204,6 +219,56 @@ def may_edit(user, proposal: Proposal) -> bool:
                 and user.province_id == proposal.province_id
             )
         )
+    )
+
+
+def may_attach(user, proposal: Proposal) -> bool:
+    """Who adds to the dossier: the editors of a draft (``may_edit``), or the Sở while it
+    appraises a submitted đề án of its province (it may complete a missing document rather
+    than return the đề án for it)."""
+    return may_edit(user, proposal) or (
+        proposal.status == S.SUBMITTED and may_perform(user, ACTIONS["return"], proposal)
+    )
+
+
+def appraisal_stage(user, proposal: Proposal) -> str | None:
+    """The stage at which ``user`` appraises ``proposal`` now, or None when they may not:
+    the Sở a submitted đề án of its province (the stage the "appraise" step concludes),
+    the ministry a forwarded national one ("ministry_approve")."""
+    step = "ministry_approve" if is_national(user) and not user.is_superuser else "appraise"
+    transition = ACTIONS[step]
+    return transition.concludes_appraisal if may_perform(user, transition, proposal) else None
+
+
+def may_appraise(user, proposal: Proposal) -> bool:
+    return appraisal_stage(user, proposal) is not None
+
+
+APPRAISAL_FIRST = {
+    STAGE.PROVINCE: _("Record an appraisal recommending approval first."),
+    STAGE.MINISTRY: _("The ministry's appraisal recommending approval is recorded first."),
+}
+
+
+def appraisal_recorded(proposal: Proposal, stage: str) -> bool:
+    """Is there an appraisal recommending approval of the đề án as it stands now, i.e.
+    recorded since it was last submitted (Sở) or forwarded (ministry)? An appraisal of an
+    earlier version — before a return or an amendment — does not count."""
+    step = "submit" if stage == STAGE.PROVINCE else "forward"
+    since = proposal.events.filter(action=step).aggregate(at=Max("created_at"))["at"]
+    appraisals = proposal.appraisals.filter(
+        stage=stage, recommendation=Appraisal.Recommendation.APPROVE
+    )
+    if since is not None:
+        appraisals = appraisals.filter(created_at__gte=since)
+    return appraisals.exists()
+
+
+def appraisal_missing(transition: Transition, proposal: Proposal) -> bool:
+    """Does ``transition`` conclude an appraisal stage for which no appraisal recommending
+    approval is recorded yet? (Then the step waits: APPRAISAL_FIRST says why.)"""
+    return bool(transition.concludes_appraisal) and not appraisal_recorded(
+        proposal, transition.concludes_appraisal
     )
 
 

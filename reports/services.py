@@ -300,11 +300,21 @@ def report_request(*, actor, kind: str, params: dict) -> ReportJob:
     return job
 
 
+def report_retry_check(actor, job: ReportJob) -> None:
+    """Who starts a report again, and when: whoever may request reports of its scope,
+    once it has failed. Raises PermissionDenied or ValidationError; the report's page asks
+    the same (``allows``) before offering the button."""
+    if not has_perm(actor, "report.request", job):
+        raise PermissionDenied
+    if job.status != S.FAILED:
+        raise ValidationError(_("Only a failed report can be started again."))
+
+
 def report_retry(*, job: ReportJob, actor) -> ReportJob:
     """Start a failed report again (from its first attempt), with the same number and
     verification code."""
-    if not has_perm(actor, "report.request", job):
-        raise PermissionDenied
+    job.refresh_from_db(fields=["status"])  # the check reads the job as it is now
+    report_retry_check(actor, job)
     with transaction.atomic():
         updated = ReportJob.objects.filter(pk=job.pk, status=S.FAILED).update(
             status=S.PENDING,
@@ -316,7 +326,7 @@ def report_retry(*, job: ReportJob, actor) -> ReportJob:
             finished_at=None,
             enqueued_at=timezone.now(),
         )
-        if not updated:
+        if not updated:  # started again by someone else since it was read
             raise ValidationError(_("Only a failed report can be started again."))
         _enqueue_after_commit([job.pk])
     job.refresh_from_db()

@@ -22,7 +22,7 @@ from django.views import View
 from django.views.decorators.http import require_http_methods
 from django.views.generic import DetailView, ListView
 
-from accounts.policies import PolicyMixin, has_perm
+from accounts.policies import PolicyMixin, allows, has_perm
 from core.forms import add_service_errors
 from core.lists import FilteredListMixin
 from reports import forms, selectors, services
@@ -111,7 +111,7 @@ class ReportRequestView(PolicyMixin, View):
 def _job_context(request, job: ReportJob) -> dict:
     return {
         "job": job,
-        "can_retry": job.status == S.FAILED and has_perm(request.user, "report.request", job),
+        "can_retry": allows(services.report_retry_check, request.user, job),
         "polling": job.status in (S.PENDING, S.RUNNING),
     }
 

@@ -23,7 +23,7 @@ ARTIFACTS = Path(settings.BASE_DIR) / "artifacts"
 # session builds only those that the collected tests use.
 LAYER_FIXTURES = {
     "world": "world",
-    "establishments": "demo_establishments",
+    "beneficiaries": "demo_beneficiaries",
     "scale": "scale_data",
 }
 
@@ -35,11 +35,11 @@ def _build_layers(needed: set[str]) -> None:
     dbstate.capture_base()
     if not needed:
         return
-    seeding.seed_all(seed=2026, establishments=False)
+    seeding.seed_all(seed=2026, beneficiaries=False)
     dbstate.capture_layer("world")
-    if "establishments" in needed:
+    if "beneficiaries" in needed:
         beneficiaries.seed_beneficiaries(seed=2026)
-        dbstate.capture_layer("establishments", under=("world",))
+        dbstate.capture_layer("beneficiaries", under=("world",))
         dbstate.restore_base()
         dbstate.add_layer("world")
     if "scale" in needed:
@@ -75,17 +75,17 @@ def django_db_setup(django_db_setup, django_db_blocker, request):
 @pytest.fixture
 def world(db):
     """Reference data, agencies, the demo accounts, programmes and plans: the rows that
-    ``demo.seeding.seed_all(establishments=False)`` makes, built once per session and copied
+    ``demo.seeding.seed_all(beneficiaries=False)`` makes, built once per session and copied
     in. The 900 demo establishments are left out: tests that need them ask for
-    ``demo_establishments``."""
+    ``demo_beneficiaries``."""
     dbstate.add_layer("world")
     return seeding
 
 
 @pytest.fixture
-def demo_establishments(world):
+def demo_beneficiaries(world):
     """The 900 demo establishments (``demo.beneficiaries.seed_beneficiaries``)."""
-    dbstate.add_layer("establishments")
+    dbstate.add_layer("beneficiaries")
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ the migrations left it:
   signal the flush sends puts the base back (``restore_base``), so the next test starts as
   a test in a transaction does.
 - layers on top of the base, each the rows a builder adds: ``world`` (``demo.seeding``
-  without establishments), ``establishments`` (the 900 demo cơ sở, on the world) and
+  without establishments), ``beneficiaries`` (the 900 demo cơ sở, on the world) and
   ``scale`` (a national dataset of about 600 đề án, on the world). A fixture asks for a
   layer with :func:`add_layer`: the rows are inserted in the test's transaction (rolled back
   with it) or, in a transactional test, committed (flushed after it).

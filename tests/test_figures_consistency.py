@@ -55,7 +55,7 @@ def built(django_db_setup, django_db_blocker, tmp_path_factory):
         },
     }
     with rolled_back(django_db_blocker), override_settings(STORAGES=storages):
-        seeding.seed_all(seed=2026, establishments=False)
+        seeding.seed_all(seed=2026, beneficiaries=False)
         data = sc.build()
         with connection.cursor() as cursor:  # the deferred money triggers fire now
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")

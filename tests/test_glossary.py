@@ -289,3 +289,139 @@ def test_the_ledger_export_writes_the_screens_labels(inspected):
         (label_of("tranche kind", t.kind), label_of("tranche status", t.status)) for t in tranches
     }
     assert written == expected
+
+
+# --- The glossary of the README and the code names --------------------------------------------
+
+# A word of the English UI that the code does not use for the concept -> the code's word
+# (README, "Glossary").
+UI_ONLY_WORDS = {"establishment": "beneficiary", "programme": "program"}
+CODE_DIRS = [
+    "accounts",
+    "beneficiaries",
+    "bench",
+    "core",
+    "dashboards",
+    "demo",
+    "disbursement",
+    "inspections",
+    "khuyencong",
+    "programs",
+    "projects",
+    "reference",
+    "reports",
+    "tests",
+]
+
+
+def glossary_section() -> str:
+    text = (BASE / "README.md").read_text(encoding="utf-8")
+    start = text.index("## Glossary")
+    return text[start : text.index("\n## ", start + 1)]
+
+
+def _code_namespace() -> dict:
+    from django.apps import apps
+
+    from accounts.models import Role
+    from core.funding import FundingSource
+    from programs.models import Level
+
+    names = {m.__name__: m for m in apps.get_models()}
+    names.update({"Role": Role, "FundingSource": FundingSource, "Level": Level})
+    return names
+
+
+def test_the_glossary_names_code_that_exists():
+    """Every model, choice, app, URL, measure and file the README's glossary names is
+    there: the glossary cannot drift from the code unnoticed."""
+    import re
+
+    from django.apps import apps
+    from django.urls import resolve
+
+    from core.measures import MEASURES
+
+    section = glossary_section()
+    names = _code_namespace()
+    checked, missing = 0, []
+    for label in re.findall(r"app `(\w+)`", section):
+        checked += 1
+        if not apps.is_installed(label):
+            missing.append(f"app {label}")
+    for group in re.findall(r"measures? ((?:`\w+`(?:, )?)+)", section):
+        for key in re.findall(r"`(\w+)`", group):
+            checked += 1
+            if key not in MEASURES:
+                missing.append(f"measure {key}")
+    for token in re.findall(r"`([^`]+)`", section):
+        if token.startswith("/"):
+            checked += 1
+            try:
+                resolve(token.replace("<id>", "1"))
+            except Exception:  # noqa: BLE001 - any failure to resolve is the finding
+                missing.append(f"URL {token}")
+        elif "/" in token:
+            checked += 1
+            if not (BASE / token).exists():
+                missing.append(f"file {token}")
+        elif re.fullmatch(r"[A-Za-z]\w*(\.\w+)+|[A-Z]\w*", token):
+            first, *rest = token.split(".")
+            target = names.get(first) or names.get(first[:1].upper() + first[1:])
+            if target is None:
+                if first[:1].isupper():
+                    missing.append(token)
+                continue
+            checked += 1
+            for part in rest:
+                target = getattr(target, part, None)
+            if target is None:
+                missing.append(token)
+    assert checked > 30
+    assert not missing, missing
+
+
+def _identifiers(path: Path):
+    import tokenize
+
+    with path.open("rb") as source:
+        for token in tokenize.tokenize(source.readline):
+            if token.type == tokenize.NAME:
+                yield token.start[0], token.string
+
+
+def test_python_names_use_the_code_words():
+    """Identifiers (variables, functions, fields, parameters, test names) say
+    `beneficiary` and `program`, never the English UI's "establishment" / "programme"."""
+    found = []
+    for directory in CODE_DIRS:
+        for path in sorted((BASE / directory).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            for line, name in _identifiers(path):
+                for word, code_word in UI_ONLY_WORDS.items():
+                    if word in name.lower():
+                        found.append(f"{path.relative_to(BASE)}:{line} {name} ({code_word})")
+    assert not found, "\n".join(found)
+
+
+def test_template_variables_and_test_ids_use_the_code_words():
+    """The same for what templates compute with (variables, tags, test ids); the text
+    they translate is the English UI and may say "establishment"."""
+    import re
+
+    translated = re.compile(
+        r"{%\s*blocktranslate.*?{%\s*endblocktranslate\s*%}|{%\s*translate\b.*?%}|{#.*?#}",
+        re.S,
+    )
+    code = re.compile(r"{{.*?}}|{%.*?%}|data-testid=\"[^\"]*\"", re.S)
+    found = []
+    for path in sorted(BASE.glob("*/templates/**/*.html")) + sorted(
+        BASE.glob("templates/**/*.html")
+    ):
+        text = translated.sub("", path.read_text(encoding="utf-8"))
+        for piece in code.findall(text):
+            for word, code_word in UI_ONLY_WORDS.items():
+                if word in piece.lower():
+                    found.append(f"{path.relative_to(BASE)}: {piece} ({code_word})")
+    assert not found, "\n".join(found)

@@ -24,7 +24,7 @@ from reports.models import ReportJob
 from tests.beneficiaries import factories as beneficiary_factories
 from tests.inspections import factories as inspection_factories
 from tests.programs import factories
-from tests.projects import factories as project_factories
+from tests.projects import factories as proposal_factories
 from tests.reports.test_jobs_factories import done_job_in
 
 PROVINCIAL_USERS = ["sct-hanoi", "ttkc-hanoi", "inspector-hanoi"]
@@ -76,7 +76,7 @@ def _proposal_in(province):
     """A draft đề án of the province with its documents attached (built once). Its plan is
     of another year than the AnnualPlan builder's draft, which must stay a draft."""
     existing = Proposal.objects.filter(province=province).first()
-    return existing or project_factories.make_proposal(province.code, year=2029)
+    return existing or proposal_factories.make_proposal(province.code, year=2029)
 
 
 OBJECT_BUILDERS = {

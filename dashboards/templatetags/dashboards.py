@@ -144,7 +144,7 @@ def dashboard_measures():
 
 
 @register.simple_tag
-def measure_rows(rows, establishments=False, issues=False, province_links=False) -> str:
+def measure_rows(rows, beneficiaries=False, issues=False, province_links=False) -> str:
     """The <tr> of a dashboard table (partials/measures_table.html), built in Python: the
     same markup a template loop would give, at a fraction of its cost (bench/dashboards.py
     — a province page has a few hundred rows)."""
@@ -172,8 +172,8 @@ def measure_rows(rows, establishments=False, issues=False, province_links=False)
                 format_percent(m.rate),
             ),
         ]
-        if establishments:
-            cells.append(_cell(links.get("funded"), m.establishments, "establishments"))
+        if beneficiaries:
+            cells.append(_cell(links.get("funded"), m.beneficiaries, "beneficiaries"))
         compliance = format_html(
             '<span title="{}/{}">{}</span>',
             m.compliant,

@@ -11,7 +11,7 @@ from demo.beneficiaries import PER_PROVINCE, seed_beneficiaries
 
 
 @pytest.mark.django_db
-def test_each_demo_province_has_its_establishments(demo_establishments):
+def test_each_demo_province_has_its_beneficiaries(demo_beneficiaries):
     counts = dict(
         Beneficiary.objects.values_list("province__code").annotate(n=Count("id")).order_by()
     )
@@ -20,7 +20,7 @@ def test_each_demo_province_has_its_establishments(demo_establishments):
 
 
 @pytest.mark.django_db
-def test_demo_records_satisfy_the_registry_rules(demo_establishments):
+def test_demo_records_satisfy_the_registry_rules(demo_beneficiaries):
     rows = list(Beneficiary.objects.select_related("commune"))
     assert all(b.commune.province_id == b.province_id for b in rows)
     assert all(tax_code_is_valid(b.tax_code) for b in rows if b.tax_code)
@@ -33,7 +33,7 @@ def test_demo_records_satisfy_the_registry_rules(demo_establishments):
 
 
 @pytest.mark.django_db
-def test_each_province_has_its_own_trades(demo_establishments):
+def test_each_province_has_its_own_trades(demo_beneficiaries):
     def names(code):
         return " ".join(
             Beneficiary.objects.filter(province__code=code).values_list("name", flat=True)
@@ -47,7 +47,7 @@ def test_each_province_has_its_own_trades(demo_establishments):
 
 
 @pytest.mark.django_db
-def test_seeding_again_creates_nothing_and_is_quick(demo_establishments):
+def test_seeding_again_creates_nothing_and_is_quick(demo_beneficiaries):
     before = Beneficiary.objects.count()
     started = time.monotonic()
     report = seed_beneficiaries(seed=2026)

@@ -18,7 +18,7 @@ BEFORE = date(2025, 10, 14)
 FROM = date(2025, 10, 15)
 
 
-def _establishment(commune_name, province_code, **kwargs):
+def _beneficiary(commune_name, province_code, **kwargs):
     commune = Commune.objects.select_related("province").get(
         name=commune_name, province__code=province_code
     )
@@ -73,23 +73,23 @@ CASES = [
 @pytest.mark.django_db
 @pytest.mark.parametrize("commune,province_code,extra,expected", CASES)
 def test_eligibility_on_both_sides_of_the_boundary(world, commune, province_code, extra, expected):
-    establishment = _establishment(commune, province_code, **extra)
-    before = beneficiary_eligibility(establishment, BEFORE)
-    after = beneficiary_eligibility(establishment, FROM)
+    beneficiary = _beneficiary(commune, province_code, **extra)
+    before = beneficiary_eligibility(beneficiary, BEFORE)
+    after = beneficiary_eligibility(beneficiary, FROM)
     assert (before.eligible, after.eligible) == expected
     assert before.rule == RULE_DECREE_45
     assert after.rule == RULE_DECREE_235
     # Long after the boundary the new rule still applies; long before, the old one.
-    assert beneficiary_eligibility(establishment, date(2030, 1, 1)).eligible == expected[1]
-    assert beneficiary_eligibility(establishment, date(2013, 1, 1)).eligible == expected[0]
+    assert beneficiary_eligibility(beneficiary, date(2030, 1, 1)).eligible == expected[1]
+    assert beneficiary_eligibility(beneficiary, date(2013, 1, 1)).eligible == expected[0]
 
 
 @pytest.mark.django_db
 def test_the_reason_names_the_decree_and_the_place(world):
-    establishment = _establishment("Phường Hoàn Kiếm", 1)
+    beneficiary = _beneficiary("Phường Hoàn Kiếm", 1)
     with translation.override("en"):
-        after = beneficiary_eligibility(establishment, FROM)
-        before = beneficiary_eligibility(establishment, BEFORE)
+        after = beneficiary_eligibility(beneficiary, FROM)
+        before = beneficiary_eligibility(beneficiary, BEFORE)
     assert "235/2025/NĐ-CP" in after.reason and "Phường Hoàn Kiếm" in after.reason
     assert "45/2012/NĐ-CP" in before.reason and "235/2025" not in before.reason.split(":")[0]
     assert after.reason.startswith("Not eligible")
@@ -97,9 +97,9 @@ def test_the_reason_names_the_decree_and_the_place(world):
 
 @pytest.mark.django_db
 def test_artisans_before_the_amendment_are_refused_for_their_form(world):
-    establishment = _establishment("Xã Bát Tràng", 1, legal_form=LegalForm.ARTISAN)
+    beneficiary = _beneficiary("Xã Bát Tràng", 1, legal_form=LegalForm.ARTISAN)
     with translation.override("en"):
-        reason = beneficiary_eligibility(establishment, BEFORE).reason
+        reason = beneficiary_eligibility(beneficiary, BEFORE).reason
     assert "artisans became beneficiaries only with Decree 235/2025/NĐ-CP" in reason
 
 
@@ -107,9 +107,9 @@ def test_artisans_before_the_amendment_are_refused_for_their_form(world):
 def test_reasons_are_vietnamese_by_default(world):
     """The reason is a translated sentence: with the catalogue merged it reads in Vietnamese.
     Without it the English msgid is returned; either way it is never empty."""
-    establishment = _establishment("Xã Bát Tràng", 1)
+    beneficiary = _beneficiary("Xã Bát Tràng", 1)
     with translation.override("vi"):
-        reason = beneficiary_eligibility(establishment, FROM).reason
+        reason = beneficiary_eligibility(beneficiary, FROM).reason
     assert "Xã Bát Tràng" in reason and "235/2025/NĐ-CP" in reason
 
 
@@ -117,9 +117,9 @@ def test_reasons_are_vietnamese_by_default(world):
 def test_the_craft_village_is_cited_only_where_it_decides(world):
     village = {"craft_village_member": True, "craft_village_name": "Làng lụa Vạn Phúc"}
     with translation.override("en"):
-        city_ward = beneficiary_eligibility(_establishment("Phường Hà Đông", 1, **village), FROM)
+        city_ward = beneficiary_eligibility(_beneficiary("Phường Hà Đông", 1, **village), FROM)
         province_ward = beneficiary_eligibility(
-            _establishment("Phường Chiềng Cơi", 14, **village), FROM
+            _beneficiary("Phường Chiềng Cơi", 14, **village), FROM
         )
     assert "Làng lụa Vạn Phúc" in city_ward.reason
     assert "Làng lụa Vạn Phúc" not in province_ward.reason and province_ward.eligible

@@ -32,7 +32,7 @@ def _sheet(response):
     ],
 )
 def test_export_holds_the_rows_of_the_filtered_list(
-    client, users, params, sector_code, demo_establishments
+    client, users, params, sector_code, demo_beneficiaries
 ):
     BeneficiaryFactory(name="Hợp tác xã Dệt thổ cẩm Chiềng Cơi", commune=commune_of(14))
     if sector_code:

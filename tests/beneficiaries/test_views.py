@@ -52,7 +52,7 @@ def quiet_province(world):
 
 
 @pytest.mark.django_db
-def test_the_list_shows_own_province_only_with_a_count(client, users, demo_establishments):
+def test_the_list_shows_own_province_only_with_a_count(client, users, demo_beneficiaries):
     client.force_login(users["sct-sonla"])
     response = client.get(reverse("beneficiary-list"))
     assert response.status_code == 200
@@ -84,7 +84,7 @@ def test_the_list_searches_without_accents(client, users):
 
 
 @pytest.mark.django_db
-def test_the_list_filters_and_keeps_them_across_pages(client, users, demo_establishments):
+def test_the_list_filters_and_keeps_them_across_pages(client, users, demo_beneficiaries):
     client.force_login(users["ministry"])
     sonla = Province.objects.get(code=14)
     response = client.get(

@@ -44,7 +44,7 @@ def test_province_user_enters_appraises_and_approves_a_group_proposal(
     sonla = Province.objects.get(code=14)
     cap = local_cap(sonla, activity_code="03.1")  # 50 %, at most 100 million per đề án
     communes = list(sonla.communes.filter(division_type="xa").order_by("code")[:3])
-    establishments = [
+    beneficiaries = [
         BeneficiaryFactory(name=name, commune=commune)
         for name, commune in zip(NAMES, communes, strict=True)
     ]
@@ -70,11 +70,11 @@ def test_province_user_enters_appraises_and_approves_a_group_proposal(
 
     # 2. Three establishments through the autocomplete (by name, without accents, and
     # by tax code), their shares, and a budget line asking more than the cap allows.
-    _pick(page, 0, "shan tuyet ta xua", establishments[0].pk)
+    _pick(page, 0, "shan tuyet ta xua", beneficiaries[0].pk)
     page.get_by_test_id("add-beneficiary").click()
-    _pick(page, 1, "Mộc Châu", establishments[1].pk)
+    _pick(page, 1, "Mộc Châu", beneficiaries[1].pk)
     page.get_by_test_id("add-beneficiary").click()
-    _pick(page, 2, establishments[2].tax_code, establishments[2].pk)
+    _pick(page, 2, beneficiaries[2].tax_code, beneficiaries[2].pk)
     for row in range(3):
         page.locator(f"input[name='ben-{row}-support_amount']").fill("50.000.000")
     page.locator("input[name='line-0-item']").fill("Hệ thống sấy năng lượng mặt trời")
@@ -139,6 +139,8 @@ def test_province_user_enters_appraises_and_approves_a_group_proposal(
     scores = page.locator("input.score")
     for i in range(scores.count()):
         scores.nth(i).fill("8")
+    # The weighted score of what is typed, computed by the server (htmx), before saving.
+    page.locator("[data-testid='weighted-live']", has_text="80,00").wait_for()
     page.locator("input[name='recommendation'][value='approve']").check()
     page.get_by_test_id("appraisal-save").click()
     page.wait_for_url("**/appraise/?saved=*")
@@ -165,9 +167,9 @@ def test_province_user_enters_appraises_and_approves_a_group_proposal(
     assert {
         (link.beneficiary_id, link.support_amount) for link in proposal.beneficiary_links.all()
     } == {
-        (establishments[0].pk, 40_000_000),
-        (establishments[1].pk, 30_000_000),
-        (establishments[2].pk, 30_000_000),
+        (beneficiaries[0].pk, 40_000_000),
+        (beneficiaries[1].pk, 30_000_000),
+        (beneficiaries[2].pk, 30_000_000),
     }
     assert proposal.attachments.count() == 4
     appraisal = Appraisal.objects.get(proposal=proposal)

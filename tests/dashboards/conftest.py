@@ -56,7 +56,7 @@ class Expected:
     compliant: int = 0
     counterpart: int = 0
     other: int = 0
-    establishments: set = field(default_factory=set)
+    beneficiaries: set = field(default_factory=set)
     findings: int = 0
     overdue: int = 0
     flags: int = 0
@@ -157,7 +157,7 @@ class Truth:
                 e.approved += sum(r[f"approved_{s}"] for s in sources)
                 e.counterpart += r["approved_counterpart"]
                 e.other += r["approved_other"]
-                e.establishments |= self.links[r["id"]]
+                e.beneficiaries |= self.links[r["id"]]
             e.paid += sum(self.paid[r["id"]][s] for s in sources)
             e.inspected += r["compliance"] != "not_inspected"
             e.compliant += r["compliance"] == "compliant"

@@ -38,7 +38,7 @@ def test_national_figures_equal_independent_sums(scale_data, users):
         assert core(total) == core(expected), filters
         assert money(total) == money(expected), filters
         assert issues(total) == issues(expected), filters
-        assert total.establishments == len(expected.establishments), filters
+        assert total.beneficiaries == len(expected.beneficiaries), filters
         # A filter that selects something: the test is not vacuous.
         assert total.count > 0 and total.paid > 0, filters
 
@@ -52,7 +52,7 @@ def test_national_figures_equal_independent_sums(scale_data, users):
             assert core(row.m) == core(e), (filters, row.label)
             assert money(row.m) == money(e), (filters, row.label)
             assert issues(row.m) == issues(e), (filters, row.label)
-            assert row.m.establishments == len(e.establishments), (filters, row.label)
+            assert row.m.beneficiaries == len(e.beneficiaries), (filters, row.label)
 
         by_region = truth.by(rows, lambda r: r["province__region_id"], source)
         for row in data["regions"]:
@@ -117,7 +117,7 @@ def test_province_figures_equal_independent_sums(scale_data, users):
             assert core(data["total"]) == core(expected), filters
             assert money(data["total"]) == money(expected), filters
             assert issues(data["total"]) == issues(expected), filters
-            assert data["total"].establishments == len(expected.establishments)
+            assert data["total"].beneficiaries == len(expected.beneficiaries)
             by_agency = truth.by(rows, lambda r: r["implementing_agency_id"])
             assert {r.key: core(r.m) for r in data["agencies"]} == {
                 k: core(v) for k, v in by_agency.items()
@@ -145,7 +145,7 @@ def test_province_figures_equal_independent_sums(scale_data, users):
             assert open_flags <= {r["id"] for r in rows}
 
 
-def test_outputs_against_programme_targets(scale_data, users):
+def test_outputs_against_program_targets(scale_data, users):
     """Achieved and planned outputs are sums over approved đề án; the national programme
     2021–2025 target (340 models, QĐ 1881) is shown when that programme is chosen."""
     truth = Truth()

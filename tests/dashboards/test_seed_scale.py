@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def test_same_seed_same_data(world):
     first = scale.seed_scale(seed=5, scale=0.005)
     counts = first["counts"]
-    assert counts["proposals"] == 300 and counts["establishments"] == 1000
+    assert counts["proposals"] == 300 and counts["beneficiaries"] == 1000
     assert counts["tranches"] > 3_000 and counts["inspections"] > 300
     assert not any(first["validation"].values())
     again = scale.seed_scale(seed=5, scale=0.005, replace=True)

@@ -146,7 +146,7 @@ def test_exports_open_in_openpyxl_with_the_same_figures(scale_data, client, user
     assert summary[paid] == expected.paid
     assert summary[counterpart] == expected.counterpart > 0
     assert summary[rate] == expected.paid / expected.approved  # the exact ratio
-    assert summary["Cơ sở CNNT được hỗ trợ (đếm không trùng)"] == len(expected.establishments)
+    assert summary["Cơ sở CNNT được hỗ trợ (đếm không trùng)"] == len(expected.beneficiaries)
     headings = _headings(workbook, "Theo tỉnh")
     with translation.override("vi"):
         assert headings[:12] == [

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 PROVINCES = (1, 14, 66)
 
 
-def test_demo_money_is_consistent_and_seeded_once(demo_establishments):
+def test_demo_money_is_consistent_and_seeded_once(demo_beneficiaries):
     projects.seed_proposals(seed=2026)
     disbursement.seed_disbursement(seed=2026)
     counts = (

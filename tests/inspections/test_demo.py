@@ -13,7 +13,7 @@ from tests.projects.factories import tmp_media  # noqa: F401 — fixture
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tmp_media")]
 
 
-def test_demo_inspections_cover_every_state_and_are_seeded_once(demo_establishments):
+def test_demo_inspections_cover_every_state_and_are_seeded_once(demo_beneficiaries):
     projects.seed_proposals(seed=2026)
     disbursement.seed_disbursement(seed=2026)
     first = inspections.seed_inspections(seed=2026)

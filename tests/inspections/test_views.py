@@ -20,7 +20,7 @@ from inspections.models import (
     Recommendation,
     Result,
 )
-from projects import views as project_views
+from projects import timeline
 from projects.models import Proposal
 from tests.inspections.factories import (
     DAY,
@@ -447,11 +447,9 @@ def test_the_proposal_page_list_and_home_show_the_compliance(world, client):
 
 def test_the_timeline_labels_follow_the_inspection_choices():
     assert dict(Inspection.Kind.choices) == {
-        k: str(v) for k, v in project_views.INSPECTION_KIND_LABELS.items()
+        k: str(v) for k, v in timeline.INSPECTION_KIND_LABELS.items()
     }
-    assert dict(Result.choices) == {
-        k: str(v) for k, v in project_views.INSPECTION_RESULT_LABELS.items()
-    }
+    assert dict(Result.choices) == {k: str(v) for k, v in timeline.INSPECTION_RESULT_LABELS.items()}
 
 
 # --- Queries do not grow with the rows ----------------------------------------------------------

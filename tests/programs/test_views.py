@@ -150,7 +150,7 @@ def test_the_centre_sees_the_plan_but_gets_no_buttons(client, users, sonla):
     )
 
 
-def test_provincial_users_see_national_programmes_read_only(client, users):
+def test_provincial_users_see_national_programs_read_only(client, users):
     client.force_login(users["sct-hanoi"])
     national = Program.objects.get(code="kcqg-2026-2030")
     assert client.get(reverse("program-detail", args=[national.pk])).status_code == 200

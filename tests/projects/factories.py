@@ -153,18 +153,18 @@ def make_proposal(
     national=False,
     kind="ordinary",
     activity_code="03.1",
-    beneficiaries=1,
+    beneficiaries: int | list = 1,
     support=300_000_000,
     counterpart=700_000_000,
     attach=True,
     year=2027,
     plan: AnnualPlan | None = None,
-    establishments: list | None = None,
     title: str | None = None,
 ) -> Proposal:
     """A draft đề án that passes every check (unless told otherwise).
 
-    ``establishments`` replaces the fresh ones; ``plan`` the plan chosen by year."""
+    ``beneficiaries``: how many fresh ones to support, or the ones to support (a list);
+    ``plan`` replaces the plan chosen by year."""
     ensure_catalogue()
     province = Province.objects.get(code=province_code)
     actor = staff_of(province_code)
@@ -180,11 +180,11 @@ def make_proposal(
         start_date=datetime.date(year, 3, 1),
         end_date=datetime.date(year, 11, 30),
     )
-    if establishments is None:
-        establishments = [
+    if isinstance(beneficiaries, int):
+        beneficiaries = [
             BeneficiaryFactory(commune=commune_of(province_code)) for _ in range(beneficiaries)
         ]
-    count = len(establishments)
+    count = len(beneficiaries)
     source = "kcqg" if plan.program.level == "national" else "kcdp"
     shares = [support // count] * count
     shares[-1] += support - sum(shares)
@@ -192,7 +192,7 @@ def make_proposal(
         proposal=proposal,
         actor=actor,
         expected_version=proposal.version,
-        beneficiaries=list(zip(establishments, shares, strict=True)),
+        beneficiaries=list(zip(beneficiaries, shares, strict=True)),
         budget_lines=[
             {
                 "item": "Máy móc, thiết bị",

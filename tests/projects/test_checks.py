@@ -161,7 +161,7 @@ def test_approval_applies_the_cap_in_force_on_the_decision_date(world, national_
     assert approved.status == S.APPROVED and approved.approved_kcdp == 300 * M
 
 
-def test_a_cap_per_establishment_grows_with_the_establishments(world):
+def test_a_cap_per_beneficiary_grows_with_the_beneficiaries(world):
     """Hải Phòng's rule (from Hải Dương): machinery 50 %, at most 250 million per
     establishment — 500 million for two, 250 million for one."""
     staff_of(31)
@@ -193,7 +193,7 @@ def test_no_recorded_cap_is_a_warning_that_does_not_block(world):
 # --- Eligibility on both sides of 15/10/2025 ------------------------------------------------
 
 
-def establishment(kind: str):
+def beneficiary_of_kind(kind: str):
     if kind == "hanoi_ward":
         return BeneficiaryFactory(commune=commune_of(1, "phuong"))
     if kind == "hanoi_ward_craft_village":
@@ -219,8 +219,8 @@ def establishment(kind: str):
     ],
 )
 def test_eligibility_is_judged_by_the_rule_in_force_on_the_date(world, kind, before, after):
-    b = establishment(kind)
-    proposal = make_proposal(1, national=True, year=2025, establishments=[b])
+    b = beneficiary_of_kind(kind)
+    proposal = make_proposal(1, national=True, year=2025, beneficiaries=[b])
     on_14 = check(proposal, "eligibility", on_date=D(2025, 10, 14))
     on_15 = check(proposal, "eligibility", on_date=D(2025, 10, 15))
     assert (on_14.ok, on_15.ok) == (before, after)
@@ -229,7 +229,7 @@ def test_eligibility_is_judged_by_the_rule_in_force_on_the_date(world, kind, bef
 
 
 def forwarded_with_ministry_appraisal(b) -> Proposal:
-    proposal = make_proposal(1, national=True, year=2025, establishments=[b])
+    proposal = make_proposal(1, national=True, year=2025, beneficiaries=[b])
     proposal = advance(proposal, S.FORWARDED)
     appraise(proposal, ministry())
     return proposal
@@ -240,7 +240,7 @@ def test_approval_dated_before_decree_235_is_refused_from_its_first_day_allowed(
     """Submitted today (Decree 235 in force), a craft-village member in a Hà Nội ward or
     an artisan cannot be approved by a decision of 14/10/2025 — the old rule — but can be
     by one of 15/10/2025."""
-    b = establishment(kind)
+    b = beneficiary_of_kind(kind)
     proposal = forwarded_with_ministry_appraisal(b)
     with pytest.raises(ValidationError) as exc:
         transition(
@@ -263,9 +263,9 @@ def test_approval_dated_before_decree_235_is_refused_from_its_first_day_allowed(
     assert approved.approved_versions.get().decision_date == D(2025, 10, 15)
 
 
-def test_an_establishment_eligible_under_neither_rule_is_refused_throughout(world):
-    b = establishment("hanoi_ward")
-    proposal = make_proposal(1, national=True, year=2025, establishments=[b])
+def test_a_beneficiary_eligible_under_neither_rule_is_refused_throughout(world):
+    b = beneficiary_of_kind("hanoi_ward")
+    proposal = make_proposal(1, national=True, year=2025, beneficiaries=[b])
     with pytest.raises(ValidationError) as exc:
         transition(proposal, staff_of(1), "submit")
     assert any(b.name in m for m in exc.value.messages)
@@ -289,13 +289,13 @@ def test_an_establishment_eligible_under_neither_rule_is_refused_throughout(worl
 
 def other_proposal(where: str, b) -> Proposal:
     if where == "another_province":
-        return advance(make_proposal(1, establishments=[b]), S.SUBMITTED)
-    if where == "another_programme":
-        return advance(make_proposal(66, national=True, establishments=[b]), S.APPROVED)
+        return advance(make_proposal(1, beneficiaries=[b]), S.SUBMITTED)
+    if where == "another_program":
+        return advance(make_proposal(66, national=True, beneficiaries=[b]), S.APPROVED)
     raise AssertionError(where)
 
 
-@pytest.mark.parametrize("where", ["another_province", "another_programme"])
+@pytest.mark.parametrize("where", ["another_province", "another_program"])
 def test_double_funding_is_flagged_refused_without_justification_allowed_with_one(world, where):
     """The same establishment (one record per tax code) supported in the same activity
     group (03: 03.1 there, 03.2 here) and year by a đề án of Hà Nội's programme, or of the
@@ -303,7 +303,7 @@ def test_double_funding_is_flagged_refused_without_justification_allowed_with_on
     submitted without a justification, and can with one; the other đề án is named."""
     b = BeneficiaryFactory(commune=commune_of(1))
     other = other_proposal(where, b)
-    proposal = make_proposal(14, activity_code="03.2", establishments=[b])
+    proposal = make_proposal(14, activity_code="03.2", beneficiaries=[b])
     warning = check(proposal, "double_funding")
     assert not warning.ok and warning.blocking
     assert warning.related == (other,) and other.code in warning.message
@@ -327,15 +327,15 @@ def test_double_funding_is_flagged_refused_without_justification_allowed_with_on
 def test_no_double_funding_outside_the_same_group_period_and_active_state(world, difference):
     b = BeneficiaryFactory(commune=commune_of(1))
     if difference == "other_group":
-        other = advance(make_proposal(1, activity_code="01", establishments=[b]), S.SUBMITTED)
+        other = advance(make_proposal(1, activity_code="01", beneficiaries=[b]), S.SUBMITTED)
     elif difference == "draft":
-        other = make_proposal(1, establishments=[b])
+        other = make_proposal(1, beneficiaries=[b])
     elif difference == "cancelled":
-        other = transition(make_proposal(1, establishments=[b]), staff_of(1), "cancel")
+        other = transition(make_proposal(1, beneficiaries=[b]), staff_of(1), "cancel")
     else:
-        other = advance(make_proposal(1, year=2028, establishments=[b]), S.SUBMITTED)
+        other = advance(make_proposal(1, year=2028, beneficiaries=[b]), S.SUBMITTED)
     assert other.pk
-    proposal = make_proposal(14, establishments=[b])
+    proposal = make_proposal(14, beneficiaries=[b])
     result = check(proposal, "double_funding")
     assert result.ok and result.related == ()
 

@@ -23,7 +23,7 @@ STATES = {
 }
 
 
-def test_every_demo_province_has_proposals_in_every_reachable_state(demo_establishments):
+def test_every_demo_province_has_proposals_in_every_reachable_state(demo_beneficiaries):
     demo_projects.seed_proposals(seed=2026)
     for code in (1, 14, 66):
         proposals = Proposal.objects.filter(province__code=code)
@@ -51,7 +51,7 @@ def test_every_demo_province_has_proposals_in_every_reachable_state(demo_establi
             assert proposal.appraisals.exists() or proposal.status == "submitted"
 
 
-def test_seeding_twice_adds_nothing(demo_establishments):
+def test_seeding_twice_adds_nothing(demo_beneficiaries):
     first = demo_projects.seed_proposals(seed=2026)
     counts = (Proposal.objects.count(), Attachment.objects.count())
     second = demo_projects.seed_proposals(seed=2026)

@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from accounts.models import Agency, User
@@ -18,7 +19,7 @@ from projects import services
 from projects.models import Appraisal, Attachment, BudgetLine, Proposal
 from reference.models import Commune
 from tests.beneficiaries.factories import BeneficiaryFactory, commune_of
-from tests.projects.factories import PDF, advance, make_proposal, pdf_upload, staff
+from tests.projects.factories import PDF, advance, appraise, make_proposal, pdf_upload, staff
 
 SONLA, HANOI, DAKLAK = 14, 1, 66
 
@@ -377,7 +378,7 @@ def test_the_edit_page_is_refused_to_others(world, client):
 
 
 @pytest.mark.django_db
-def test_the_establishment_autocomplete_finds_by_name_and_tax_code(world, client):
+def test_the_beneficiary_autocomplete_finds_by_name_and_tax_code(world, client):
     own = BeneficiaryFactory(commune=commune_of(SONLA), name="Hợp tác xã Chè Tà Xùa")
     foreign = BeneficiaryFactory(commune=commune_of(HANOI), name="Hợp tác xã Chè Hà Nội")
     login(client, "sct-sonla")
@@ -409,8 +410,9 @@ def test_the_detail_page_shows_every_section(world, client):
     assert states["cap"] == "warn" and states["documents"] == "ok"
     assert all(row["files"] for row in response.context["documents"])
     assert "1.000.000.000 ₫" in body  # the budget total
+    # Concluding the appraisal waits for an appraisal recommending approval.
     actions = {t.action for t in response.context["transitions"]}
-    assert actions == {"return", "appraise", "reject", "cancel"}
+    assert actions == {"return", "reject", "cancel"}
     labels = [row["label"] for row in response.context["event_rows"]]
     assert len(labels) == proposal.events.count()
     edit = next(row for row in response.context["event_rows"] if row["event"].action == "edit")
@@ -423,6 +425,11 @@ def test_the_detail_page_shows_every_section(world, client):
     login(client, "ministry")
     response = client.get(reverse("proposal-detail", args=[proposal.pk]))
     assert response.status_code == 200 and response.context["transitions"] == []
+    appraise(proposal, staff(SONLA))
+    login(client, "sct-sonla")
+    response = client.get(reverse("proposal-detail", args=[proposal.pk]))
+    actions = {t.action for t in response.context["transitions"]}
+    assert actions == {"return", "appraise", "reject", "cancel"}
 
 
 @pytest.mark.django_db
@@ -438,6 +445,32 @@ def test_the_checks_panel_shows_a_cap_exceeded_as_red(world, client):
     assert cap["state"] == "fail"
     assert "99/2026/NQ-HĐND-SLA" in cap["message"]
     assert 'data-testid="check-cap" data-state="fail"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_checks_panel_is_red_for_what_the_next_step_refuses(world, client):
+    """An allocation exceeded is amber while the đề án is entered and appraised (the
+    submission goes through) and red once the approval decision is next (which refuses
+    it): the panel and proposal_transition read the same checks.blocking_failures."""
+    from tests.projects.factories import DECIDED, plan_with, staff_of, transition
+
+    plan = plan_with(SONLA, {"03.1": 100_000_000})
+    proposal = make_proposal(SONLA, plan=plan, support=200_000_000, counterpart=800_000_000)
+    login(client, "sct-sonla")
+
+    def allocation_state(p):
+        response = client.get(reverse("proposal-checks", args=[p.pk]))
+        return next(r["state"] for r in response.context["check_rows"] if r["code"] == "allocation")
+
+    assert allocation_state(proposal) == "warn"
+    submitted = transition(proposal, staff_of(SONLA), "submit")
+    assert allocation_state(submitted) == "warn"
+    appraised = advance(submitted, "appraised")
+    assert allocation_state(appraised) == "fail"
+    with pytest.raises(ValidationError):
+        transition(
+            appraised, staff_of(SONLA), "approve", decision_number="9/QĐ", decision_date=DECIDED
+        )
 
 
 @pytest.mark.django_db
@@ -633,6 +666,49 @@ def test_the_ministry_appraises_forwarded_national_proposals_only(world, client)
     assert Appraisal.objects.get(proposal=national, stage="ministry").weighted_score == 80
     login(client, "sct-daklak")
     assert client.get(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_weighted_score_while_typing_is_the_servers(world, client):
+    """The appraisal page has no formula of its own: the score shown while typing comes
+    from the server (services.weighted_score), and it is the score stored on save."""
+    from projects.models import AppraisalCriterion
+
+    proposal = advance(make_proposal(SONLA), "submitted")
+    page_url = reverse("proposal-appraise", args=[proposal.pk])
+    url = reverse("proposal-appraisal-score", args=[proposal.pk])
+    login(client, "sct-sonla")
+    page = client.get(page_url).content.decode()
+    assert f'hx-post="{url}"' in page and "<script>" not in page
+    criteria = list(AppraisalCriterion.objects.filter(active=True))
+    # Weights differ, so the weighted score is not the mean of the scores.
+    assert len({c.weight for c in criteria}) > 1
+    typed = {c: (10 if i % 2 else 5) for i, c in enumerate(criteria)}
+    marks = {f"score_{c.code}": v for c, v in typed.items()}
+    expected = services.weighted_score(typed)
+    with translation.override("vi"):
+        shown = client.post(url, marks, HTTP_HX_REQUEST="true")
+    assert shown.status_code == 200
+    assert shown.content.decode() == f"{expected:.2f}".replace(".", ",")
+    # Until every score is there and within its range, no score.
+    first = f"score_{criteria[0].code}"
+    assert client.post(url, {**marks, first: ""}).content.decode() == "—"
+    assert client.post(url, {**marks, first: criteria[0].max_score + 1}).content.decode() == "—"
+    # A refused save (no reason given) shows the score of what was typed.
+    refused = client.post(page_url, {**marks, "recommendation": "return", "comment": ""})
+    assert refused.status_code == 400
+    assert refused.context["typed_score"] == expected
+    client.post(page_url, {**marks, "recommendation": "approve"})
+    assert Appraisal.objects.get(proposal=proposal).weighted_score == expected
+    # Only those who may appraise the đề án now reach it.
+    login(client, "ttkc-sonla")
+    assert client.post(url, marks).status_code == 403
+    login(client, "sct-hanoi")
+    assert client.post(url, marks).status_code == 404
+    appraised = advance(make_proposal(SONLA), "appraised")
+    login(client, "sct-sonla")
+    score_url = reverse("proposal-appraisal-score", args=[appraised.pk])
+    assert client.post(score_url, marks).status_code == 403
 
 
 # --- Việc cần làm --------------------------------------------------------------------------

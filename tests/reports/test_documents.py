@@ -151,7 +151,7 @@ def docs(django_db_setup, django_db_blocker, tmp_path_factory):
         rolled_back(django_db_blocker),
         override_settings(STORAGES=storages, PORTAL_BASE_URL="https://khuyencong.example.vn"),
     ):
-        seeding.seed_all(seed=2026, establishments=False)
+        seeding.seed_all(seed=2026, beneficiaries=False)
         users = {u.username: u for u in User.objects.select_related("agency__province")}
         hanoi, sonla = Province.objects.get(code=1), Province.objects.get(code=14)
         data = compliance_dataset(
@@ -410,7 +410,7 @@ def test_disbursement_report_for_a_period_counts_payments_in_the_period(docs):
     assert "Cộng tỉnh Sơn La" in doc.flat
 
 
-def test_programme_results_report(docs):
+def test_program_results_report(docs):
     doc = docs["docs"]["program_results"]
     program: Program = docs["data"].programs[1]
     assert (

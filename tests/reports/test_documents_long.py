@@ -37,7 +37,7 @@ def long_report(django_db_setup, django_db_blocker):
         rolled_back(django_db_blocker),
         override_settings(PORTAL_BASE_URL="https://khuyencong.example.vn"),
     ):
-        seeding.seed_all(seed=2026, establishments=False)
+        seeding.seed_all(seed=2026, beneficiaries=False)
         ministry = User.objects.get(username="ministry")
         data = compliance_dataset(
             provinces=list(Province.objects.filter(code__in=[1, 14]).order_by("code")),

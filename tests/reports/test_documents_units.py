@@ -37,7 +37,7 @@ def test_section_numbers_are_roman():
     assert [roman(n) for n in (1, 2, 4, 9, 14, 34)] == ["I", "II", "IV", "IX", "XIV", "XXXIV"]
 
 
-def test_long_lists_of_establishments_are_abbreviated():
+def test_long_lists_of_beneficiaries_are_abbreviated():
     assert abbreviate_names([]) == ""
     assert abbreviate_names(["HTX A", "Hộ B"]) == "HTX A; Hộ B"
     assert abbreviate_names(["HTX A", "Hộ B", "Cơ sở C", "Cơ sở D"]) == (

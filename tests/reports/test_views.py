@@ -369,6 +369,40 @@ def test_a_viewer_sees_no_retry_button(world, users, client):
     assert client.post(reverse("report-retry", args=[job.pk])).status_code == 403
 
 
+@pytest.mark.parametrize("status", list(S))
+def test_the_retry_button_is_shown_exactly_when_the_service_retries(
+    world, users, client, report_media, status
+):
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.db import transaction
+
+    if status == S.DONE:
+        job = done_job_in(hanoi())
+    else:
+        job = pending_job(users["sct-hanoi"])
+        ReportJob.objects.filter(pk=job.pk).update(status=status, finished_at=timezone.now())
+    for user in (
+        users["sct-hanoi"],
+        users["ttkc-hanoi"],
+        users["inspector-hanoi"],
+        viewer(HANOI),
+        users["ministry"],
+        users["sct-sonla"],
+    ):
+        client.force_login(user)
+        response = client.get(reverse("report-detail", args=[job.pk]))
+        shown = response.status_code == 200 and 'data-testid="retry"' in response.content.decode()
+        sid = transaction.savepoint()
+        try:
+            services.report_retry(job=ReportJob.objects.get(pk=job.pk), actor=user)
+            retried = True
+        except (PermissionDenied, ValidationError):
+            retried = False
+        finally:
+            transaction.savepoint_rollback(sid)
+        assert shown == retried, (user.username, status)
+
+
 def test_recent_inspections_are_offered_any_visible_one_is_accepted(world, client, monkeypatch):
     from reports import forms
 

@@ -16,7 +16,7 @@ from tests.browser.test_login_as_each_role import log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_province_user_imports_establishments_from_excel(
+def test_province_user_imports_beneficiaries_from_excel(
     world, live_server, page, artifacts_dir, tmp_path
 ):
     commune = commune_of(14)
