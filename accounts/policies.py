@@ -68,11 +68,16 @@ PERMISSIONS: dict[str, frozenset] = {
     "inspection.view": ALL_ROLES,
     "inspection.record": PROVINCIAL_EDITORS | {Role.INSPECTOR},
     # PDF reports (reports app): everybody reads the reports of their scope; everybody but
-    # read-only viewers asks for one (inspectors: the records of their inspections and the
-    # compliance report of their province). What a report contains is scoped to the
-    # requester; the parameters decide the report's province.
+    # read-only viewers opens the request page, and asks for the kinds below: inspectors only
+    # the records of their inspections and the compliance report of their province (the money
+    # reports are the Sở's, the centre's and the ministry's). What a report contains is
+    # scoped to the requester; the parameters decide the report's province.
     "report.view": ALL_ROLES,
     "report.request": ALL_ROLES - {Role.VIEWER},
+    "report.request.inspection_record": ALL_ROLES - {Role.VIEWER},
+    "report.request.compliance": ALL_ROLES - {Role.VIEWER},
+    "report.request.disbursement": ALL_ROLES - {Role.VIEWER, Role.INSPECTOR},
+    "report.request.program_results": ALL_ROLES - {Role.VIEWER, Role.INSPECTOR},
     # Dashboards (statistics): the ministry sees every province, a province its own.
     "dashboard.view": ALL_ROLES,
 }

@@ -264,6 +264,14 @@ def _enqueue_after_commit(job_ids: list[int]) -> None:
     transaction.on_commit(send)
 
 
+def request_permission(kind: str) -> str:
+    """The permission to ask for a report of ``kind`` (accounts.policies.PERMISSIONS): an
+    inspector asks for records and compliance reports only."""
+    if kind not in ReportJob.Kind.values:
+        raise ValidationError({"kind": _("Choose a kind of report.")})
+    return f"report.request.{kind}"
+
+
 def report_request(*, actor, kind: str, params: dict) -> ReportJob:
     """Ask for a report: validate and scope the parameters, number it, queue it.
 
@@ -276,7 +284,7 @@ def report_request(*, actor, kind: str, params: dict) -> ReportJob:
     A biên bản has one number, the inspection's (:func:`record_number`): the job takes it,
     so the inspection page, the PDF, the verification page and the list of reports show
     the same number, and asking for the record again gives it again."""
-    require(actor, "report.request")
+    require(actor, request_permission(kind))
     resolved = _resolve(actor, kind, params or {})
     issuer = actor.agency if actor.agency_id else None
     now = timezone.now()
@@ -304,7 +312,7 @@ def report_retry_check(actor, job: ReportJob) -> None:
     """Who starts a report again, and when: whoever may request reports of its scope,
     once it has failed. Raises PermissionDenied or ValidationError; the report's page asks
     the same (``allows``) before offering the button."""
-    if not has_perm(actor, "report.request", job):
+    if not has_perm(actor, request_permission(job.kind), job):
         raise PermissionDenied
     if job.status != S.FAILED:
         raise ValidationError(_("Only a failed report can be started again."))

@@ -22,7 +22,7 @@ from django.views import View
 from django.views.decorators.http import require_http_methods
 from django.views.generic import DetailView, ListView
 
-from accounts.policies import PolicyMixin, allows, has_perm
+from accounts.policies import PolicyMixin, allows, has_perm, require
 from core.forms import add_service_errors
 from core.lists import FilteredListMixin
 from reports import forms, selectors, services
@@ -67,6 +67,7 @@ class ReportRequestView(PolicyMixin, View):
         choices = [
             {"kind": value, "label": label, "description": cls.description}
             for value, label in ReportJob.Kind.choices
+            if has_perm(self.request.user, services.request_permission(value))
             for cls in [forms.REQUEST_FORMS[value]]
         ]
         return render(
@@ -79,7 +80,7 @@ class ReportRequestView(PolicyMixin, View):
     def get(self, request):
         kind = request.GET.get("kind", "")
         form_class = forms.REQUEST_FORMS.get(kind)
-        if form_class is None:
+        if form_class is None or not has_perm(request.user, services.request_permission(kind)):
             return self.render_page("")
         initial = forms.initial_from_query(form_class, request.GET, user=request.user)
         return self.render_page(kind, form_class(user=request.user, initial=initial))
@@ -90,6 +91,7 @@ class ReportRequestView(PolicyMixin, View):
         if form_class is None:
             messages.error(request, _("Choose a kind of report."))
             return self.render_page("", status=400)
+        require(request.user, services.request_permission(kind))
         form = form_class(request.POST, user=request.user)
         if form.is_valid():
             try:

@@ -8,6 +8,7 @@ import datetime
 import hashlib
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
@@ -218,6 +219,29 @@ def test_a_viewer_reads_but_does_not_ask(world, client):
         },
     )
     assert response.status_code == 403
+
+
+def test_an_inspector_asks_for_records_and_compliance_reports_only(world, client):
+    """accounts.policies: inspectors ask for the records of their inspections and the
+    compliance report of their province; the money reports are not theirs. The page offers
+    exactly the kinds the service accepts."""
+    inspector = login(client, "inspector-hanoi")
+    body = client.get(reverse("report-request")).content.decode()
+    offered = {kind for kind in ReportJob.Kind.values if f'data-kind="{kind}"' in body}
+    assert offered == {"inspection_record", "compliance"}
+    # A money report's form is not opened, and its request is refused by the service.
+    page = client.get(reverse("report-request"), {"kind": "disbursement"}).content.decode()
+    assert 'data-testid="report-form"' not in page
+    for kind in ("disbursement", "program_results"):
+        with pytest.raises(PermissionDenied):
+            services.report_request(actor=inspector, kind=kind, params={})
+        response = client.post(reverse("report-request"), {"kind": kind, "year": 2026})
+        assert response.status_code == 403
+    assert not ReportJob.objects.exists()
+    job = services.report_request(
+        actor=inspector, kind="compliance", params=compliance_params(hanoi())
+    )
+    assert job.requested_by == inspector
 
 
 # --- List ---------------------------------------------------------------------------------------
