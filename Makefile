@@ -69,8 +69,10 @@ check:
 
 # The suite runs in one process per CPU (pytest-xdist), each with its own test database,
 # Redis database and Celery worker; a test file stays in one process, so a module's shared
-# fixture (a long PDF) is built once. PYTEST_WORKERS=0 runs everything in this process.
-PYTEST_WORKERS ?= auto
+# fixture (a long PDF) is built once. At most 4 processes (each starts a Celery worker and a
+# Chromium, and takes a Redis database counting down from 15); PYTEST_WORKERS=0 runs
+# everything in this process.
+PYTEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 pytest:
 	$(PYTEST) $(PYTEST_ARGS)

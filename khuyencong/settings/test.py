@@ -1,5 +1,7 @@
 """Tests: the same PostgreSQL and Redis as production (embedded ones when no URLs are set)."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from khuyencong.devstack import configure_environment
 
 configure_environment()
@@ -30,7 +32,10 @@ _redis_url = REDIS_URL.rstrip("/")
 _redis_base = (
     _redis_url.rsplit("/", 1)[0] if _redis_url.rsplit("/", 1)[-1].isdigit() else _redis_url
 )
-REDIS_URL = f"{_redis_base}/{env.int('TEST_REDIS_DB', default=15) - _xdist_index}"
+_redis_db = env.int("TEST_REDIS_DB", default=15) - _xdist_index
+if _redis_db < 0:
+    raise ImproperlyConfigured(f"No Redis database left for the test process {XDIST_WORKER}.")
+REDIS_URL = f"{_redis_base}/{_redis_db}"
 CACHES["default"]["LOCATION"] = REDIS_URL
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
