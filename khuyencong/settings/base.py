@@ -4,6 +4,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp import constants as csp
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -55,10 +56,32 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: it locks out repeated failed logins.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (django-csp), on every response in every setting so that the tests
+# and `make run` meet it as production does: scripts, fonts, images and requests from the
+# portal itself only (no CDN: it runs on intranets), no inline script or event handler
+# (static/js has them), no plugins, no framing, forms posting back to the portal. Inline
+# style attributes stay allowed: a few templates set widths and colours inline, and htmx
+# adds its indicator style; a style cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF, csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:"],  # Bootstrap's CSS draws its arrows as data: SVG
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
 
 ROOT_URLCONF = "khuyencong.urls"
 WSGI_APPLICATION = "khuyencong.wsgi.application"

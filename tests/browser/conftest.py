@@ -36,10 +36,25 @@ def browser():
         browser.close()
 
 
+def watch_csp(page) -> list[str]:
+    """The Content-Security-Policy violations Chromium reports on ``page`` (an inline script
+    or handler, a file from elsewhere): the list fills as the page runs."""
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return refused
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    refused = watch_csp(page)
     yield page
     context.close()
+    assert not refused, f"Content-Security-Policy violations: {refused}"

@@ -4,6 +4,7 @@ import pytest
 
 from accounts.models import Agency
 from demo.seeding import DEMO_PASSWORD
+from tests.browser.conftest import watch_csp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,6 +40,7 @@ def test_each_demo_account_logs_in_and_sees_its_own_province(
         context = browser.new_context(viewport={"width": 1366, "height": 768})
         page = context.new_page()
         page.set_default_timeout(15_000)
+        refused = watch_csp(page)
         log_in(page, live_server.url, username)
         badge = page.get_by_test_id("scope-badge").inner_text()
         if province is None:
@@ -56,6 +58,7 @@ def test_each_demo_account_logs_in_and_sees_its_own_province(
         page.get_by_role("button", name="Đăng xuất").click()
         page.wait_for_url(f"{live_server.url}/login/")
         context.close()
+        assert not refused, (username, refused)
 
 
 def test_wrong_password_and_language_switch(world, live_server, page, artifacts_dir):
