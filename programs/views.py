@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from django.views.generic import DetailView, ListView
 
@@ -161,9 +162,12 @@ class PlanCreateView(PolicyMixin, View):
 
 
 class _PlanBudgetFormMixin(PolicyMixin):
-    """Budget per source + allocation rows, shared by editing a draft and amending."""
+    """Budget per source + allocation rows, shared by editing a draft and amending: the
+    page's forms, and a POST that validates them, calls the view's service and shows its
+    refusal on the page."""
 
     model = AnnualPlan
+    success_message = ""
 
     def get_plan(self):
         return get_object_or_404(
@@ -189,6 +193,23 @@ class _PlanBudgetFormMixin(PolicyMixin):
         )
         return budget_form, formset
 
+    def extra_forms(self, data=None):
+        """The page's forms beyond the budget, by context name."""
+        return {}
+
+    def budget_arguments(self, budget_form, formset):
+        """What the services take from the budget forms: the amount per source, the
+        allocation rows and the version the page was read at."""
+        return {
+            "budgets": budget_form.budgets(),
+            "allocations": formset.allocations(),
+            "expected_version": budget_form.cleaned_data["version"],
+        }
+
+    def save(self, plan, budget_form, formset, **extra_forms):
+        """Call the view's service (plan_set_budget, plan_amend)."""
+        raise NotImplementedError
+
     def context(self, plan, budget_form, formset, **extra):
         return {
             "plan": plan,
@@ -199,10 +220,32 @@ class _PlanBudgetFormMixin(PolicyMixin):
             **extra,
         }
 
+    def post(self, request, pk):
+        plan = self.get_plan()
+        budget_form, formset = self.build_forms(plan, request.POST)
+        extra = self.extra_forms(request.POST)
+        if all([f.is_valid() for f in (budget_form, formset, *extra.values())]):
+            try:
+                self.save(plan, budget_form, formset, **extra)
+            except ValidationError as exc:
+                # The refusal shows above the last form of the page (the amendment and its
+                # decision when amending, else the budget).
+                add_service_errors([budget_form, *extra.values()][-1], exc)
+            else:
+                messages.success(request, self.success_message)
+                return redirect("plan-detail", pk=plan.pk)
+        return render(
+            request,
+            self.template_name,
+            self.context(plan, budget_form, formset, **extra),
+            status=400,
+        )
+
 
 class PlanBudgetEditView(_PlanBudgetFormMixin, View):
     permission = "plan.edit"
     template_name = "programs/plan_edit.html"
+    success_message = _lazy("The budget and allocations were saved.")
 
     def get(self, request, pk):
         plan = self.get_plan()
@@ -215,31 +258,21 @@ class PlanBudgetEditView(_PlanBudgetFormMixin, View):
         budget_form, formset = self.build_forms(plan)
         return render(request, self.template_name, self.context(plan, budget_form, formset))
 
-    def post(self, request, pk):
-        plan = self.get_plan()
-        budget_form, formset = self.build_forms(plan, request.POST)
-        if budget_form.is_valid() and formset.is_valid():
-            try:
-                services.plan_set_budget(
-                    plan=plan,
-                    actor=request.user,
-                    budgets=budget_form.budgets(),
-                    allocations=formset.allocations(),
-                    expected_version=budget_form.cleaned_data["version"],
-                )
-            except ValidationError as exc:
-                add_service_errors(budget_form, exc)
-            else:
-                messages.success(request, _("The budget and allocations were saved."))
-                return redirect("plan-detail", pk=plan.pk)
-        return render(
-            request, self.template_name, self.context(plan, budget_form, formset), status=400
+    def save(self, plan, budget_form, formset):
+        services.plan_set_budget(
+            plan=plan,
+            actor=self.request.user,
+            **self.budget_arguments(budget_form, formset),
         )
 
 
 class PlanAmendView(_PlanBudgetFormMixin, View):
     permission = "plan.approve"
     template_name = "programs/plan_amend.html"
+    success_message = _lazy("The amendment was recorded.")
+
+    def extra_forms(self, data=None):
+        return {"amend_form": forms.AmendmentForm(data)}
 
     def get(self, request, pk):
         plan = self.get_plan()
@@ -249,33 +282,15 @@ class PlanAmendView(_PlanBudgetFormMixin, View):
         return render(
             request,
             self.template_name,
-            self.context(plan, budget_form, formset, amend_form=forms.AmendmentForm()),
+            self.context(plan, budget_form, formset, **self.extra_forms()),
         )
 
-    def post(self, request, pk):
-        plan = self.get_plan()
-        budget_form, formset = self.build_forms(plan, request.POST)
-        amend_form = forms.AmendmentForm(request.POST)
-        if budget_form.is_valid() and formset.is_valid() and amend_form.is_valid():
-            try:
-                services.plan_amend(
-                    plan=plan,
-                    actor=request.user,
-                    budgets=budget_form.budgets(),
-                    allocations=formset.allocations(),
-                    expected_version=budget_form.cleaned_data["version"],
-                    **amend_form.cleaned_data,
-                )
-            except ValidationError as exc:
-                add_service_errors(amend_form, exc)
-            else:
-                messages.success(request, _("The amendment was recorded."))
-                return redirect("plan-detail", pk=plan.pk)
-        return render(
-            request,
-            self.template_name,
-            self.context(plan, budget_form, formset, amend_form=amend_form),
-            status=400,
+    def save(self, plan, budget_form, formset, amend_form):
+        services.plan_amend(
+            plan=plan,
+            actor=self.request.user,
+            **self.budget_arguments(budget_form, formset),
+            **amend_form.cleaned_data,
         )
 
 

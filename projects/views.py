@@ -121,12 +121,7 @@ class ProposalChecksPreviewView(PolicyMixin, View):
             results = services.proposal_checks_preview(
                 proposal=proposal,
                 actor=request.user,
-                expected_version=general.cleaned_data["version"],
-                fields=general.service_fields(),
-                communes=list(general.cleaned_data["communes"]),
-                beneficiaries=beneficiaries.links(),
-                budget_lines=lines.lines(),
-                outputs=outputs.outputs(),
+                **editor.saved_parts(general, beneficiaries, lines, outputs),
             )
         except ValidationError as exc:
             context["preview_note"] = " ".join(service_error_messages(exc))
@@ -314,6 +309,20 @@ class ProposalEditView(PolicyMixin, View):
             **extra,
         }
 
+    @staticmethod
+    def saved_parts(general, beneficiaries, lines, outputs) -> dict:
+        """What services.proposal_save and proposal_checks_preview take from the valid
+        forms of the page: the version read, the fields, communes, beneficiaries, budget
+        lines and outputs."""
+        return {
+            "expected_version": general.cleaned_data["version"],
+            "fields": general.service_fields(),
+            "communes": list(general.cleaned_data["communes"]),
+            "beneficiaries": beneficiaries.links(),
+            "budget_lines": lines.lines(),
+            "outputs": outputs.outputs(),
+        }
+
     def render_page(self, proposal, status=200, **extra):
         forms_ = self.build_forms(proposal)
         return render(
@@ -350,12 +359,7 @@ class ProposalEditView(PolicyMixin, View):
                 services.proposal_save(
                     proposal=proposal,
                     actor=request.user,
-                    expected_version=general.cleaned_data["version"],
-                    fields=general.service_fields(),
-                    communes=list(general.cleaned_data["communes"]),
-                    beneficiaries=beneficiaries.links(),
-                    budget_lines=lines.lines(),
-                    outputs=outputs.outputs(),
+                    **self.saved_parts(general, beneficiaries, lines, outputs),
                 )
             except services.ConcurrentEditError as exc:
                 stale = True
