@@ -37,6 +37,12 @@ def _views(patterns):
                 yield pattern.name, view_class
 
 
+def test_the_list_frame_has_the_filter_bar_and_the_pager():
+    source = get_template("list_page.html").template.source
+    assert '{% include "includes/filter_bar.html" %}' in source
+    assert '{% include "includes/pagination.html" %}' in source
+
+
 def test_every_paginated_list_uses_the_mixin_and_the_filter_bar():
     views = dict(_views(get_resolver().url_patterns))
     paginated = {
@@ -50,8 +56,9 @@ def test_every_paginated_list_uses_the_mixin_and_the_filter_bar():
         assert issubclass(views[name], views[name.replace("-export", "-list")]), name
     for name, view in paginated.items():
         assert issubclass(view, FilteredListMixin), name
+        # The list extends the one list frame, which holds the filter bar and the pager.
         source = get_template(view.template_name).template.source
-        assert '{% include "includes/filter_bar.html" %}' in source, name
+        assert source.startswith('{% extends "list_page.html" %}'), name
         assert '<form method="get"' not in source, f"{name} has a filter bar of its own"
 
 
