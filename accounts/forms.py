@@ -1,5 +1,7 @@
 from crispy_forms.helper import FormHelper
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
 
 class LoginForm(AuthenticationForm):
@@ -8,3 +10,26 @@ class LoginForm(AuthenticationForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.fields["username"].widget.attrs.update({"autofocus": True, "autocomplete": "username"})
+
+
+class SecondFactorForm(forms.Form):
+    """A six-digit code from the authenticator app, or an eight-digit backup code."""
+
+    token = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "class": "form-control form-control-lg text-center",
+            }
+        ),
+    )
+
+    def clean_token(self):
+        token = "".join(self.cleaned_data["token"].split())
+        if not token.isdigit():
+            raise forms.ValidationError(_("Enter the digits only."))
+        return token

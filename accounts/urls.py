@@ -17,6 +17,9 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("2fa/setup/", views.SecondFactorSetupView.as_view(), name="second-factor-setup"),
+    path("2fa/verify/", views.SecondFactorVerifyView.as_view(), name="second-factor-verify"),
+    path("2fa/backup-codes/", views.BackupCodesView.as_view(), name="second-factor-backup-codes"),
     path("agencies/", views.AgencyListView.as_view(), name="agency-list"),
     path("agencies/<int:pk>/", views.AgencyDetailView.as_view(), name="agency-detail"),
 ]

@@ -33,7 +33,15 @@ HANOI, SONLA = 1, 14
 # Views reachable without logging in, by URL name.
 PUBLIC = {"login", "healthz", "set_language", "report-verify"}
 # Views every logged-in user may use on their own account; they show no province data.
-SELF_SERVICE = {"logout", "password_change", "password_change_done"}
+SELF_SERVICE = {
+    "logout",
+    "password_change",
+    "password_change_done",
+    # Two-step sign-in of the account itself (accounts.twofactor).
+    "second-factor-setup",
+    "second-factor-verify",
+    "second-factor-backup-codes",
+}
 SKIPPED_NAMESPACES = {"admin"}  # Django admin: tested separately (administrators only)
 
 

@@ -38,7 +38,10 @@ from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 from django.utils.html import escape
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import twofactor
 from accounts.models import User
 from demo.seeding import DEMO_PASSWORD, DEMO_USERS
 from reports.models import ReportJob
@@ -206,6 +209,39 @@ def _demo_passwords() -> None:
         user.save(update_fields=["password"])
 
 
+def _second_factors() -> dict[str, TOTPDevice]:
+    """Production asks the accounts that approve or pay for a second factor: each gets an
+    authenticator device, whose codes the test computes as the phone app would."""
+    return {
+        user.username: TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+        for user in User.objects.all()
+        if twofactor.required(user)
+    }
+
+
+def _code(device: TOTPDevice) -> str:
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def _log_in(client: Client, username: str, device: TOTPDevice | None) -> str:
+    """Password, then (where production asks for it) the code; returns the home page."""
+    status, _, _ = client.get("/login/")
+    assert status == 200 and "csrftoken" in client.cookies
+    status, headers, _ = client.post("/login/", {"username": username, "password": DEMO_PASSWORD})
+    assert status == 302, f"{username}: login answered {status}"
+    status, headers, page = client.get(headers["Location"])
+    if device is not None:
+        assert status == 302 and headers["Location"].startswith("/2fa/verify/"), username
+        verify = headers["Location"]
+        assert client.get(verify)[0] == 200
+        status, headers, _ = client.post(verify, {"token": _code(device)})
+        assert status == 302, f"{username}: the second factor answered {status}"
+        status, headers, page = client.get(headers["Location"])
+    assert status == 200, f"{username}: home answered {status}"
+    return page.decode()
+
+
 def _wait_healthy(client: Client, processes, timeout: float = 120) -> dict:
     deadline = time.monotonic() + timeout
     last = None
@@ -224,11 +260,17 @@ def _wait_healthy(client: Client, processes, timeout: float = 120) -> dict:
     raise AssertionError(f"/healthz never answered 200: {last!r}")
 
 
-def test_the_production_stack_starts_serves_every_role_and_produces_a_report(world, tmp_path):
+def test_the_production_stack_starts_serves_every_role_and_produces_a_report(
+    world, tmp_path, settings
+):
     port = free_port()
     env = _environment(tmp_path, port)
     redis.Redis.from_url(env["REDIS_URL"]).flushdb()
     _demo_passwords()
+    settings.TWO_FACTOR_EXEMPT = "none"  # as production has it
+    devices = _second_factors()
+    assert {"admin", "ministry", "sct-hanoi", "ttkc-hanoi"} <= set(devices)
+    assert "inspector-hanoi" not in devices
 
     # 1. The Dockerfile's build step.
     build = subprocess.run(
@@ -256,28 +298,21 @@ def test_the_production_stack_starts_serves_every_role_and_produces_a_report(wor
         health = _wait_healthy(client, processes)
         assert health["status"] == "ok"
 
-        # 3. Every demo account logs in and sees its home page.
+        # 3. Every demo account logs in (with its second factor where production asks for
+        # it) and sees its home page.
+        clients = {}
         for username in ["admin", *(row[0] for row in DEMO_USERS)]:
             user = User.objects.get(username=username)
-            client = Client(port)
-            status, _, page = client.get("/login/")
-            assert status == 200 and "csrftoken" in client.cookies
-            status, headers, _ = client.post(
-                "/login/", {"username": username, "password": DEMO_PASSWORD}
-            )
-            assert status == 302, f"{username}: login answered {status}"
-            status, _, page = client.get(headers["Location"])
-            assert status == 200, f"{username}: home answered {status}"
-            assert escape(user.get_full_name()) in page.decode(), username
+            client = clients[username] = Client(port)
+            page = _log_in(client, username, devices.get(username))
+            assert escape(user.get_full_name()) in page, username
             # The static files come from the manifest (hashed names), served by WhiteNoise.
-            css = re.search(rb'href="(/static/css/portal\.[0-9a-f]{12}\.css)"', page)
+            css = re.search(r'href="(/static/css/portal\.[0-9a-f]{12}\.css)"', page)
             assert css, "the page links the hashed stylesheet"
-            assert client.get(css.group(1).decode())[0] == 200
+            assert client.get(css.group(1))[0] == 200
 
         # A Sở user asks for a report; the reports worker produces it; the PDF downloads.
-        client = Client(port)
-        client.get("/login/")
-        client.post("/login/", {"username": "sct-hanoi", "password": DEMO_PASSWORD})
+        client = clients["sct-hanoi"]  # signed in above (a code is accepted once)
         hanoi = User.objects.get(username="sct-hanoi").province_id
         status, headers, _ = client.post(
             "/reports/new/",

@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Our apps, in dependency order (each depends only on those above it).
     "core",
     "reference",
@@ -52,6 +55,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The second factor: which device verified this session, and the pages a user who must
+    # use one reaches before (accounts.twofactor).
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     # Every page needs a logged-in user unless its view says @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -82,6 +89,14 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [csp.NONE],
     }
 }
+
+# Two-factor sign-in (accounts.twofactor): who is exempt from the second factor. "none" in
+# production (enforced there); the development settings exempt the demo accounts, the test
+# settings everybody but the tests of the second factor.
+TWO_FACTOR_EXEMPT = "none"
+OTP_TOTP_ISSUER = "Khuyến công"
+OTP_TOTP_THROTTLE_FACTOR = 1  # 1 s, 2 s, 4 s … after each wrong code in a row (django-otp)
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 ROOT_URLCONF = "khuyencong.urls"
 WSGI_APPLICATION = "khuyencong.wsgi.application"

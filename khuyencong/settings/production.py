@@ -9,6 +9,9 @@ DEBUG = False
 if SECRET_KEY.startswith("insecure-"):
     raise ImproperlyConfigured("Set DJANGO_SECRET_KEY for production.")
 
+# Every account that approves or pays signs in with a second factor: no exemption here.
+TWO_FACTOR_EXEMPT = "none"
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -24,6 +24,9 @@ STORAGES = {  # noqa: F405
 }
 ALLOWED_HOSTS = ["*"]
 ALLOW_DEMO_DATA = True
+# The tests log in with force_login: the second factor is asked for only by the tests of it
+# (tests/accounts/test_two_factor.py) and by the production smoke test.
+TWO_FACTOR_EXEMPT = "all"
 
 # Tests use their own Redis database (15 by default; 14, 13… for the next xdist processes) so
 # that a `make run` worker on the same Redis never takes a test's task, and the tests never
