@@ -1,5 +1,6 @@
 from crispy_forms.helper import FormHelper
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 
 
 class LoginForm(AuthenticationForm):
@@ -8,3 +9,8 @@ class LoginForm(AuthenticationForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.fields["username"].widget.attrs.update({"autofocus": True, "autocomplete": "username"})
+        # AuthenticationForm sets max_length after the field is built, so it is not checked:
+        # a longer name reached the backends and django-axes, which failed to record it (a
+        # 500). Checked here, a name no account can have is a form error and nothing more.
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
