@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,6 +11,11 @@ class LoginForm(AuthenticationForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.fields["username"].widget.attrs.update({"autofocus": True, "autocomplete": "username"})
+        # AuthenticationForm sets max_length after the field is built, so it is not checked:
+        # a longer name reached the backends and django-axes, which failed to record it (a
+        # 500). Checked here, a name no account can have is a form error and nothing more.
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
 
 
 class SecondFactorForm(forms.Form):

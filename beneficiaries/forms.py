@@ -13,6 +13,7 @@ from accounts.policies import is_national, visible
 from beneficiaries.imports import MAX_UPLOAD_BYTES
 from beneficiaries.models import Beneficiary, LegalForm, Sector
 from beneficiaries.validators import tax_code_error, tax_code_normalise
+from core.forms import DatabaseBoundsMixin
 from reference.models import Commune, Province
 from reference.selectors import commune_choices
 
@@ -64,9 +65,11 @@ def _communes_for(user, data, prefix_province=None):
     return commune_choices(user=user, province_id=int(province_id))
 
 
-class BeneficiaryForm(forms.Form):
+class BeneficiaryForm(DatabaseBoundsMixin, forms.Form):
     """Create or edit an establishment. A national user picks the province first, which
     narrows the communes (HTMX); a provincial user sees only their own communes."""
+
+    db_model = Beneficiary
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

@@ -8,6 +8,7 @@ columns may be left out."""
 from __future__ import annotations
 
 import io
+import zipfile
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -21,11 +22,17 @@ from accounts.policies import in_scope
 from beneficiaries.models import Beneficiary, LegalForm, Sector
 from beneficiaries.rules import beneficiary_clean
 from beneficiaries.validators import citizen_id_normalise, tax_code_normalise
+from core.excel import formula_like
 from core.text import fold
 from reference.models import Commune
 
 MAX_ROWS = 5000
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# A workbook is a zip archive. The template filled with MAX_ROWS rows unpacks to about
+# 5 MB in a dozen parts; anything far beyond is not a template (a "zip bomb" inflates a few
+# MB into hundreds), and is refused from the archive's directory before it is unpacked.
+MAX_UNPACKED_BYTES = 60 * 1024 * 1024
+MAX_PARTS = 200
 
 
 @dataclass(frozen=True)
@@ -128,8 +135,31 @@ class ParsedFile:
     rows: list[tuple[int, list]]  # (Excel row number, cell values)
 
 
+def workbook_size_check(data: bytes) -> None:
+    """Refuse, from the zip directory alone (nothing is inflated), a workbook too big to be
+    a template: too many parts, or more than MAX_UNPACKED_BYTES once unpacked. The sizes
+    of the directory are a true bound: Python's zipfile, which openpyxl reads with, stops a
+    part at its declared size and fails its checksum if it holds more. Raises
+    TemplateError."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise TemplateError(_("The file could not be read as an Excel workbook (.xlsx).")) from exc
+    unpacked = sum(part.file_size for part in parts)
+    if len(parts) > MAX_PARTS or unpacked > MAX_UNPACKED_BYTES:
+        raise TemplateError(
+            _(
+                "The file unpacks to more than %(size)s MB: it is not a filled-in template. "
+                "Download the template and copy your rows into it."
+            )
+            % {"size": MAX_UNPACKED_BYTES // (1024 * 1024)}
+        )
+
+
 def read_workbook(data: bytes) -> ParsedFile:
     """The first sheet's header row and non-empty rows. Raises TemplateError."""
+    workbook_size_check(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 — openpyxl raises many kinds for a bad file
@@ -212,6 +242,7 @@ class RowResult:
     cleaned: dict | None = None
     errors: list[RowError] = field(default_factory=list)
     foreign_code: int | None = None  # a commune code not found in the province
+    warnings: list[str] = field(default_factory=list)  # shown, the row is still imported
 
     @property
     def ok(self) -> bool:
@@ -272,8 +303,43 @@ def validate_rows(*, parsed: ParsedFile, actor, province) -> list[RowResult]:
     return results
 
 
+# A cell beginning with one of these is a formula in a spreadsheet, never a name or an
+# address: the row is refused. "+" and "-" also start formulas but begin real text too
+# (a "+84" phone number, a "- " list line): those rows are imported with a warning, and
+# every export writes them as text anyway (core.excel.workbook_bytes).
+FORMULA_REFUSED = ("=", "@")
+FORMULA_WARNED_EXCEPT = ("phone", "workers")  # checked by their own rules
+
+
+def _formula_checks(row: RowResult, values: dict) -> None:
+    """Flag the cells a spreadsheet could run as a formula (spreadsheet injection)."""
+    for key, value in values.items():
+        if not formula_like(value):
+            continue
+        column = COLUMN_BY_KEY[key].header
+        if value.startswith(FORMULA_REFUSED):
+            row.errors.append(
+                RowError(
+                    _(
+                        "“%(column)s” begins with “%(sign)s”, so a spreadsheet would run it as "
+                        "a formula: write the text without it."
+                    )
+                    % {"column": column, "sign": value[0]}
+                )
+            )
+        elif key not in FORMULA_WARNED_EXCEPT:
+            row.warnings.append(
+                _(
+                    "“%(column)s” begins with “%(sign)s”, which a spreadsheet may take for a "
+                    "formula: check that it is meant. It is kept as written."
+                )
+                % {"column": column, "sign": value[0]}
+            )
+
+
 def _validate_row(number, values, actor, lookups: _Lookups) -> RowResult:
     row = RowResult(number=number, values=values)
+    _formula_checks(row, values)
     for key in REQUIRED_VALUES:
         if not values.get(key):
             row.errors.append(

@@ -4,7 +4,11 @@ formats of money and counts, identifier columns kept as text, and the bytes of a
 The registry, đề án, money and dashboard exports all build on these, so a heading or a
 money cell looks the same in every file. A rate cell's value and format belong to the
 measure it shows (``core.measures.excel_ratio`` and ``EXCEL_PERCENT_FORMAT``, declared
-with the rate's rounding), not here."""
+with the rate's rounding), not here.
+
+Every export goes out through ``workbook_bytes``, which writes every text cell as text
+(``cell_text_safe``): a name or a voucher number that begins with "=" never becomes a live
+formula in the file a user opens."""
 
 from __future__ import annotations
 
@@ -19,6 +23,28 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 MONEY_FORMAT = "#,##0"
 COUNT_FORMAT = "#,##0"
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+# What makes a spreadsheet read typed text as a formula (OWASP, "CSV injection"): "=", "+",
+# "-" and "@" start one; a tab or carriage return before them hides it.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(value) -> bool:
+    """Text a spreadsheet could take for a formula. Numbers are never formula-like: a
+    negative amount stays a number."""
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def cell_text_safe(cell) -> None:
+    """Make a text cell plain text, whatever it begins with.
+
+    openpyxl stores a string beginning with "=" as a formula; this writes it back as a
+    string cell (data type "s") with Excel's quote prefix, the file form of OWASP's leading
+    apostrophe: Excel and LibreOffice show the text as written (no visible apostrophe) and
+    keep it text when someone edits the cell. Numbers, dates and empty cells are left as
+    they are."""
+    if cell.data_type == "f" or formula_like(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
 
 
 def header_row(sheet, headers: list[str], widths: list[int]) -> None:
@@ -52,7 +78,12 @@ def text_columns(sheet, columns: Iterable[int]) -> None:
 
 
 def workbook_bytes(workbook) -> bytes:
-    """The workbook as the bytes of an .xlsx file."""
+    """The workbook as the bytes of an .xlsx file, every text cell written as text (no
+    export of the portal writes a formula)."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                cell_text_safe(cell)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -8,9 +8,10 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import VNDField
+from core.forms import DatabaseBoundsMixin, VNDField
 from core.funding import SOURCE_SHORT
 from disbursement.models import Acceptance, Tranche
+from projects.models import ProposalOutput
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
 PAYABLE_KINDS = [
@@ -108,7 +109,7 @@ class TrancheRequestForm(_TrancheForm):
     requires_inspection = _requires_inspection()
 
 
-class TrancheActionForm(forms.Form):
+class TrancheActionForm(DatabaseBoundsMixin, forms.Form):
     ACTIONS = ("approve", "pay", "reject", "reverse")
 
     tranche = forms.IntegerField()
@@ -120,7 +121,9 @@ class TrancheActionForm(forms.Form):
     idempotency_key = forms.CharField(max_length=64, required=False)
 
 
-class AcceptanceForm(AmountsMixin, forms.Form):
+class AcceptanceForm(DatabaseBoundsMixin, AmountsMixin, forms.Form):
+    db_columns = {"achieved_*": (ProposalOutput, "achieved_value")}
+
     accepted_on = forms.DateField(label=_("Acceptance date"), widget=DATE_WIDGET)
     council = forms.CharField(
         label=_("Acceptance council"), widget=forms.Textarea(attrs={"rows": 2})

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DatabaseBoundsMixin
 from disbursement.models import Tranche
 from inspections.models import Inspection, Result
 
@@ -61,10 +62,12 @@ def _tranche_label(tranche: Tranche) -> str:
     return " · ".join(parts)
 
 
-class InspectionRecordForm(forms.Form):
+class InspectionRecordForm(DatabaseBoundsMixin, forms.Form):
     """The on-site record: date, people, one result and note per checklist item, and the
     conclusion. Every input belongs to the page's ``record-form`` (HTML ``form``
     attribute), so the photo and recommendation forms can sit between them."""
+
+    db_model = Inspection
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     inspected_on = forms.DateField(

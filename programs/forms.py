@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.policies import is_national
-from core.forms import VNDField
+from core.forms import DatabaseBoundsMixin, VNDField
 from core.funding import SOURCE_SHORT
 from programs.models import (
     Activity,
@@ -16,6 +16,7 @@ from programs.models import (
     LegalDocument,
     Level,
     Program,
+    ProgramTarget,
     SupportCap,
 )
 from reference.models import Province
@@ -23,7 +24,10 @@ from reference.models import Province
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
 
 
-class ProgramForm(forms.ModelForm):
+class ProgramForm(DatabaseBoundsMixin, forms.ModelForm):
+    db_model = Program
+    db_columns = {"target_*": (ProgramTarget, "target_value")}
+
     class Meta:
         model = Program
         fields = ["code", "name", "level", "start_year", "end_year", "decision", "objectives"]
@@ -73,8 +77,10 @@ class PlanCreateForm(forms.Form):
         self.fields["year"].initial = timezone.localdate().year + 1
 
 
-class BudgetForm(forms.Form):
+class BudgetForm(DatabaseBoundsMixin, forms.Form):
     """Budget per funding source; the sources shown depend on the plan's level."""
+
+    db_model = AnnualPlan
 
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -179,7 +185,7 @@ class CapForm(forms.ModelForm):
             self.fields["level"].initial = Level.LOCAL
 
 
-class CapCalculatorForm(forms.Form):
+class CapCalculatorForm(DatabaseBoundsMixin, forms.Form):
     activity = forms.ModelChoiceField(label=_("Activity"), queryset=Activity.objects.all())
     level = forms.ChoiceField(label=_("Funding level"), choices=Level.choices)
     on_date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)

