@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import DetailView, ListView
 
@@ -10,6 +9,7 @@ from accounts.filters import AgencyFilterSet
 from accounts.forms import LoginForm, SecondFactorForm
 from accounts.models import Agency
 from accounts.policies import PolicyMixin
+from core.http import safe_next
 from core.lists import FilteredListMixin
 
 
@@ -52,10 +52,7 @@ class AgencyDetailView(PolicyMixin, DetailView):
 
 
 def _next(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return "/"
+    return safe_next(request, "/")
 
 
 class SecondFactorSetupView(View):

@@ -14,13 +14,13 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
 from accounts.policies import PolicyMixin, allows, has_perm, may_act, visible
 from core.forms import add_service_errors, service_error_messages
+from core.http import safe_next
 from core.lists import FilteredListMixin
 from inspections import forms, photos, selectors, services
 from inspections.filters import FindingFilterSet, InspectionFilterSet
@@ -474,11 +474,7 @@ class RecommendationActionView(PolicyMixin, View):
         form = forms.RecommendationActionForm(request.POST)
         back = reverse("inspection-detail", args=[recommendation.inspection_id])
         back += "#recommendations"
-        target = request.POST.get("next", "")
-        if target and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            back = target
+        back = safe_next(request, back)
         try:
             if not form.is_valid():
                 raise ValidationError([e for errors in form.errors.values() for e in errors])

@@ -8,7 +8,7 @@ import mimetypes
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -594,8 +594,14 @@ class AttachmentDownloadView(PolicyMixin, View):
     def get(self, request, pk):
         attachment = get_object_or_404(_attachment_queryset(request.user), pk=pk)
         content_type = mimetypes.guess_type(attachment.original_name)[0]
+        try:
+            stored = attachment.file.open("rb")
+        except FileNotFoundError:
+            # The row is there but the file is not (storage restored from an older copy):
+            # say so, rather than fail.
+            raise Http404(_("The file of this document is missing from the storage.")) from None
         return FileResponse(
-            attachment.file.open("rb"),
+            stored,
             as_attachment=True,
             filename=attachment.original_name,
             content_type=content_type or "application/octet-stream",

@@ -25,6 +25,7 @@ LAYER_FIXTURES = {
     "world": "world",
     "beneficiaries": "demo_beneficiaries",
     "scale": "scale_data",
+    "demo": "demo_data",
 }
 
 
@@ -45,6 +46,11 @@ def _build_layers(needed: set[str]) -> None:
     if "scale" in needed:
         seed_scale(seed=11, scale=0.01)
         dbstate.capture_layer("scale", under=("world",))
+        dbstate.restore_base()
+        dbstate.add_layer("world")
+    if "demo" in needed:
+        seeding.seed_all(seed=2026)
+        dbstate.capture_layer("demo", under=("world",))
     dbstate.restore_base()
 
 
@@ -86,6 +92,13 @@ def world(db):
 def demo_beneficiaries(world):
     """The 900 demo establishments (``demo.beneficiaries.seed_beneficiaries``)."""
     dbstate.add_layer("beneficiaries")
+
+
+@pytest.fixture
+def demo_data(world):
+    """Everything ``make run`` shows: establishments, đề án in every state, contracts,
+    payments, inspections (``demo.seeding.seed_all``)."""
+    dbstate.add_layer("demo")
 
 
 @pytest.fixture
