@@ -248,18 +248,45 @@ def record_number(inspection_id: int) -> tuple[str, Agency | None]:
     return given.number, issuer
 
 
-def _enqueue_after_commit(job_ids: list[int]) -> None:
+def _send(job_id: int) -> bool:
+    """Put one job's message on the broker. A broker that cannot be reached is logged,
+    not raised: the job row is already committed, and its ``enqueued_at`` is cleared so the
+    sweeper sends it at its next run (the row is the outbox). Returns whether it was sent."""
     from reports.tasks import report_generate
 
-    def send():
-        for job_id in job_ids:
+    try:
+        # One quick connection attempt (Celery's default retries for seconds): a web
+        # request does not wait for the broker to come back, the sweeper does.
+        with report_generate.app.connection_for_write() as connection:
+            connection.ensure_connection(
+                max_retries=1, interval_start=0, interval_step=0.2, timeout=2
+            )
             # The message carries the time limits the worker applies (Celery reads them
             # from the message, not from the worker's own settings).
             report_generate.apply_async(
                 args=[job_id],
                 soft_time_limit=settings.REPORTS_SOFT_TIME_LIMIT,
                 time_limit=settings.REPORTS_TIME_LIMIT,
+                ignore_result=True,
+                retry=False,
+                connection=connection,
             )
+    except Exception as exc:  # noqa: BLE001 - whatever the broker raises, the row keeps the job
+        logger.warning(
+            "report job %s not sent, broker unreachable (the sweeper will send it): %s: %s",
+            job_id,
+            type(exc).__name__,
+            exc,
+        )
+        ReportJob.objects.filter(pk=job_id, status=S.PENDING).update(enqueued_at=None)
+        return False
+    return True
+
+
+def _enqueue_after_commit(job_ids: list[int]) -> None:
+    def send():
+        for job_id in job_ids:
+            _send(job_id)
 
     transaction.on_commit(send)
 

@@ -90,17 +90,21 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
+# Redis is a cache: while it is unreachable every cache call logs one line and acts as a
+# miss (core.cache), and short socket timeouts keep a hung Redis from holding requests.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "core.cache.FailSoftRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="kc"),
         "TIMEOUT": 300,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 }
-# Sessions are written to the database and read through Redis: any web machine can serve
-# any request, and a Redis restart logs nobody out.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in PostgreSQL only (one primary-key read per request): any web machine can
+# serve any request, a Redis outage logs nobody out and breaks no page, and a sign-out
+# during an outage cannot be undone by a stale cached copy when Redis comes back.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 60 * 60 * 10  # a working day
 
 # Uploaded files and generated reports go through STORAGES, never through a local path,
@@ -258,6 +262,10 @@ REPORTS_TIME_LIMIT = env.int("REPORTS_TIME_LIMIT", default=360)
 REPORTS_STALE_AFTER = env.int("REPORTS_STALE_AFTER", default=480)
 REPORTS_PENDING_REQUEUE_AFTER = env.int("REPORTS_PENDING_REQUEUE_AFTER", default=600)
 REPORTS_MAX_ATTEMPTS = env.int("REPORTS_MAX_ATTEMPTS", default=4)
+# A running report that sent no progress (a pending one no worker took) for this long is
+# shown as delayed, with the time the sweeper will take it up again (a rendering worker
+# writes its progress at least every 30 s while it reports any).
+REPORTS_STALLED_AFTER = env.int("REPORTS_STALLED_AFTER", default=120)
 # First retry delay after a transient error (database, storage, Redis), doubled each time.
 REPORTS_RETRY_BACKOFF = env.float("REPORTS_RETRY_BACKOFF", default=10.0)
 # Lookups of the public verification page per client address and hour.
