@@ -127,3 +127,47 @@ def test_healthz_answers_json_naming_redis_with_and_without_a_session(
             assert body["status"] == "error" and body["database"]["ok"], label
             assert body["redis"]["ok"] is False and "Error" in body["redis"]["detail"], label
             assert body["worker"]["ok"] is False, label
+
+
+@pytest.mark.celery
+@pytest.mark.timeout(600)
+@pytest.mark.django_db(transaction=True)
+def test_a_report_asked_for_during_the_outage_completes_once_redis_is_back(
+    world, users, settings, throwaway_redis, tmp_path
+):
+    """The whole path with a real worker: asked for while Redis is down, kept unsent,
+    sent by the sweep once Redis is back (empty, as after a crash), produced."""
+    from tests.reports.test_jobs_factories import compliance_params, storage_settings
+    from tests.reports.test_tasks import S, job_state, start_worker, stop_worker, wait_for
+
+    media = tmp_path / "media"
+    settings.STORAGES = {**settings.STORAGES, **storage_settings(media)}
+    with portal_on(throwaway_redis, settings):
+        throwaway_redis.stop()
+        job = services.report_request(
+            actor=users["sct-hanoi"],
+            kind="compliance",
+            params=compliance_params(Province.objects.get(code=HANOI)),
+        )
+        assert job_state(job.pk).enqueued_at is None  # committed, not sent
+
+        throwaway_redis.start()
+        # The worker's test settings put it on database TEST_REDIS_DB of REDIS_URL.
+        worker = start_worker(
+            "after-outage",
+            media,
+            REDIS_URL=throwaway_redis.url,
+            TEST_REDIS_DB="0",
+            PYTEST_XDIST_WORKER="",
+        )
+        try:
+            assert services.report_sweep()["requeued_pending"] == 1
+            done = wait_for(
+                lambda: (j := job_state(job.pk)).status in (S.DONE, S.FAILED) and j,
+                timeout=240,
+                what="the worker to produce the report asked for during the outage",
+            )
+        finally:
+            stop_worker(worker)
+    assert done.status == S.DONE, done.error
+    assert done.attempts == 1 and done.file
