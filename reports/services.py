@@ -34,6 +34,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from accounts.models import Agency
 from accounts.policies import has_perm, is_national, object_province_id, require
 from core.formatting import document_number, format_date
+from core.queue import task_send
 from inspections.models import Inspection
 from inspections.services import record_issuer, record_number_give
 from programs.models import AnnualPlan, Program
@@ -254,33 +255,19 @@ def _send(job_id: int) -> bool:
     sweeper sends it at its next run (the row is the outbox). Returns whether it was sent."""
     from reports.tasks import report_generate
 
-    try:
-        # One quick connection attempt (Celery's default retries for seconds): a web
-        # request does not wait for the broker to come back, the sweeper does.
-        with report_generate.app.connection_for_write() as connection:
-            connection.ensure_connection(
-                max_retries=1, interval_start=0, interval_step=0.2, timeout=2
-            )
-            # The message carries the time limits the worker applies (Celery reads them
-            # from the message, not from the worker's own settings).
-            report_generate.apply_async(
-                args=[job_id],
-                soft_time_limit=settings.REPORTS_SOFT_TIME_LIMIT,
-                time_limit=settings.REPORTS_TIME_LIMIT,
-                ignore_result=True,
-                retry=False,
-                connection=connection,
-            )
-    except Exception as exc:  # noqa: BLE001 - whatever the broker raises, the row keeps the job
-        logger.warning(
-            "report job %s not sent, broker unreachable (the sweeper will send it): %s: %s",
-            job_id,
-            type(exc).__name__,
-            exc,
-        )
+    # The message carries the time limits the worker applies (Celery reads them from the
+    # message, not from the worker's own settings).
+    sent = task_send(
+        report_generate,
+        args=[job_id],
+        soft_time_limit=settings.REPORTS_SOFT_TIME_LIMIT,
+        time_limit=settings.REPORTS_TIME_LIMIT,
+        ignore_result=True,
+    )
+    if not sent:
+        logger.warning("report job %s kept pending, unsent: the sweeper will send it", job_id)
         ReportJob.objects.filter(pk=job_id, status=S.PENDING).update(enqueued_at=None)
-        return False
-    return True
+    return sent
 
 
 def _enqueue_after_commit(job_ids: list[int]) -> None:

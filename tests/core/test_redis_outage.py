@@ -171,3 +171,23 @@ def test_a_report_asked_for_during_the_outage_completes_once_redis_is_back(
             stop_worker(worker)
     assert done.status == S.DONE, done.error
     assert done.attempts == 1 and done.file
+
+
+def test_a_task_that_cannot_be_sent_is_logged_at_once_not_raised(settings, throwaway_redis, caplog):
+    """A proposal's notification sent after its commit: with the broker away the request
+    goes on within a moment (Celery's own publishing retries for seconds, then raises)."""
+    import time
+
+    from core.queue import task_send
+    from projects.tasks import proposal_notify_task
+
+    with portal_on(throwaway_redis, settings):
+        throwaway_redis.stop()
+        start = time.monotonic()
+        assert task_send(proposal_notify_task, args=[42]) is False
+        assert time.monotonic() - start < 2
+        assert "task projects.tasks.proposal_notify_task(42,) not sent" in caplog.text
+        throwaway_redis.start()
+        assert task_send(proposal_notify_task, args=[42]) is True
+        [raw] = throwaway_redis.client().lrange("default", 0, -1)
+        assert json.loads(raw)["headers"]["task"] == "projects.tasks.proposal_notify_task"
