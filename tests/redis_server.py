@@ -61,12 +61,12 @@ class ThrowawayRedis:
 
 
 def _point_celery_at(app, broker_url: str, backend_url: str) -> None:
-    """A fresh broker connection pool and result backend on these URLs."""
+    """The broker connection pool and result backend of these URLs. The pools are kombu's
+    process-wide ones, one per URL: dropped here, never closed (the session worker's
+    tests go on with the pool of the usual URL)."""
     app.conf.broker_url = broker_url
     app.conf.result_backend = backend_url
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    app._pool = None
     app.amqp._producer_pool = None
     app._local.__dict__.pop("backend", None)
 

@@ -87,7 +87,7 @@ def test_files_go_to_object_storage_by_configuration_alone():
 
 
 def test_sessions_and_cache_do_not_live_on_the_web_machine():
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    assert settings.SESSION_ENGINE == "core.sessions"
     assert settings.CACHES["default"]["BACKEND"] == "core.cache.FailSoftRedisCache"
 
 

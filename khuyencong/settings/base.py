@@ -103,10 +103,12 @@ CACHES = {
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 }
-# Sessions live in PostgreSQL only (one primary-key read per request): any web machine can
-# serve any request, a Redis outage logs nobody out and breaks no page, and a sign-out
-# during an outage cannot be undone by a stale cached copy when Redis comes back.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions are written to the database and read through Redis (core.sessions): any web
+# machine can serve any request, and a Redis restart or outage logs nobody out and breaks
+# no page. Cached copies live SESSION_CACHE_TIMEOUT seconds at most, so a sign-out made
+# while Redis was unreachable is not undone for long by the copy it could not delete.
+SESSION_ENGINE = "core.sessions"
+SESSION_CACHE_TIMEOUT = env.int("SESSION_CACHE_TIMEOUT", default=300)
 SESSION_COOKIE_AGE = 60 * 60 * 10  # a working day
 
 # Uploaded files and generated reports go through STORAGES, never through a local path,

@@ -52,6 +52,9 @@ def test_pages_sign_in_and_report_requests_survive_a_redis_outage(
         assert response.status_code == 302
         for name in PAGES:
             assert client.get(reverse(name)).status_code == 200, name
+        # The session is read through Redis, its cached copy short-lived.
+        [key] = throwaway_redis.client().keys("*django.contrib.sessions.cached_db*")
+        assert 0 < throwaway_redis.client().ttl(key) <= settings.SESSION_CACHE_TIMEOUT
 
         throwaway_redis.stop()
 
