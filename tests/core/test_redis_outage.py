@@ -194,3 +194,24 @@ def test_a_task_that_cannot_be_sent_is_logged_at_once_not_raised(settings, throw
         assert task_send(proposal_notify_task, args=[42]) is True
         [raw] = throwaway_redis.client().lrange("default", 0, -1)
         assert json.loads(raw)["headers"]["task"] == "projects.tasks.proposal_notify_task"
+
+
+def test_the_session_store_fails_soft_over_any_cache_backend(db, settings, caplog):
+    """Django's own RedisCache (which raises) behind core.sessions: a session is saved,
+    read, checked and deleted from the database alone."""
+    from core.sessions import SessionStore
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    }
+    store = SessionStore()
+    store["answer"] = 42
+    store.save()
+    again = SessionStore(store.session_key)
+    assert again["answer"] == 42 and again.exists(store.session_key)
+    again.flush()
+    assert not SessionStore().exists(store.session_key)
+    assert "session cache get skipped: ConnectionError" in caplog.text
