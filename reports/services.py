@@ -17,13 +17,15 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -432,6 +434,33 @@ def _owned(job_id: int, attempt: int):
     return ReportJob.objects.filter(pk=job_id, status=S.RUNNING, attempts=attempt)
 
 
+@contextmanager
+def _heartbeat(job_id: int, attempt: int, every: float = _Progress.HEARTBEAT):
+    """While the report renders, a thread writes the job's heartbeat every ``every``
+    seconds: WeasyPrint reports no progress for up to minutes, and the report's page would
+    show a live job as delayed (REPORTS_STALLED_AFTER). The hard time limit kills the
+    process, thread included, so a hung render still goes stale for the sweeper."""
+    stop = threading.Event()
+
+    def beat():
+        try:
+            while not stop.wait(every):
+                if not _owned(job_id, attempt).update(heartbeat_at=timezone.now()):
+                    return  # no longer ours: the run will find out at its next step
+        except TRANSIENT_ERRORS:
+            logger.warning("report job %s: heartbeat not written", job_id, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"report-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def _release(job_id: int, attempt: int) -> None:
     """Back to pending after a transient error, so the retried task can claim it."""
     try:
@@ -493,7 +522,8 @@ def report_run(job_id: int) -> str:
         pk=job_id
     )
     try:
-        rendered = render_report(job, progress=_Progress(job_id, attempt))
+        with _heartbeat(job_id, attempt):
+            rendered = render_report(job, progress=_Progress(job_id, attempt))
         stored = _store(job, attempt, rendered.pdf, rendered.page_count)
     except ReportJobLost:
         return "skipped"

@@ -78,3 +78,32 @@ def test_an_unsent_report_says_it_is_queued_until_the_workers_are_back(world, cl
 def test_a_finished_report_is_never_delayed(world, status):
     job = ReportJob(status=status, heartbeat_at=timezone.now() - datetime.timedelta(hours=1))
     assert job.delayed_since is None and job.automatic_restart_at is None and not job.unsent
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_goes_on_while_the_pdf_renders_without_progress(world, users, monkeypatch):
+    """WeasyPrint gives no progress for up to minutes: a thread keeps the heartbeat fresh
+    while the run owns the job, and stops with the render."""
+    import time
+
+    from reports import services
+
+    monkeypatch.setattr(services, "task_send", lambda task, **options: True)  # no broker
+    job = pending_job(users["sct-hanoi"])
+    ReportJob.objects.filter(pk=job.pk).update(status=S.RUNNING, attempts=1)
+    set_back(job, heartbeat_at=600)
+    with services._heartbeat(job.pk, 1, every=0.1):
+        time.sleep(0.5)  # a render that reports nothing
+        job.refresh_from_db()
+        assert job.heartbeat_at > timezone.now() - datetime.timedelta(seconds=2)
+        assert job.delayed_since is None
+    set_back(job, heartbeat_at=600)
+    time.sleep(0.3)
+    job.refresh_from_db()  # stopped with the render
+    assert job.heartbeat_at < timezone.now() - datetime.timedelta(seconds=500)
+
+    # A run that lost the job (another attempt owns it) writes nothing.
+    with services._heartbeat(job.pk, 2, every=0.1):
+        time.sleep(0.3)
+    job.refresh_from_db()
+    assert job.heartbeat_at < timezone.now() - datetime.timedelta(seconds=500)
