@@ -267,8 +267,8 @@ REPORTS_STALE_AFTER = env.int("REPORTS_STALE_AFTER", default=480)
 REPORTS_PENDING_REQUEUE_AFTER = env.int("REPORTS_PENDING_REQUEUE_AFTER", default=600)
 REPORTS_MAX_ATTEMPTS = env.int("REPORTS_MAX_ATTEMPTS", default=4)
 # A running report that sent no progress (a pending one no worker took) for this long is
-# shown as delayed, with the time the sweeper will take it up again (a rendering worker
-# writes its progress at least every 30 s while it reports any).
+# shown as delayed, with the time the sweeper will take it up again (a live run writes its
+# heartbeat at least every 30 s, also while WeasyPrint renders).
 REPORTS_STALLED_AFTER = env.int("REPORTS_STALLED_AFTER", default=120)
 # First retry delay after a transient error (database, storage, Redis), doubled each time.
 REPORTS_RETRY_BACKOFF = env.float("REPORTS_RETRY_BACKOFF", default=10.0)
