@@ -40,15 +40,29 @@ def check_redis():
     return None
 
 
-def check_workers(timeout: float = 1.5):
+def watched_queues() -> list[str]:
+    """The queues work is sent to: the default one and every routed one (``reports``)."""
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    return sorted({settings.CELERY_TASK_DEFAULT_QUEUE, *routed})
+
+
+def check_workers(timeout: float = 1.0):
+    """Every queue has a live consumer: the workers that answer within ``timeout`` say
+    which queues they consume (a worker on ``default`` alone leaves reports waiting)."""
     from khuyencong.celery import app
 
     with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
-        # One answer is enough to know work will be done; don't wait out the timeout.
-        replies = app.control.ping(timeout=timeout, connection=conn, limit=1)
+        replies = app.control.inspect(timeout=timeout, connection=conn).active_queues() or {}
     if not replies:
         raise RuntimeError("no Celery worker answered")
-    return sorted(name for reply in replies for name in reply)
+    consumers = {queue: [] for queue in watched_queues()}
+    for worker, queues in replies.items():
+        for queue in queues or ():
+            consumers.setdefault(queue["name"], []).append(worker)
+    missing = [queue for queue in watched_queues() if not consumers[queue]]
+    if missing:
+        raise RuntimeError(f"no worker consumes the queue(s): {', '.join(missing)}")
+    return sorted(replies)
 
 
 def health_report() -> tuple[bool, dict]:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import PROVINCIAL_EDITORS, User
 from accounts.policies import is_national
 from core.funding import SOURCES
+from core.queue import task_send
 from programs.models import AnnualPlan
 from projects import checks, workflow
 from projects.models import (
@@ -560,5 +561,6 @@ def proposal_transition(
     )
     from projects.tasks import proposal_notify_task
 
-    transaction.on_commit(lambda: proposal_notify_task.delay(locked.pk))
+    # The e-mail is a courtesy: a broker outage loses it (logged), never the decision.
+    transaction.on_commit(lambda: task_send(proposal_notify_task, args=[locked.pk]))
     return locked

@@ -8,6 +8,7 @@ periodic sweeper re-enqueues jobs left pending or running too long (a worker kil
 middle of a report). Anyone holding the printed verification code can check a file online.
 """
 
+import datetime
 import secrets
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import Q
 from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
@@ -148,6 +150,37 @@ class ReportJob(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.verification_code}"
+
+    # What the report's page says while it waits (read from the row and the settings).
+
+    @property
+    def unsent(self) -> bool:
+        """Pending and not on the broker (it could not be reached): the sweeper sends it."""
+        return self.status == self.Status.PENDING and self.enqueued_at is None
+
+    @property
+    def delayed_since(self) -> datetime.datetime | None:
+        """When a running job last sent progress, or a pending one was sent, if that is
+        longer ago than REPORTS_STALLED_AFTER: its worker stopped or none takes it."""
+        since = {self.Status.RUNNING: self.heartbeat_at, self.Status.PENDING: self.enqueued_at}
+        moved = since.get(self.status)
+        limit = timezone.now() - datetime.timedelta(seconds=settings.REPORTS_STALLED_AFTER)
+        return moved if moved is not None and moved < limit else None
+
+    @property
+    def automatic_restart_at(self) -> datetime.datetime | None:
+        """When the sweeper takes a delayed job up again: a running one once its heartbeat
+        is REPORTS_STALE_AFTER old, a pending one REPORTS_PENDING_REQUEUE_AFTER after it
+        was sent (at the first sweep after that time)."""
+        since = self.delayed_since
+        if since is None:
+            return None
+        after = (
+            settings.REPORTS_STALE_AFTER
+            if self.status == self.Status.RUNNING
+            else settings.REPORTS_PENDING_REQUEUE_AFTER
+        )
+        return since + datetime.timedelta(seconds=after)
 
 
 class ReportNumberSequence(models.Model):

@@ -17,13 +17,15 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -34,6 +36,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from accounts.models import Agency
 from accounts.policies import has_perm, is_national, object_province_id, require
 from core.formatting import document_number, format_date
+from core.queue import task_send
 from inspections.models import Inspection
 from inspections.services import record_issuer, record_number_give
 from programs.models import AnnualPlan, Program
@@ -248,18 +251,31 @@ def record_number(inspection_id: int) -> tuple[str, Agency | None]:
     return given.number, issuer
 
 
-def _enqueue_after_commit(job_ids: list[int]) -> None:
+def _send(job_id: int) -> bool:
+    """Put one job's message on the broker. A broker that cannot be reached is logged,
+    not raised: the job row is already committed, and its ``enqueued_at`` is cleared so the
+    sweeper sends it at its next run (the row is the outbox). Returns whether it was sent."""
     from reports.tasks import report_generate
 
+    # The message carries the time limits the worker applies (Celery reads them from the
+    # message, not from the worker's own settings).
+    sent = task_send(
+        report_generate,
+        args=[job_id],
+        soft_time_limit=settings.REPORTS_SOFT_TIME_LIMIT,
+        time_limit=settings.REPORTS_TIME_LIMIT,
+        ignore_result=True,
+    )
+    if not sent:
+        logger.warning("report job %s kept pending, unsent: the sweeper will send it", job_id)
+        ReportJob.objects.filter(pk=job_id, status=S.PENDING).update(enqueued_at=None)
+    return sent
+
+
+def _enqueue_after_commit(job_ids: list[int]) -> None:
     def send():
         for job_id in job_ids:
-            # The message carries the time limits the worker applies (Celery reads them
-            # from the message, not from the worker's own settings).
-            report_generate.apply_async(
-                args=[job_id],
-                soft_time_limit=settings.REPORTS_SOFT_TIME_LIMIT,
-                time_limit=settings.REPORTS_TIME_LIMIT,
-            )
+            _send(job_id)
 
     transaction.on_commit(send)
 
@@ -426,6 +442,33 @@ def _owned(job_id: int, attempt: int):
     return ReportJob.objects.filter(pk=job_id, status=S.RUNNING, attempts=attempt)
 
 
+@contextmanager
+def _heartbeat(job_id: int, attempt: int, every: float = _Progress.HEARTBEAT):
+    """While the report renders, a thread writes the job's heartbeat every ``every``
+    seconds: WeasyPrint reports no progress for up to minutes, and the report's page would
+    show a live job as delayed (REPORTS_STALLED_AFTER). The hard time limit kills the
+    process, thread included, so a hung render still goes stale for the sweeper."""
+    stop = threading.Event()
+
+    def beat():
+        try:
+            while not stop.wait(every):
+                if not _owned(job_id, attempt).update(heartbeat_at=timezone.now()):
+                    return  # no longer ours: the run will find out at its next step
+        except TRANSIENT_ERRORS:
+            logger.warning("report job %s: heartbeat not written", job_id, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"report-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def _release(job_id: int, attempt: int) -> None:
     """Back to pending after a transient error, so the retried task can claim it."""
     try:
@@ -487,7 +530,8 @@ def report_run(job_id: int) -> str:
         pk=job_id
     )
     try:
-        rendered = render_report(job, progress=_Progress(job_id, attempt))
+        with _heartbeat(job_id, attempt):
+            rendered = render_report(job, progress=_Progress(job_id, attempt))
         stored = _store(job, attempt, rendered.pdf, rendered.page_count)
     except ReportJobLost:
         return "skipped"

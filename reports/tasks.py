@@ -18,6 +18,9 @@ def retry_countdown(retries: int) -> float:
 
 @shared_task(
     bind=True,
+    # The job row holds the outcome; no result in Redis, so sending a report never
+    # touches the result backend either (it cannot wedge a web process while Redis is down).
+    ignore_result=True,
     acks_late=True,
     reject_on_worker_lost=True,
     max_retries=settings.REPORTS_MAX_ATTEMPTS,

@@ -115,6 +115,7 @@ def _job_context(request, job: ReportJob) -> dict:
         "job": job,
         "can_retry": allows(services.report_retry_check, request.user, job),
         "polling": job.status in (S.PENDING, S.RUNNING),
+        "now": timezone.now(),
     }
 
 

@@ -86,8 +86,8 @@ def test_files_go_to_object_storage_by_configuration_alone():
 
 
 def test_sessions_and_cache_do_not_live_on_the_web_machine():
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert settings.SESSION_ENGINE == "core.sessions"
+    assert settings.CACHES["default"]["BACKEND"] == "core.cache.FailSoftRedisCache"
 
 
 def test_importing_the_configuration_package_sets_no_settings_module():

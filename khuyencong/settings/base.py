@@ -49,6 +49,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # /healthz answers here, whatever the session, user or login middleware would need.
+    "core.middleware.HealthzMiddleware",
     # Before anything reads a parameter: no control characters in input (core.middleware).
     "core.middleware.ControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -130,17 +132,23 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
+# Redis is a cache: while it is unreachable every cache call logs one line and acts as a
+# miss (core.cache), and short socket timeouts keep a hung Redis from holding requests.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "core.cache.FailSoftRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="kc"),
         "TIMEOUT": 300,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 }
-# Sessions are written to the database and read through Redis: any web machine can serve
-# any request, and a Redis restart logs nobody out.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions are written to the database and read through Redis (core.sessions): any web
+# machine can serve any request, and a Redis restart or outage logs nobody out and breaks
+# no page. Cached copies live SESSION_CACHE_TIMEOUT seconds at most, so a sign-out made
+# while Redis was unreachable is not undone for long by the copy it could not delete.
+SESSION_ENGINE = "core.sessions"
+SESSION_CACHE_TIMEOUT = env.int("SESSION_CACHE_TIMEOUT", default=300)
 SESSION_COOKIE_AGE = 60 * 60 * 10  # a working day
 
 # Uploaded files and generated reports go through STORAGES, never through a local path,
@@ -298,6 +306,10 @@ REPORTS_TIME_LIMIT = env.int("REPORTS_TIME_LIMIT", default=360)
 REPORTS_STALE_AFTER = env.int("REPORTS_STALE_AFTER", default=480)
 REPORTS_PENDING_REQUEUE_AFTER = env.int("REPORTS_PENDING_REQUEUE_AFTER", default=600)
 REPORTS_MAX_ATTEMPTS = env.int("REPORTS_MAX_ATTEMPTS", default=4)
+# A running report that sent no progress (a pending one no worker took) for this long is
+# shown as delayed, with the time the sweeper will take it up again (a live run writes its
+# heartbeat at least every 30 s, also while WeasyPrint renders).
+REPORTS_STALLED_AFTER = env.int("REPORTS_STALLED_AFTER", default=120)
 # First retry delay after a transient error (database, storage, Redis), doubled each time.
 REPORTS_RETRY_BACKOFF = env.float("REPORTS_RETRY_BACKOFF", default=10.0)
 # Lookups of the public verification page per client address and hour.

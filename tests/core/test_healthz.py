@@ -59,3 +59,46 @@ def test_503_when_the_database_is_down(client, django_db_blocker):
     assert body["database"]["ok"] is False
     assert "OperationalError" in body["database"]["detail"]
     assert body["redis"]["ok"] is True
+
+
+@pytest.mark.celery
+@pytest.mark.django_db
+def test_503_naming_a_queue_no_worker_consumes(client, celery_worker_process):
+    """A worker that answers but no longer takes from ``reports``: reports would wait."""
+    from khuyencong.celery import app
+
+    workers = [name for reply in app.control.ping(timeout=1.0) for name in reply]
+    app.control.cancel_consumer("reports", destination=workers, reply=True, timeout=5)
+    try:
+        response = client.get(reverse("healthz"))
+    finally:
+        app.control.add_consumer("reports", destination=workers, reply=True, timeout=5)
+    assert response.status_code == 503
+    body = response.json()
+    assert body["database"]["ok"] and body["redis"]["ok"]
+    assert body["worker"]["ok"] is False
+    assert body["worker"]["detail"] == "RuntimeError: no worker consumes the queue(s): reports"
+    assert client.get(reverse("healthz")).status_code == 200  # consuming again
+
+
+def test_json_503_for_a_request_with_a_session_cookie_when_the_database_is_down(
+    client, django_db_blocker, settings
+):
+    """A session cookie would make the session and login middleware read the database
+    first: the health check still answers its JSON."""
+    from django.db import connection
+
+    client.cookies[settings.SESSION_COOKIE_NAME] = "x" * 32
+    with django_db_blocker.unblock():
+        connection.close()
+        saved = dict(connection.settings_dict)
+        connection.settings_dict.update({"HOST": "127.0.0.1", "PORT": "1"})
+        try:
+            response = client.get(reverse("healthz"))
+        finally:
+            connection.close()
+            connection.settings_dict.clear()
+            connection.settings_dict.update(saved)
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["database"]["ok"] is False

@@ -19,9 +19,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 
 @pytest.fixture(autouse=True)
 def no_mail_queue(monkeypatch):
-    from projects import tasks
-
-    monkeypatch.setattr(tasks.proposal_notify_task, "delay", lambda proposal_id: None)
+    monkeypatch.setattr("projects.services.task_send", lambda task, *, args: True)
 
 
 def run_together(jobs):

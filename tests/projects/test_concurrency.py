@@ -12,7 +12,7 @@ from django.db.models import Sum
 
 from core.formatting import format_vnd
 from programs.models import PlanAllocation
-from projects import checks, services, tasks
+from projects import checks, services
 from projects.models import FUNDED_STATES, Proposal, ProposalEvent
 from tests.projects.factories import (
     DECIDED,
@@ -32,7 +32,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 def no_mail_queue(monkeypatch):
     """The committed transitions would enqueue e-mails on the broker; not this test's
     subject (tests/projects/test_services.py covers them)."""
-    monkeypatch.setattr(tasks.proposal_notify_task, "delay", lambda proposal_id: None)
+    monkeypatch.setattr(services, "task_send", lambda task, *, args: True)
 
 
 def run_together(*jobs):

@@ -539,7 +539,13 @@ def test_the_notification_is_enqueued_only_after_the_commit(
     from projects import tasks
 
     enqueued = []
-    monkeypatch.setattr(tasks.proposal_notify_task, "delay", enqueued.append)
+
+    def task_send(task, *, args):
+        assert task is tasks.proposal_notify_task
+        enqueued.extend(args)
+        return True
+
+    monkeypatch.setattr(services, "task_send", task_send)
     proposal = make_proposal(14)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         transition(proposal, users["sct-sonla"], "submit")
