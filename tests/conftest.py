@@ -12,6 +12,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.db.models.signals import post_migrate
+from django.utils import translation
 
 from demo import seeding
 from tests import dbstate
@@ -76,6 +77,16 @@ def django_db_setup(django_db_setup, django_db_blocker, request):
     post_migrate.connect(_put_back_the_base, dispatch_uid="tests-put-back-the-base")
     yield
     post_migrate.disconnect(dispatch_uid="tests-put-back-the-base")
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the portal's language (Vietnamese). A request through the test
+    client leaves its language active in the thread (LocaleMiddleware does not reset it): a
+    test that asked for English would otherwise turn the next test's messages English."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
