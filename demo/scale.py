@@ -60,8 +60,9 @@ INSPECTIONS_PER_PROPOSAL = (1, 4)
 # Which generated đề án get a contract, an acceptance, a settlement: every funded one
 # (projects.models.FUNDED_STATES) but a freshly approved one is contracted.
 CONTRACTED = tuple(s for s in FUNDED_STATES if s != Proposal.Status.APPROVED)
-ACCEPTED = (Proposal.Status.ACCEPTED, Proposal.Status.SETTLED, Proposal.Status.CLOSED)
-SETTLED = (Proposal.Status.SETTLED, Proposal.Status.CLOSED)
+ACCEPTED = (Proposal.Status.ACCEPTED, Proposal.Status.CLOSED)
+# Settled (quyết toán) after the contract's liquidation, which closes the đề án.
+SETTLED = (Proposal.Status.CLOSED,)
 
 # Tables emptied by ``replace=True`` (and everything that points at them).
 DATA_TABLES = [
@@ -139,8 +140,7 @@ OTHER_UNITS = [
 # year offset from the as-of year -> [(status, weight)]
 STATUS_MIX = {
     "past": [
-        ("closed", 55),
-        ("settled", 14),
+        ("closed", 69),
         ("accepted", 7),
         ("in_implementation", 5),
         ("approved", 2),
@@ -154,8 +154,7 @@ STATUS_MIX = {
         ("approved", 12),
         ("amending", 3),
         ("accepted", 10),
-        ("settled", 5),
-        ("closed", 3),
+        ("closed", 8),
         ("submitted", 5),
         ("appraised", 4),
         ("forwarded", 4),

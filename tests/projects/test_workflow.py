@@ -151,7 +151,7 @@ def test_every_action_by_every_role_in_every_state(world, status, level):
                     if event.action != t.action or event.actor_id != users[actor.key].pk:
                         wrong.append(f"{t.action} by {actor.key}: event {event.action}")
                     decision = (event.decision_number, event.decision_date)
-                    if decision != (("77/QĐ-UBND", DECIDED) if t.needs_decision else ("", None)):
+                    if decision != (("77/QĐ-UBND", DECIDED) if t.asks_decision else ("", None)):
                         wrong.append(f"{t.action} by {actor.key}: event decision {decision}")
                     if row.version != before[0]["version"] + 1:
                         wrong.append(f"{t.action} by {actor.key}: version not increased")
