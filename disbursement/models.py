@@ -353,9 +353,7 @@ class Liquidation(SourceAmounts):
     proposal = models.OneToOneField(
         "projects.Proposal", on_delete=models.PROTECT, related_name="liquidation"
     )
-    contract = models.OneToOneField(
-        Contract, on_delete=models.PROTECT, related_name="liquidation"
-    )
+    contract = models.OneToOneField(Contract, on_delete=models.PROTECT, related_name="liquidation")
     number = models.CharField(_("minutes number"), max_length=60)
     liquidated_on = models.DateField(_("liquidation date"))
     returned_kcqg = models.BigIntegerField(default=0)

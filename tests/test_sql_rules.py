@@ -157,10 +157,11 @@ def test_an_edited_file_needs_a_migration(tmp_path, loader, monkeypatch, capsys)
         "'proposal % is not funded'",
     )
     changes = sqlrules.pending_changes(loader, rules)
+    money_rules = latest(loader, "disbursement", "_sql_money_rules")[1]
     assert [(c.display, c.reason) for c in changes] == [
         (
             str(tmp_path / "disbursement" / "money_rules.sql"),
-            "changed since disbursement.%s" % latest(loader, "disbursement", "_sql_money_rules")[1],
+            f"changed since disbursement.{money_rules}",
         )
     ]
     previous = loader.graph.nodes[latest(loader, "disbursement", "_sql_money_rules")].operations[0]
@@ -171,10 +172,7 @@ def test_an_edited_file_needs_a_migration(tmp_path, loader, monkeypatch, capsys)
         call_command("makesqlmigrations", "--check")
     assert exit_.value.code == 1
     out = capsys.readouterr().out
-    assert (
-        "changed since disbursement.%s" % latest(loader, "disbursement", "_sql_money_rules")[1]
-        in out
-    )
+    assert f"changed since disbursement.{money_rules}" in out
     assert "Run `manage.py makesqlmigrations`" in out
     call_command("makesqlmigrations", "--dry-run")
     name = next_name(loader, "disbursement", "sql_money_rules")

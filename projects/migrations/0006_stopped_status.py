@@ -11,24 +11,64 @@ def settled_to_closed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0005_funded_proposal_has_decision'),
+        ("projects", "0005_funded_proposal_has_decision"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='proposal',
-            name='approved_proposal_has_decision',
+            model_name="proposal",
+            name="approved_proposal_has_decision",
         ),
         migrations.RunPython(settled_to_closed, migrations.RunPython.noop),
         migrations.AlterField(
-            model_name='proposal',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('returned', 'Returned for more information'), ('appraised', 'Appraised'), ('forwarded', 'Forwarded to the ministry'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('amending', 'Amendment in preparation'), ('in_implementation', 'In implementation'), ('accepted', 'Accepted'), ('stopped', 'Stopped'), ('closed', 'Closed'), ('cancelled', 'Cancelled')], db_index=True, default='draft', max_length=20, verbose_name='status'),
+            model_name="proposal",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "Draft"),
+                    ("submitted", "Submitted"),
+                    ("returned", "Returned for more information"),
+                    ("appraised", "Appraised"),
+                    ("forwarded", "Forwarded to the ministry"),
+                    ("approved", "Approved"),
+                    ("rejected", "Rejected"),
+                    ("amending", "Amendment in preparation"),
+                    ("in_implementation", "In implementation"),
+                    ("accepted", "Accepted"),
+                    ("stopped", "Stopped"),
+                    ("closed", "Closed"),
+                    ("cancelled", "Cancelled"),
+                ],
+                db_index=True,
+                default="draft",
+                max_length=20,
+                verbose_name="status",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='proposal',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ('approved', 'amending', 'in_implementation', 'accepted', 'stopped', 'closed')), _negated=True), models.Q(('decision_number__gt', ''), ('decision_date__isnull', False)), _connector='OR'), name='approved_proposal_has_decision', violation_error_message='An approved proposal needs its decision number and date.'),
+            model_name="proposal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        (
+                            "status__in",
+                            (
+                                "approved",
+                                "amending",
+                                "in_implementation",
+                                "accepted",
+                                "stopped",
+                                "closed",
+                            ),
+                        ),
+                        _negated=True,
+                    ),
+                    models.Q(("decision_number__gt", ""), ("decision_date__isnull", False)),
+                    _connector="OR",
+                ),
+                name="approved_proposal_has_decision",
+                violation_error_message="An approved proposal needs its decision number and date.",
+            ),
         ),
     ]
