@@ -271,7 +271,7 @@ class AdvanceLimit(models.Model):
         help_text=_("Empty for a national rule."),
     )
     percent = models.DecimalField(
-        _("maximum advance (% of the contracted amount)"), max_digits=5, decimal_places=2
+        _("maximum advance (percent of the contracted amount)"), max_digits=5, decimal_places=2
     )
     requires_more_than_half_done = models.BooleanField(
         _("only after more than half of the work is done"), default=False

@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                     models.DecimalField(
                         decimal_places=2,
                         max_digits=5,
-                        verbose_name="maximum advance (% of the contracted amount)",
+                        verbose_name="maximum advance (percent of the contracted amount)",
                     ),
                 ),
                 (
