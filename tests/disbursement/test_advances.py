@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 from django.apps import apps as django_apps
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from disbursement import services
@@ -201,7 +201,7 @@ def test_progress_is_a_share_of_the_work_reported_during_implementation(limits):
     assert "100" in messages(caught)
     with pytest.raises(ValidationError):
         progress(proposal, 60, on=datetime.date(2026, 1, 1))  # before the contract
-    with pytest.raises(Exception):  # the centre does not record a national đề án's money
+    with pytest.raises(PermissionDenied):  # the centre does not record a national đề án's money
         progress(proposal, 60, actor=centre())
 
 
