@@ -48,6 +48,19 @@ STEPS = (
 )
 
 
+# The money steps that move a đề án from one status to another (the rest of its life is
+# projects.workflow.TRANSITIONS): step -> (the statuses it is taken from, the status it
+# leads to). A liquidation after the acceptance leaves the đề án accepted until its
+# settlement; after a stop it closes it. The services set these targets; the workflow
+# tests check that together with the transitions no status is a dead end.
+STATUS_STEPS = {
+    "contract": ((S.APPROVED,), S.IN_IMPLEMENTATION),
+    "acceptance": ((S.IN_IMPLEMENTATION,), S.ACCEPTED),
+    "liquidation": ((S.STOPPED,), S.CLOSED),
+    "settlement": ((S.ACCEPTED,), S.CLOSED),
+}
+
+
 def signing_agency_id(proposal: Proposal) -> int | None:
     """The agency that signed the contract in force of a national đề án (None before the
     contract, or for a contract recorded without one)."""

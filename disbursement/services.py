@@ -172,7 +172,7 @@ def contract_sign(
         document_validate(document, field="document")
         contract.document.save(document.name, document, save=True)
     before = locked.status
-    locked.status = S.IN_IMPLEMENTATION
+    locked.status = policies.STATUS_STEPS["contract"][1]
     locked.save(update_fields=["status", "updated_at"])
     _event(locked, actor, "contract", before=before, comment=number, changes={"contracted": clean})
     return contract
@@ -674,7 +674,7 @@ def acceptance_record(
     for indicator, value in (achieved or {}).items():
         locked.outputs.filter(indicator=indicator).update(achieved_value=value)
     before = locked.status
-    locked.status = S.ACCEPTED
+    locked.status = policies.STATUS_STEPS["acceptance"][1]
     locked.save(update_fields=["status", "updated_at"])
     _event(locked, actor, "accept", before=before, comment=conclusion, changes={"accepted": clean})
     return acceptance
@@ -713,7 +713,7 @@ def settlement_record(
         **{f"returned_{s}": v for s, v in returned.items()},
     )
     before = locked.status
-    locked.status = S.CLOSED
+    locked.status = policies.STATUS_STEPS["settlement"][1]
     locked.save(update_fields=["status", "updated_at"])
     _event(
         locked,
@@ -815,10 +815,10 @@ def liquidation_record(
     if minutes:
         document_validate(minutes, field="minutes")
         liquidation.minutes.save(minutes.name, minutes, save=True)
-    # Requested tranches wait for nothing now: what is still to pay is a new payment.
     before = locked.status
-    if locked.status == S.STOPPED:
-        locked.status = S.CLOSED
+    sources, target = policies.STATUS_STEPS["liquidation"]
+    if locked.status in sources:
+        locked.status = target
         locked.save(update_fields=["status", "updated_at"])
     _event(
         locked,

@@ -289,3 +289,6 @@ def test_the_liquidation_form_explains_in_vietnamese(world, client):
     assert response.status_code == 302
     assert Proposal.objects.get(pk=proposal.pk).status == S.CLOSED
     assert 'data-testid="liquidation-amounts"' in client.get(url).content.decode()
+    # The history says it in words.
+    detail = client.get(reverse("proposal-detail", args=[proposal.pk])).content.decode()
+    assert "Dừng thực hiện đề án" in detail and "Ghi nhận thanh lý hợp đồng" in detail

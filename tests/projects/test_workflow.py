@@ -176,6 +176,25 @@ def test_the_matrix_covers_every_declared_transition_and_state():
         assert t.levels <= {"local", "national"}
 
 
+# States that end a đề án's life: nothing follows them.
+TERMINAL = {S.REJECTED, S.CANCELLED, S.CLOSED}
+
+
+def test_no_status_is_a_dead_end():
+    """Every status is reached — by a transition of the table or a money step of
+    disbursement.policies.STATUS_STEPS (contract, acceptance, liquidation, settlement) —
+    and every status but the terminal ones can be left."""
+    from disbursement.policies import STATUS_STEPS
+
+    moves = [(t.sources, t.target) for t in workflow.TRANSITIONS]
+    moves += [(frozenset(sources), target) for sources, target in STATUS_STEPS.values()]
+    reached = {S.DRAFT} | {target for _sources, target in moves}
+    left = set().union(*(sources for sources, _target in moves))
+    assert reached == set(Proposal.Status), set(Proposal.Status) - reached
+    assert left == set(Proposal.Status) - TERMINAL, (set(Proposal.Status) - TERMINAL) ^ left
+    assert "settled" not in Proposal.Status.values  # removed: no step reached it
+
+
 @pytest.mark.django_db
 def test_who_does_what_in_the_domain_words(world, users):
     """Anchors of the table in the domain (Thông tư 46/2012, amended by 20/2017): the Sở
@@ -209,6 +228,14 @@ def test_who_does_what_in_the_domain_words(world, users):
     assert actions(ttkc, draft) == {"submit"}
     assert actions(sct, draft) == {"submit", "cancel"}
     assert actions(users["inspector-hanoi"], draft) == set()
+    # A đề án under way is stopped by whoever approved it.
+    local_running = in_state(S.IN_IMPLEMENTATION)
+    national_running = in_state(S.IN_IMPLEMENTATION, national=True)
+    assert "stop" in actions(sct, local_running)
+    assert "stop" not in actions(ttkc, local_running)
+    assert actions(ministry_user, local_running) == set()
+    assert actions(ministry_user, national_running) == {"ministry_stop"}
+    assert "ministry_stop" not in actions(sct, national_running)
 
 
 @pytest.mark.django_db
