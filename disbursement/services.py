@@ -222,6 +222,26 @@ def contract_amend(
             _("The new amounts are below what is already paid (%(sources)s).")
             % {"sources": ", ".join(str(FundingSource(s).label) for s in below)}
         )
+    # The advances already made stay within the advance limit of the new amounts.
+    today = timezone.localdate()
+    for source in SOURCES:
+        advanced = advanced_by_source(locked, source)
+        if not advanced:
+            continue
+        amended = Contract(**clean)
+        _rule, limit, reason = advance_limit_for(locked, amended, source, today)
+        if advanced > limit:
+            raise ValidationError(
+                _(
+                    "%(source)s: %(advanced)s is already advanced, more than the new contract "
+                    "allows: %(rule)s."
+                )
+                % {
+                    "source": FundingSource(source).label,
+                    "advanced": format_vnd(advanced),
+                    "rule": reason,
+                }
+            )
     current.active = False
     current.save(update_fields=["active"])
     new = Contract.objects.create(

@@ -281,3 +281,19 @@ def test_a_cluster_page_says_the_advance_waits_for_progress(limits, client):
     body = client.get(url).content.decode()
     assert 'data-testid="advance-waits"' not in body and 'data-testid="progress-report"' in body
     assert staff(14).agency_id != ministry().agency_id
+
+
+def test_an_amendment_cannot_leave_the_advances_above_their_limit(limits):
+    proposal = national("01")
+    advance_kcqg(proposal, 210 * M)
+    contract = proposal.contracts.get(active=True)
+    lower = {**contract.amounts(), "kcqg": 300 * M - 1}  # 70 % = 209 999 999,3
+    with pytest.raises(ValidationError) as caught:
+        services.contract_amend(contract=contract, actor=ministry(), amounts=lower, reason="Giảm")
+    assert "Thông tư số 36/2013/TT-BCT" in messages(caught)
+    services.contract_amend(
+        contract=contract,
+        actor=ministry(),
+        amounts={**contract.amounts(), "kcqg": 300 * M},
+        reason="Ký lại",
+    )
