@@ -139,12 +139,22 @@ def step_refusal(
     return None
 
 
+def may_take(step: str, user, proposal: Proposal) -> bool:
+    """Who takes ``step``: whoever records the đề án's money (may_record); a progress
+    report also by the implementing side of the đề án's province — the centre and the Sở —
+    for a national đề án too (Thông tư 36/2013/TT-BCT: the implementing unit reports the
+    work done)."""
+    if may_record(user, proposal):
+        return True
+    return step == "progress" and may_act(user, "disbursement.record", proposal)
+
+
 def step_require(
     step: str, user, proposal: Proposal, *, contract, acceptance, liquidation=None
 ) -> None:
-    """For the services: PermissionDenied for a user who does not record this đề án's
-    money, ValidationError with the reason for a step that is not possible now."""
-    if not may_record(user, proposal):
+    """For the services: PermissionDenied for a user who may not take this step on this
+    đề án, ValidationError with the reason for a step that is not possible now."""
+    if not may_take(step, user, proposal):
         raise PermissionDenied
     reason = step_refusal(
         step, proposal, contract=contract, acceptance=acceptance, liquidation=liquidation
@@ -157,12 +167,11 @@ def steps_open(
     user, proposal: Proposal, *, contract, acceptance, liquidation=None
 ) -> frozenset[str]:
     """For the page: the steps ``user`` may take on the đề án now."""
-    if not may_record(user, proposal):
-        return frozenset()
     return frozenset(
         step
         for step in STEPS
-        if step_refusal(
+        if may_take(step, user, proposal)
+        and step_refusal(
             step, proposal, contract=contract, acceptance=acceptance, liquidation=liquidation
         )
         is None

@@ -183,11 +183,13 @@ class ProposalMoneyView(PolicyMixin, View):
 
     def post(self, request, pk):
         proposal = self.get_proposal(pk)
-        if not policies.may_record(request.user, proposal):
-            raise PermissionDenied
         name = request.POST.get("form", "")
         if name not in FORMS:
+            if not policies.may_record(request.user, proposal):
+                raise PermissionDenied
             return self.render_page(proposal, status=400)
+        if not policies.may_take(name, request.user, proposal):
+            raise PermissionDenied
         page = selectors.money_page(proposal)
         form = self.build_forms(proposal, page, name, request.POST, request.FILES)[name]
         if form.is_valid():

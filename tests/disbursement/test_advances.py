@@ -21,7 +21,7 @@ from projects.models import Proposal
 from reference.models import Province
 from tests.disbursement.factories import D, M, centre, pay
 from tests.disbursement.test_rules import db_refuses, messages, raw_tranche
-from tests.projects.factories import advance, make_proposal, ministry, staff
+from tests.projects.factories import advance, make_proposal, ministry
 
 pytestmark = pytest.mark.django_db
 
@@ -201,8 +201,13 @@ def test_progress_is_a_share_of_the_work_reported_during_implementation(limits):
     assert "100" in messages(caught)
     with pytest.raises(ValidationError):
         progress(proposal, 60, on=datetime.date(2026, 1, 1))  # before the contract
-    with pytest.raises(PermissionDenied):  # the centre does not record a national đề án's money
-        progress(proposal, 60, actor=centre())
+    # The implementing side of the province reports its progress, also on a national đề án
+    # (it does not record the KCQG payments); another province does not.
+    with pytest.raises(PermissionDenied):
+        progress(proposal, 60, actor=centre(66))
+    with pytest.raises(PermissionDenied):
+        advance_kcqg(proposal, 1, actor=centre())
+    assert progress(proposal, 60, actor=centre()).percent_done == 60
 
 
 # --- the database holds them for any other writer ----------------------------------------
@@ -280,7 +285,10 @@ def test_a_cluster_page_says_the_advance_waits_for_progress(limits, client):
     assert response.status_code == 302
     body = client.get(url).content.decode()
     assert 'data-testid="advance-waits"' not in body and 'data-testid="progress-report"' in body
-    assert staff(14).agency_id != ministry().agency_id
+    # The centre of the province sees the progress form, not the payment forms.
+    client.force_login(centre())
+    body = client.get(url).content.decode()
+    assert 'data-testid="form-progress"' in body and 'data-testid="form-payment"' not in body
 
 
 def test_an_amendment_cannot_leave_the_advances_above_their_limit(limits):
