@@ -63,6 +63,9 @@ PERMISSIONS: dict[str, frozenset] = {
     # the promotion centre and the Sở of the province record.
     "disbursement.view": ALL_ROLES,
     "disbursement.record": PROVINCIAL_EDITORS,
+    # A national đề án's money: the ministry department, or the agency its contract names
+    # as signing for it (disbursement.policies.may_record decides which).
+    "disbursement.record_national": MINISTRY_ROLES | PROVINCIAL_EDITORS,
     # Inspections (kiểm tra, giám sát): everybody reads; the province's staff and its
     # inspectors plan, record and conclude them (the ministry watches: may_act).
     "inspection.view": ALL_ROLES,

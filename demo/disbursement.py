@@ -1,7 +1,11 @@
 """Demo money for the approved demo đề án: contracts and tranche histories (advances,
-payments, a reversal), one accepted and one settled and closed đề án per demo province.
+payments, a reversal), one accepted and one liquidated, settled and closed đề án per demo
+province.
 
-Everything goes through ``disbursement.services``, so the demo obeys the money rules.
+Everything goes through ``disbursement.services``, so the demo obeys the money rules: a
+local đề án's money is recorded by the promotion centre and approved by the Sở; a national
+one's contract is signed by the ministry department (Thông tư 36/2013/TT-BCT), whose user
+records its money (a second ministry account, the administrator, approves requests).
 Matched on the contract number and on idempotency keys derived from the đề án code:
 running it again records nothing new."""
 
@@ -13,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from disbursement import services
-from disbursement.models import Acceptance, Contract, Settlement, Tranche
+from disbursement.models import Acceptance, Contract, Liquidation, Settlement, Tranche
 from projects.models import Proposal
 
 M = 1_000_000
@@ -30,8 +34,12 @@ def _million(amount: int) -> int:
 class _Demo:
     def __init__(self, proposal: Proposal, slug: str, number: int):
         self.p = proposal
-        self.centre = User.objects.get(username=f"ttkc-{slug}")
-        self.sct = User.objects.get(username=f"sct-{slug}")
+        if proposal.level == "national":
+            self.centre = User.objects.get(username="ministry")
+            self.sct = User.objects.get(username="admin")
+        else:
+            self.centre = User.objects.get(username=f"ttkc-{slug}")
+            self.sct = User.objects.get(username=f"sct-{slug}")
         self.number = number
         self.source = "kcqg" if proposal.level == "national" else "kcdp"
         start = proposal.decision_date + datetime.timedelta(days=7)
@@ -126,6 +134,15 @@ class _Demo:
         if role == ACCEPTED:
             return Tranche.objects.filter(proposal=self.p).count() - before
         self.pay("settlement", 4, "settlement", main - advance - payment, self.days[5])
+        if not Liquidation.objects.filter(proposal=self.p).exists():
+            # Nghiệm thu → thanh lý hợp đồng → quyết toán: the work done is what was paid.
+            services.liquidation_record(
+                proposal=self.p,
+                actor=self.centre,
+                number=f"{self.number:02d}/2026/TLHĐ",
+                liquidated_on=self.days[6],
+                amounts=services.paid_by_source(self.p),
+            )
         if not Settlement.objects.filter(proposal=self.p).exists():
             services.settlement_record(
                 proposal=self.p,

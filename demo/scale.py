@@ -60,8 +60,9 @@ INSPECTIONS_PER_PROPOSAL = (1, 4)
 # Which generated đề án get a contract, an acceptance, a settlement: every funded one
 # (projects.models.FUNDED_STATES) but a freshly approved one is contracted.
 CONTRACTED = tuple(s for s in FUNDED_STATES if s != Proposal.Status.APPROVED)
-ACCEPTED = (Proposal.Status.ACCEPTED, Proposal.Status.SETTLED, Proposal.Status.CLOSED)
-SETTLED = (Proposal.Status.SETTLED, Proposal.Status.CLOSED)
+ACCEPTED = (Proposal.Status.ACCEPTED, Proposal.Status.CLOSED)
+# Settled (quyết toán) after the contract's liquidation, which closes the đề án.
+SETTLED = (Proposal.Status.CLOSED,)
 
 # Tables emptied by ``replace=True`` (and everything that points at them).
 DATA_TABLES = [
@@ -139,8 +140,7 @@ OTHER_UNITS = [
 # year offset from the as-of year -> [(status, weight)]
 STATUS_MIX = {
     "past": [
-        ("closed", 55),
-        ("settled", 14),
+        ("closed", 69),
         ("accepted", 7),
         ("in_implementation", 5),
         ("approved", 2),
@@ -154,8 +154,7 @@ STATUS_MIX = {
         ("approved", 12),
         ("amending", 3),
         ("accepted", 10),
-        ("settled", 5),
-        ("closed", 3),
+        ("closed", 8),
         ("submitted", 5),
         ("appraised", 4),
         ("forwarded", 4),
@@ -772,6 +771,15 @@ class Generator:
              "returned_counterpart", "returned_other", "recorded_by_id", "recorded_at", "kcqg",
              "kcdp", "counterpart", "other"],
         )  # fmt: skip
+        # Nghiệm thu → thanh lý hợp đồng → quyết toán: a settled đề án's contract is
+        # liquidated first (the work done is what was paid: nothing to return).
+        liquidations = _Copier(
+            self.cursor,
+            "disbursement_liquidation",
+            ["proposal_id", "contract_id", "number", "liquidated_on", "returned_kcqg",
+             "returned_kcdp", "returned_counterpart", "returned_other", "minutes",
+             "recorded_by_id", "recorded_at", "kcqg", "kcdp", "counterpart", "other"],
+        )  # fmt: skip
         flags = _Copier(
             self.cursor,
             "disbursement_disbursementflag",
@@ -789,6 +797,11 @@ class Generator:
                     settled_on = min(
                         accepted_on + datetime.timedelta(days=rng.randint(15, 60)), self.as_of
                     )
+                    liquidations.add(
+                        item.id, item.contract_id, f"{item.index % 1000}/TLHĐ", settled_on,
+                        0, 0, 0, 0, "", item.created_by, _ts(settled_on),
+                        *(item.paid.get(s, 0) for s in SOURCES),
+                    )  # fmt: skip
                     settlements.add(
                         item.id, settled_on, f"{item.index % 1000}/QĐ-SCT", 0, 0, 0, 0,
                         item.created_by, _ts(settled_on),
@@ -815,9 +828,10 @@ class Generator:
                 item.id, kind, "Cảnh báo từ việc kiểm tra hằng ngày.", raised, resolved,
                 True,
             )  # fmt: skip
-        for c in (acceptances, settlements, flags):
+        for c in (acceptances, liquidations, settlements, flags):
             c.flush()
         self.counts["acceptances"] = acceptances.count
+        self.counts["liquidations"] = liquidations.count
         self.counts["settlements"] = settlements.count
         self.counts["flags"] = flags.count
 
@@ -1256,6 +1270,7 @@ ANALYZED_TABLES = (
     "disbursement_contract",
     "disbursement_tranche",
     "disbursement_acceptance",
+    "disbursement_liquidation",
     "disbursement_settlement",
     "disbursement_disbursementflag",
     "inspections_inspection",

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from disbursement.models import Acceptance, Contract, DisbursementFlag, Settlement, Tranche
+from disbursement.models import (
+    Acceptance,
+    Contract,
+    DisbursementFlag,
+    Liquidation,
+    ProgressReport,
+    Settlement,
+    Tranche,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -42,6 +50,18 @@ class AcceptanceAdmin(ReadOnlyAdmin):
 @admin.register(Settlement)
 class SettlementAdmin(ReadOnlyAdmin):
     list_display = ("proposal", "settled_on", "decision_number")
+    list_select_related = ("proposal",)
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(ReadOnlyAdmin):
+    list_display = ("proposal", "reported_on", "percent_done")
+    list_select_related = ("proposal",)
+
+
+@admin.register(Liquidation)
+class LiquidationAdmin(ReadOnlyAdmin):
+    list_display = ("proposal", "number", "liquidated_on")
     list_select_related = ("proposal",)
 
 

@@ -50,6 +50,37 @@ class ContractForm(AmountsMixin, forms.Form):
     )
     document = forms.FileField(label=_("Signed contract (scan)"), required=False)
 
+    def __init__(self, *args, sources, signing_agencies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_amounts(sources)
+        if signing_agencies is not None:
+            # A national đề án: the ministry department signs, or the agency it entrusts.
+            self.fields["signing_agency"] = forms.ModelChoiceField(
+                label=_("Signing agency"),
+                queryset=signing_agencies,
+                help_text=_(
+                    "The ministry department, or the agency it entrusts to sign the contract; "
+                    "its users record the payments."
+                ),
+            )
+
+
+class ProgressForm(forms.Form):
+    """Báo cáo tiến độ: the share of the work done."""
+
+    reported_on = forms.DateField(label=_("Report date"), widget=DATE_WIDGET)
+    percent_done = forms.IntegerField(label=_("Work done (%)"), min_value=0, max_value=100)
+    note = forms.CharField(label=_("Note"), required=False)
+    document = forms.FileField(label=_("Progress report (scan)"), required=False)
+
+
+class LiquidationForm(AmountsMixin, forms.Form):
+    """Biên bản thanh lý hợp đồng: the value of the work done per source."""
+
+    number = forms.CharField(label=_("Minutes number"), max_length=60)
+    liquidated_on = forms.DateField(label=_("Liquidation date"), widget=DATE_WIDGET)
+    minutes = forms.FileField(label=_("Liquidation minutes (scan)"), required=False)
+
     def __init__(self, *args, sources, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_amounts(sources)

@@ -81,6 +81,18 @@ class Contract(SourceAmounts):
     document = models.FileField(
         _("signed contract"), upload_to=document_path, blank=True, max_length=300
     )
+    # Who signs for the funder: for a national đề án the ministry department (Cục Công
+    # Thương địa phương) or the agency it entrusts (Thông tư 36/2013/TT-BCT); whoever signs
+    # records its payments from KCQG (disbursement.policies). Empty: the implementing unit
+    # of a local đề án, as before.
+    signing_agency = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name=_("signing agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -128,6 +140,7 @@ class Tranche(SourceAmounts):
     sql_rules = {
         "disbursement/sql/money_rules.sql": ("tranche_money_rules",),
         "disbursement/sql/inspection_gate.sql": ("tranche_inspection_gate",),
+        "disbursement/sql/advance_limits.sql": ("tranche_advance_limit",),
         "dashboards/sql/figures.sql": (
             "dashboards_figures_tranche_insert",
             "dashboards_figures_tranche_update",
@@ -247,7 +260,8 @@ class Acceptance(SourceAmounts):
 
 class Settlement(SourceAmounts):
     """Quyết toán: the settled amount per source (≤ accepted); what was advanced beyond it
-    is recorded as money returned (thu hồi). Closes the đề án."""
+    is recorded as money returned (thu hồi). Follows the contract's liquidation (nghiệm thu
+    → thanh lý hợp đồng → quyết toán) and closes the đề án."""
 
     province_scope = "proposal__province"
 
@@ -286,6 +300,97 @@ class Settlement(SourceAmounts):
 
     def __str__(self):
         return f"{self.proposal_id} · {self.settled_on}"
+
+
+class ProgressReport(models.Model):
+    """Báo cáo tiến độ: the share of the work done, as the implementing unit reports it.
+    The latest report counts; it opens the advance of an activity whose rule asks for more
+    than half of the work done (Thông tư 36/2013/TT-BCT, programs.AdvanceLimit)."""
+
+    province_scope = "proposal__province"
+
+    proposal = models.ForeignKey(
+        "projects.Proposal", on_delete=models.PROTECT, related_name="progress_reports"
+    )
+    reported_on = models.DateField(_("report date"))
+    percent_done = models.PositiveSmallIntegerField(_("work done (%)"))
+    note = models.TextField(_("note"), blank=True)
+    document = models.FileField(
+        _("progress report"), upload_to=document_path, blank=True, max_length=300
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["proposal", "-reported_on", "-id"]
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent_done__gte=0) & Q(percent_done__lte=100),
+                name="progress_percent_in_range",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.proposal_id} · {self.reported_on} · {self.percent_done} %"
+
+
+class Liquidation(SourceAmounts):
+    """Biên bản thanh lý hợp đồng: the value of the work done per source (the amounts of
+    the model), and the money to return per source, paid − done (never negative). After
+    the acceptance, or after the đề án was stopped; it closes a stopped đề án."""
+
+    province_scope = "proposal__province"
+
+    # Triggers on this table, by the file defining them (README, "Rules in the database").
+    sql_rules = {
+        "disbursement/sql/money_rules.sql": ("liquidation_money_rules",),
+    }
+
+    proposal = models.OneToOneField(
+        "projects.Proposal", on_delete=models.PROTECT, related_name="liquidation"
+    )
+    contract = models.OneToOneField(Contract, on_delete=models.PROTECT, related_name="liquidation")
+    number = models.CharField(_("minutes number"), max_length=60)
+    liquidated_on = models.DateField(_("liquidation date"))
+    returned_kcqg = models.BigIntegerField(default=0)
+    returned_kcdp = models.BigIntegerField(default=0)
+    returned_counterpart = models.BigIntegerField(default=0)
+    returned_other = models.BigIntegerField(default=0)
+    minutes = models.FileField(
+        _("liquidation minutes"), upload_to=document_path, blank=True, max_length=300
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contract liquidation")
+        verbose_name_plural = _("contract liquidations")
+        constraints = [
+            _non_negative("liquidation"),
+            models.CheckConstraint(
+                condition=Q(returned_kcqg__gte=0)
+                & Q(returned_kcdp__gte=0)
+                & Q(returned_counterpart__gte=0)
+                & Q(returned_other__gte=0),
+                name="liquidation_returned_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} · {self.liquidated_on}"
+
+    def returned(self) -> dict[str, int]:
+        return {s: getattr(self, f"returned_{s}") for s in SOURCES}
+
+    @property
+    def returned_total(self) -> int:
+        return sum(self.returned().values())
 
 
 class DisbursementFlag(models.Model):

@@ -5,9 +5,15 @@ tranches (sums by conditional aggregation in the database)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.policies import visible
+from core.formatting import format_decimal
 from core.funding import (
     KC_SOURCES,
     SOURCE_SHORT,
@@ -16,7 +22,15 @@ from core.funding import (
 )
 from core.measures import percent
 from disbursement.figures import MoneyFigures, annotate_money, money_figures
-from disbursement.models import Acceptance, Settlement
+from disbursement.models import (
+    Acceptance,
+    Contract,
+    Liquidation,
+    ProgressReport,
+    Settlement,
+    Tranche,
+)
+from programs import rules
 from programs.models import Activity, AnnualPlan, PlanAllocation
 from projects.models import Proposal
 
@@ -101,7 +115,94 @@ def money_page(proposal: Proposal) -> dict:
         .first(),
         "outputs": list(proposal.outputs.select_related("indicator")),
         "flags": list(proposal.flags.filter(resolved_on__isnull=True)),
+        "liquidation": Liquidation.objects.filter(proposal=proposal)
+        .select_related("recorded_by", "contract")
+        .first(),
+        "progress_reports": list(
+            proposal.progress_reports.select_related("recorded_by").order_by("-reported_on", "-id")
+        ),
+        "advances": advance_rows(proposal, contract),
     }
+
+
+# --- Advances ---------------------------------------------------------------------------
+
+
+def advanced_by_source(proposal: Proposal, source: str, *, excluding=None) -> int:
+    """The đề án's advances from ``source`` not rejected nor reversed (net of reversals:
+    a reversed advance no longer counts; its reversal is not an advance)."""
+    return (
+        Tranche.objects.filter(proposal=proposal, source=source, kind=Tranche.Kind.ADVANCE)
+        .exclude(status__in=[Tranche.Status.REJECTED, Tranche.Status.REVERSED])
+        .exclude(pk=excluding.pk if excluding is not None else None)
+        .aggregate(total=Sum("amount"))["total"]
+        or 0
+    )
+
+
+def latest_progress(proposal: Proposal) -> ProgressReport | None:
+    """The progress report that counts: the latest."""
+    return proposal.progress_reports.order_by("-reported_on", "-id").first()
+
+
+def more_than_half_done(proposal: Proposal) -> bool:
+    """Thông tư 36/2013/TT-BCT: "trên 50 % khối lượng" — 50 % is not enough."""
+    report = latest_progress(proposal)
+    return report is not None and report.percent_done > 50
+
+
+def advance_share() -> Decimal:
+    """The most an advance may be, as a share of the contract, where no advance rule is
+    recorded (configurable)."""
+    return Decimal(str(getattr(settings, "DISBURSEMENT_ADVANCE_MAX_SHARE", "0.5")))
+
+
+def advance_limit_for(proposal: Proposal, contract: Contract | None, source: str, on_date):
+    """The advance limit in force for ``source``: (rule or None, the most that may be
+    advanced in whole đồng, why it is that much). Without a rule (programs.AdvanceLimit)
+    the portal's configurable share (DISBURSEMENT_ADVANCE_MAX_SHARE) applies."""
+    contracted = getattr(contract, source) if contract is not None else 0
+    rule = rules.advance_limit(proposal, source, on_date)
+    if rule is not None:
+        return (
+            rule,
+            rules.advance_amount_limit(rule, contracted),
+            rules.describe_advance_limit(rule),
+        )
+    limit = int(Decimal(contracted) * advance_share())
+    reason = _("at most %(share)s%% of the contract (the portal's setting)") % {
+        "share": format_decimal(advance_share() * 100)
+    }
+    return None, limit, reason
+
+
+def advance_rows(proposal: Proposal, contract) -> list[dict]:
+    """For the tranche forms: per khuyến công source of the contract, the advance limit in
+    force today (the same answer the services check), what is already advanced and what
+    remains, and whether the advance waits for more than half of the work."""
+    if contract is None:
+        return []
+    today = timezone.localdate()
+    rows = []
+    for source in SOURCES:
+        if not getattr(contract, source) or source not in KC_SOURCES:
+            continue
+        rule, limit, reason = advance_limit_for(proposal, contract, source, today)
+        advanced = advanced_by_source(proposal, source)
+        rows.append(
+            {
+                "source": source,
+                "label": SOURCE_SHORT[source],
+                "limit": limit,
+                "reason": reason,
+                "advanced": advanced,
+                "remaining": max(limit - advanced, 0),
+                "waits_for_half": bool(
+                    rule and rule.requires_more_than_half_done and not more_than_half_done(proposal)
+                ),
+            }
+        )
+    return rows
 
 
 # --- Execution of plans ---------------------------------------------------------------------

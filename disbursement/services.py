@@ -9,30 +9,38 @@ retried request returns the tranche already recorded instead of paying twice.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.formatting import format_decimal, format_vnd
+from accounts.models import Agency
+from core.formatting import format_vnd
 from core.funding import SOURCES, FundingSource
 from disbursement import policies
-from disbursement.models import PAID_STATES, Acceptance, Contract, Settlement, Tranche
+from disbursement.models import (
+    PAID_STATES,
+    Acceptance,
+    Contract,
+    Liquidation,
+    ProgressReport,
+    Settlement,
+    Tranche,
+)
+from disbursement.selectors import (
+    advance_limit_for,
+    advanced_by_source,
+    latest_progress,
+    more_than_half_done,
+)
 from projects.models import Proposal, ProposalEvent
 from projects.services import document_validate
 
 S = Proposal.Status
 PAYABLE = policies.PAYABLE
 PAYMENT_KINDS = (Tranche.Kind.ADVANCE, Tranche.Kind.PAYMENT, Tranche.Kind.SETTLEMENT)
-
-
-def advance_share() -> Decimal:
-    """The most an advance may be, as a share of the contract (configurable)."""
-    return Decimal(str(getattr(settings, "DISBURSEMENT_ADVANCE_MAX_SHARE", "0.5")))
 
 
 def _require_recorder(actor, proposal: Proposal) -> None:
@@ -113,13 +121,34 @@ def contract_sign(
     parties: str,
     amounts: dict,
     document=None,
+    signing_agency: Agency | None = None,
 ) -> Contract:
     """Hợp đồng of an approved đề án: contracted ≤ approved per source. Starts the
-    implementation of the đề án."""
+    implementation of the đề án. A national đề án's contract is recorded by the ministry
+    department and names who signs for it: the department itself (the default) or the
+    agency it entrusts, whose users then record its payments (Thông tư 36/2013/TT-BCT,
+    disbursement.policies.may_record)."""
     locked = _lock(proposal)
     policies.step_require(
         "contract", actor, locked, contract=active_contract(locked), acceptance=None
     )
+    if locked.level == "national":
+        signing_agency = signing_agency or getattr(actor, "agency", None)
+        if signing_agency is None:
+            raise ValidationError(
+                {"signing_agency": _("Choose the agency that signs the contract.")}
+            )
+        if signing_agency.province_id not in (None, locked.province_id):
+            raise ValidationError(
+                {
+                    "signing_agency": _(
+                        "The contract is signed by the ministry department or an agency of "
+                        "the proposal's province that it entrusts."
+                    )
+                }
+            )
+    else:
+        signing_agency = None
     clean = _check_amounts(amounts)
     _within(clean, locked.approved_by_source(), _("approved"))
     if not sum(clean.values()):
@@ -135,6 +164,7 @@ def contract_sign(
         number=number.strip(),
         signed_on=signed_on,
         parties=parties,
+        signing_agency=signing_agency,
         recorded_by=actor,
         **clean,
     )
@@ -142,7 +172,7 @@ def contract_sign(
         document_validate(document, field="document")
         contract.document.save(document.name, document, save=True)
     before = locked.status
-    locked.status = S.IN_IMPLEMENTATION
+    locked.status = policies.STATUS_STEPS["contract"][1]
     locked.save(update_fields=["status", "updated_at"])
     _event(locked, actor, "contract", before=before, comment=number, changes={"contracted": clean})
     return contract
@@ -192,6 +222,26 @@ def contract_amend(
             _("The new amounts are below what is already paid (%(sources)s).")
             % {"sources": ", ".join(str(FundingSource(s).label) for s in below)}
         )
+    # The advances already made stay within the advance limit of the new amounts.
+    today = timezone.localdate()
+    for source in SOURCES:
+        advanced = advanced_by_source(locked, source)
+        if not advanced:
+            continue
+        amended = Contract(**clean)
+        _rule, limit, reason = advance_limit_for(locked, amended, source, today)
+        if advanced > limit:
+            raise ValidationError(
+                _(
+                    "%(source)s: %(advanced)s is already advanced, more than the new contract "
+                    "allows: %(rule)s."
+                )
+                % {
+                    "source": FundingSource(source).label,
+                    "advanced": format_vnd(advanced),
+                    "rule": reason,
+                }
+            )
     current.active = False
     current.save(update_fields=["active"])
     new = Contract.objects.create(
@@ -199,6 +249,7 @@ def contract_amend(
         number=(number or current.number).strip(),
         signed_on=signed_on or current.signed_on,
         parties=current.parties,
+        signing_agency=current.signing_agency,
         version=current.version + 1,
         amendment_reason=reason.strip(),
         recorded_by=actor,
@@ -301,30 +352,69 @@ def _check_payable(
                 }
             }
         )
-    if kind == Tranche.Kind.ADVANCE:
-        advanced = (
-            Tranche.objects.filter(proposal=locked, source=source, kind=Tranche.Kind.ADVANCE)
-            .exclude(status__in=[Tranche.Status.REJECTED, Tranche.Status.REVERSED])
-            .exclude(pk=tranche.pk if tranche is not None else None)
-            .aggregate(total=Sum("amount"))["total"]
-            or 0
-        )
-        limit = int(Decimal(contracted) * advance_share())
-        if advanced + amount > limit:
-            raise ValidationError(
-                {
-                    "amount": _(
-                        "Advances from %(source)s may reach %(share)s%% of the contract, "
-                        "%(limit)s; %(advanced)s is already advanced."
-                    )
-                    % {
-                        "source": FundingSource(source).label,
-                        "share": format_decimal(advance_share() * 100),
-                        "limit": format_vnd(limit),
-                        "advanced": format_vnd(advanced),
-                    }
+    liquidation = Liquidation.objects.filter(proposal=locked).first()
+    if liquidation is not None and paid + amount > getattr(liquidation, source):
+        # After the liquidation only what remains of the work done is paid.
+        raise ValidationError(
+            {
+                "amount": _(
+                    "The contract is liquidated: at most %(done)s of work done from "
+                    "%(source)s is paid, %(paid)s is already paid."
+                )
+                % {
+                    "done": format_vnd(getattr(liquidation, source)),
+                    "source": FundingSource(source).label,
+                    "paid": format_vnd(paid),
                 }
-            )
+            }
+        )
+    if kind == Tranche.Kind.ADVANCE:
+        _check_advance(
+            locked,
+            contract,
+            source,
+            amount,
+            on_date=paid_on or timezone.localdate(),
+            tranche=tranche,
+        )
+
+
+def _check_advance(locked, contract, source, amount, *, on_date, tranche=None) -> None:
+    """An advance stays within the limit of its activity group (Thông tư 36/2013/TT-BCT:
+    70 % or 30 % of the contract's amount from the source), counting the đề án's advances
+    not rejected nor reversed; for the groups that ask for it, only once the latest
+    progress report shows more than half of the work done. Also held by the trigger of
+    ``disbursement/sql/advance_limits.sql``."""
+    rule, limit, reason = advance_limit_for(locked, contract, source, on_date)
+    if rule is not None and rule.requires_more_than_half_done and not more_than_half_done(locked):
+        report = latest_progress(locked)
+        raise ValidationError(
+            {
+                "amount": _("No advance yet: %(rule)s; the latest progress report shows %(done)s.")
+                % {
+                    "rule": reason,
+                    "done": (_("%(p)s %% of the work done") % {"p": report.percent_done})
+                    if report
+                    else _("no progress report"),
+                }
+            }
+        )
+    advanced = advanced_by_source(locked, source, excluding=tranche)
+    if advanced + amount > limit:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "Advances from %(source)s may reach %(limit)s: %(rule)s; %(advanced)s is "
+                    "already advanced."
+                )
+                % {
+                    "source": FundingSource(source).label,
+                    "limit": format_vnd(limit),
+                    "rule": reason,
+                    "advanced": format_vnd(advanced),
+                }
+            }
+        )
 
 
 @transaction.atomic
@@ -604,7 +694,7 @@ def acceptance_record(
     for indicator, value in (achieved or {}).items():
         locked.outputs.filter(indicator=indicator).update(achieved_value=value)
     before = locked.status
-    locked.status = S.ACCEPTED
+    locked.status = policies.STATUS_STEPS["acceptance"][1]
     locked.save(update_fields=["status", "updated_at"])
     _event(locked, actor, "accept", before=before, comment=conclusion, changes={"accepted": clean})
     return acceptance
@@ -615,10 +705,19 @@ def settlement_record(
     *, proposal: Proposal, actor, settled_on: datetime.date, decision_number: str, amounts: dict
 ) -> Settlement:
     """Quyết toán: settled ≤ accepted per source; what was paid beyond the settled amount
-    is recorded as money to be returned (thu hồi). Closes the đề án."""
+    is recorded as money to be returned (thu hồi). Follows the contract's liquidation
+    (nghiệm thu → thanh lý hợp đồng → quyết toán) and closes the đề án."""
     locked = _lock(proposal)
     acceptance = Acceptance.objects.filter(proposal=locked).first()
-    policies.step_require("settlement", actor, locked, contract=None, acceptance=acceptance)
+    liquidation = Liquidation.objects.filter(proposal=locked).first()
+    policies.step_require(
+        "settlement",
+        actor,
+        locked,
+        contract=None,
+        acceptance=acceptance,
+        liquidation=liquidation,
+    )
     if not decision_number.strip():
         raise ValidationError({"decision_number": _("Enter the settlement decision number.")})
     clean = _check_amounts(amounts)
@@ -634,7 +733,7 @@ def settlement_record(
         **{f"returned_{s}": v for s, v in returned.items()},
     )
     before = locked.status
-    locked.status = S.CLOSED
+    locked.status = policies.STATUS_STEPS["settlement"][1]
     locked.save(update_fields=["status", "updated_at"])
     _event(
         locked,
@@ -645,3 +744,108 @@ def settlement_record(
         changes={"settled": clean, "returned": returned},
     )
     return settlement
+
+
+@transaction.atomic
+def progress_record(
+    *,
+    proposal: Proposal,
+    actor,
+    reported_on: datetime.date,
+    percent_done: int,
+    note: str = "",
+    document=None,
+) -> ProgressReport:
+    """Báo cáo tiến độ: the share of the work done, 0–100 %, during implementation; the
+    latest report counts for the advances that wait for more than half of the work
+    (Thông tư 36/2013/TT-BCT)."""
+    locked = _lock(proposal)
+    policies.step_require("progress", actor, locked, contract=None, acceptance=None)
+    if percent_done is None or not 0 <= percent_done <= 100:
+        raise ValidationError({"percent_done": _("Enter a share between 0 and 100 %.")})
+    if reported_on > timezone.localdate():
+        raise ValidationError({"reported_on": _("The report date cannot be in the future.")})
+    contract = active_contract(locked)
+    if contract is not None and reported_on < contract.signed_on:
+        raise ValidationError(
+            {
+                "reported_on": _("The report cannot predate the contract (%(date)s).")
+                % {"date": contract.signed_on.strftime("%d/%m/%Y")}
+            }
+        )
+    report = ProgressReport.objects.create(
+        proposal=locked,
+        reported_on=reported_on,
+        percent_done=percent_done,
+        note=note.strip(),
+        recorded_by=actor,
+    )
+    if document:
+        document_validate(document, field="document")
+        report.document.save(document.name, document, save=True)
+    _event(
+        locked,
+        actor,
+        "progress",
+        comment=note,
+        changes={"percent_done": percent_done, "reported_on": reported_on.isoformat()},
+    )
+    return report
+
+
+@transaction.atomic
+def liquidation_record(
+    *,
+    proposal: Proposal,
+    actor,
+    number: str,
+    liquidated_on: datetime.date,
+    amounts: dict,
+    minutes=None,
+) -> Liquidation:
+    """Biên bản thanh lý hợp đồng: the value of the work done per source (≤ the contract
+    in force), and the money to return per source, paid − done (never negative). After
+    the acceptance, or after the đề án was stopped — which the liquidation closes; an
+    accepted đề án is closed by its settlement (quyết toán) that follows."""
+    locked = _lock(proposal)
+    contract = active_contract(locked)
+    existing = Liquidation.objects.filter(proposal=locked).first()
+    policies.step_require(
+        "liquidation", actor, locked, contract=contract, acceptance=None, liquidation=existing
+    )
+    if not number.strip():
+        raise ValidationError({"number": _("Enter the number of the liquidation minutes.")})
+    if liquidated_on > timezone.localdate():
+        raise ValidationError({"liquidated_on": _("The liquidation date cannot be in the future.")})
+    if liquidated_on < contract.signed_on:
+        raise ValidationError({"liquidated_on": _("The liquidation cannot predate the contract.")})
+    clean = _check_amounts(amounts)
+    _within(clean, contract.amounts(), _("contracted"))
+    paid = paid_by_source(locked)
+    returned = {s: max(paid[s] - clean[s], 0) for s in SOURCES}
+    liquidation = Liquidation.objects.create(
+        proposal=locked,
+        contract=contract,
+        number=number.strip(),
+        liquidated_on=liquidated_on,
+        recorded_by=actor,
+        **clean,
+        **{f"returned_{s}": v for s, v in returned.items()},
+    )
+    if minutes:
+        document_validate(minutes, field="minutes")
+        liquidation.minutes.save(minutes.name, minutes, save=True)
+    before = locked.status
+    sources, target = policies.STATUS_STEPS["liquidation"]
+    if locked.status in sources:
+        locked.status = target
+        locked.save(update_fields=["status", "updated_at"])
+    _event(
+        locked,
+        actor,
+        "liquidate",
+        before=before,
+        comment=number,
+        changes={"done": clean, "returned": returned},
+    )
+    return liquidation

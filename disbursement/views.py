@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -14,8 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from accounts.models import Agency
 from accounts.policies import PolicyMixin, visible
 from core.forms import add_service_errors, service_error_messages
+from core.funding import SOURCE_SHORT, SOURCES
 from core.http import xlsx_response
 from disbursement import excel, forms, policies, selectors, services
 from disbursement.models import Tranche
@@ -27,7 +30,16 @@ from reference.models import Province
 
 # --- The money page of a đề án ----------------------------------------------------------------
 
-FORMS = ("contract", "amend", "payment", "request", "acceptance", "settlement")
+FORMS = (
+    "contract",
+    "amend",
+    "payment",
+    "request",
+    "progress",
+    "acceptance",
+    "liquidation",
+    "settlement",
+)
 
 
 class ProposalMoneyView(PolicyMixin, View):
@@ -52,15 +64,29 @@ class ProposalMoneyView(PolicyMixin, View):
                 return cls(data, files, prefix=name, **kwargs)
             return cls(prefix=name, **kwargs)
 
+        signing = None
+        if proposal.level == "national":
+            signing = Agency.objects.filter(
+                Q(province__isnull=True) | Q(province_id=proposal.province_id)
+            ).order_by("province__code", "kind", "name")
         return {
             "contract": make(
                 "contract",
                 forms.ContractForm,
                 sources=sources,
+                signing_agencies=signing,
                 initial={
                     "parties": proposal.implementing_agency.name,
+                    "signing_agency": getattr(self.request.user, "agency_id", None),
                     **{s: proposal.approved_by_source()[s] for s in sources},
                 },
+            ),
+            "progress": make("progress", forms.ProgressForm, initial={}),
+            "liquidation": make(
+                "liquidation",
+                forms.LiquidationForm,
+                sources=sources,
+                initial=(accepted or contract).amounts() if (accepted or contract) else {},
             ),
             "amend": make(
                 "amend",
@@ -91,7 +117,11 @@ class ProposalMoneyView(PolicyMixin, View):
         can_record = policies.may_record(user, proposal)
         # The forms and buttons of the steps the services would take now (policies).
         steps = policies.steps_open(
-            user, proposal, contract=page["contract"], acceptance=page["acceptance"]
+            user,
+            proposal,
+            contract=page["contract"],
+            acceptance=page["acceptance"],
+            liquidation=page["liquidation"],
         )
         can_act = "tranche" in steps
         for tranche in page["tranches"]:
@@ -111,8 +141,22 @@ class ProposalMoneyView(PolicyMixin, View):
                 }
                 for row in page["summary"]["rows"]
             ]
+        liquidation_rows = []
+        if page["liquidation"] is not None:
+            done, returned = page["liquidation"].amounts(), page["liquidation"].returned()
+            liquidation_rows = [
+                {
+                    "source": s,
+                    "label": SOURCE_SHORT[s],
+                    "done": done[s],
+                    "returned": returned[s],
+                }
+                for s in SOURCES
+                if done[s] or returned[s]
+            ]
         context = {
             "proposal": proposal,
+            "liquidation_rows": liquidation_rows,
             "object": proposal,
             **page,
             "forms": {name: built[name] for name in FORMS if name in steps},
@@ -139,11 +183,13 @@ class ProposalMoneyView(PolicyMixin, View):
 
     def post(self, request, pk):
         proposal = self.get_proposal(pk)
-        if not policies.may_record(request.user, proposal):
-            raise PermissionDenied
         name = request.POST.get("form", "")
         if name not in FORMS:
+            if not policies.may_record(request.user, proposal):
+                raise PermissionDenied
             return self.render_page(proposal, status=400)
+        if not policies.may_take(name, request.user, proposal):
+            raise PermissionDenied
         page = selectors.money_page(proposal)
         form = self.build_forms(proposal, page, name, request.POST, request.FILES)[name]
         if form.is_valid():
@@ -169,6 +215,7 @@ class ProposalMoneyView(PolicyMixin, View):
                 parties=data["parties"],
                 amounts=form.amounts(),
                 document=data["document"],
+                signing_agency=data.get("signing_agency"),
             )
             return _("Contract %(number)s recorded: the proposal is now in implementation.") % {
                 "number": contract.number
@@ -227,6 +274,28 @@ class ProposalMoneyView(PolicyMixin, View):
                 minutes=data.get("minutes"),
             )
             return _("The acceptance (nghiệm thu) was recorded.")
+        if name == "progress":
+            report = services.progress_record(
+                proposal=proposal,
+                actor=user,
+                reported_on=data["reported_on"],
+                percent_done=data["percent_done"],
+                note=data["note"],
+                document=data.get("document"),
+            )
+            return _("Progress recorded: %(p)s %% of the work done.") % {"p": report.percent_done}
+        if name == "liquidation":
+            liquidation = services.liquidation_record(
+                proposal=proposal,
+                actor=user,
+                number=data["number"],
+                liquidated_on=data["liquidated_on"],
+                amounts=form.amounts(),
+                minutes=data.get("minutes"),
+            )
+            return _("The contract's liquidation %(number)s was recorded.") % {
+                "number": liquidation.number
+            }
         services.settlement_record(
             proposal=proposal,
             actor=user,
@@ -248,9 +317,10 @@ def _describe(tranche: Tranche) -> str:
 
 
 class TrancheActionView(PolicyMixin, View):
-    """POST: approve, pay, reject or reverse one tranche of the đề án."""
+    """POST: approve, pay, reject or reverse one tranche of the đề án (who may:
+    policies.may_record, also the ministry for a national đề án it signed)."""
 
-    permission = "disbursement.record"
+    permission = "disbursement.view"
     model = Proposal
     http_method_names = ["post"]
 

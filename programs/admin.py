@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from programs.models import (
     Activity,
+    AdvanceLimit,
     AnnualPlan,
     Indicator,
     LegalDocument,
@@ -47,6 +48,26 @@ class SupportCapAdmin(admin.ModelAdmin):
         "effective_from",
         "effective_to",
         "legal_document",
+        "is_example",
+    ]
+    list_filter = ["level", "is_example", "province"]
+    list_select_related = ["activity", "province", "legal_document"]
+
+
+@admin.register(AdvanceLimit)
+class AdvanceLimitAdmin(admin.ModelAdmin):
+    """Advances by activity group (programs.rules.advance_limit); the trigger of
+    disbursement/sql/advance_limits.sql reads these rows."""
+
+    list_display = [
+        "activity",
+        "level",
+        "province",
+        "percent",
+        "requires_more_than_half_done",
+        "legal_document",
+        "valid_from",
+        "valid_to",
         "is_example",
     ]
     list_filter = ["level", "is_example", "province"]

@@ -39,13 +39,23 @@ LEGAL_DOCUMENTS = [
         [],
     ),
     (
+        "36/2013/TT-BCT",
+        "circular",
+        "Thông tư quy định về việc xây dựng kế hoạch, tổ chức thực hiện và quản lý kinh phí "
+        "khuyến công quốc gia",
+        "Bộ Công Thương",
+        D(2013, 12, 27),
+        D(2013, 12, 27),
+        [],
+    ),
+    (
         "20/2017/TT-BCT",
         "circular",
-        "Thông tư sửa đổi, bổ sung một số điều của Thông tư số 46/2012/TT-BCT",
+        "Thông tư sửa đổi, bổ sung một số điều của Thông tư số 36/2013/TT-BCT",
         "Bộ Công Thương",
         D(2017, 9, 29),
         D(2017, 11, 15),
-        ["46/2012/TT-BCT"],
+        ["36/2013/TT-BCT"],
     ),
     (
         "28/2018/TT-BTC",
@@ -159,6 +169,18 @@ SOURCES = {
         "(cũng theo lawnet.vn: hiệu lực từ 05/3/2020).",
         SIGNED_AND_EFFECTIVE,
     ),
+    "36/2013/TT-BCT": Source(
+        "https://lawnet.vn/thong-tin-phap-luat/en/chinh-sach-moi/vietnam-guidance-on-formulation-"
+        "of-national-industrial-encouragement-plans-143578.html",
+        "LawNet: Bộ Công Thương ban hành Thông tư 36/2013/TT-BCT ngày 27/12/2013 về xây dựng "
+        "kế hoạch, tổ chức thực hiện và quản lý kinh phí khuyến công quốc gia (hồ sơ đăng ký "
+        "gửi Sở Công Thương trước 20/5 hằng năm). Mức tạm ứng 30 %/70 % theo nhóm đề án: "
+        "https://lawnet.vn/thong-tin-phap-luat/en/chinh-sach-moi/vietnam-what-is-the-initial-"
+        "advance-amount-for-the-implementation-organization-of-an-industrial-encouragement-"
+        "scheme-143564.html (không nêu số điều). Ngày hiệu lực chưa đối chiếu (ghi tạm bằng "
+        "ngày ký).",
+        SIGNED,
+    ),
     "2646/QĐ-BCT": Source(
         "https://hethongphapluat.vn/quyet-dinh-2646-qd-bct-nam-2025-phe-duyet-chuong-trinh-"
         "khuyen-cong-quoc-gia-giai-doan-2026-2030-do-bo-truong-bo-cong-thuong-ban-hanh.html",
@@ -178,7 +200,11 @@ SOURCES = {
 
 # Documents whose number, issuer and dates could not be confirmed in a published text.
 UNVERIFIED = {
-    "20/2017/TT-BCT": "Không tìm thấy văn bản đã công bố để đối chiếu ngày ký và ngày hiệu lực.",
+    "20/2017/TT-BCT": "Không tìm thấy văn bản đã công bố để đối chiếu ngày ký, ngày hiệu lực "
+    "và văn bản được sửa đổi. Danh mục ghi Thông tư này sửa đổi Thông tư 36/2013/TT-BCT (kế "
+    "hoạch và kinh phí khuyến công quốc gia), không phải 46/2012/TT-BCT: chưa đối chiếu được "
+    "với toàn văn (tìm ngày 03/12/2026 trên lawnet.vn, luatvietnam.vn, thuvienphapluat.vn "
+    "không thấy).",
     "64/2024/TT-BTC": "Không tìm thấy văn bản đã công bố để đối chiếu ngày ký và ngày hiệu lực.",
     "1881/QĐ-TTg": "Chưa tìm thấy toàn văn; một trang của Cục Công Thương địa phương "
     "(arit.gov.vn) ghi ngày 20/11/2020, khác ngày 24/11/2020 trong danh mục.",
@@ -254,6 +280,19 @@ ACTIVITIES = [
         "Liên doanh, liên kết, hợp tác kinh tế, phát triển cụm công nghiệp, xử lý ô nhiễm",
         "Linkage, associations, industrial clusters and pollution treatment",
         None,
+    ),
+    # The parts of group 08 whose advances differ (Thông tư 36/2013/TT-BCT, ADVANCE_LIMITS).
+    (
+        "08.1",
+        "Thành lập hiệp hội, hội ngành nghề; hình thành cụm liên kết doanh nghiệp công nghiệp",
+        "Associations and clusters of linked industrial enterprises",
+        "08",
+    ),
+    (
+        "08.2",
+        "Đầu tư xây dựng hạ tầng cụm công nghiệp; xử lý ô nhiễm môi trường tại cụm công nghiệp",
+        "Industrial-cluster infrastructure and pollution treatment in industrial clusters",
+        "08",
     ),
     ("09", "Hợp tác quốc tế về khuyến công", "International cooperation", None),
     (
@@ -336,6 +375,57 @@ EXAMPLE_CAPS = [
         "NQ-HĐND-HẢI-DƯƠNG (ví dụ)",
         "Ví dụ từ tỉnh Hải Dương (nay thuộc thành phố Hải Phòng): "
         "máy móc 50 % tối đa 250 triệu đồng/cơ sở.",
+    ),
+]
+
+# Advances from national funds (KCQG) by activity: activity code (None: every other
+# activity), level, province code, percent of the contracted amount, only after more than
+# half of the work is done, document, article, valid from, example?, notes.
+# Groups and percentages as LawNet summarises Thông tư 36/2013/TT-BCT (SOURCES): 30 % for
+# industrial-cluster infrastructure and pollution treatment, once the implementing unit's
+# progress report shows more than 50 % of the supported work done; 70 % for training and
+# craft transfer, consulting, training courses, conferences, seminars, study tours, brands,
+# associations, clusters of linked enterprises and cleaner-production assessment. The
+# article number could not be read in a published text; the summary says nothing for the
+# other activities, so none is loaded for them (the portal's configurable share applies,
+# DISBURSEMENT_ADVANCE_MAX_SHARE). Whether Thông tư 20/2017/TT-BCT changed these figures is
+# not confirmed (UNVERIFIED).
+ADVANCE_ARTICLE = "Quy định về tạm ứng kinh phí thực hiện đề án (số điều chưa đối chiếu)"
+ADVANCE_NOTE_70 = (
+    "Tạm ứng 70 % kinh phí hỗ trợ của đề án (LawNet tóm tắt Thông tư 36/2013/TT-BCT); "
+    "chưa đối chiếu toàn văn và số điều."
+)
+ADVANCE_NOTE_30 = (
+    "Tạm ứng 30 % kinh phí hỗ trợ, khi báo cáo tiến độ của đơn vị thực hiện xác định đã hoàn "
+    "thành trên 50 % khối lượng hạng mục được hỗ trợ (LawNet tóm tắt Thông tư 36/2013/TT-BCT); "
+    "chưa đối chiếu toàn văn và số điều."
+)
+ADVANCE_LIMITS = [
+    (
+        code,
+        "national",
+        None,
+        "70",
+        False,
+        "36/2013/TT-BCT",
+        ADVANCE_ARTICLE,
+        D(2013, 12, 27),
+        False,
+        ADVANCE_NOTE_70,
+    )
+    for code in ("01", "02", "04", "06", "08.1")
+] + [
+    (
+        "08.2",
+        "national",
+        None,
+        "30",
+        True,
+        "36/2013/TT-BCT",
+        ADVANCE_ARTICLE,
+        D(2013, 12, 27),
+        False,
+        ADVANCE_NOTE_30,
     ),
 ]
 
@@ -458,6 +548,61 @@ def load_catalogue(apps) -> None:
                 is_example=True,
                 notes=notes,
             )
+
+    try:
+        apps.get_model("programs", "AdvanceLimit")
+    except LookupError:  # an older migration's state: 0007 loads them
+        return
+    advance_limits_load(apps)
+
+
+def advance_limits_load(apps) -> None:
+    """The advance limits of ADVANCE_LIMITS (idempotent: matched on activity, level,
+    province and start date; a row an administrator changed is left as it is)."""
+    AdvanceLimit = apps.get_model("programs", "AdvanceLimit")
+    Activity = apps.get_model("programs", "Activity")
+    LegalDocument = apps.get_model("programs", "LegalDocument")
+    Province = apps.get_model("reference", "Province")
+    for (
+        code,
+        level,
+        province_code,
+        percent,
+        half,
+        doc,
+        article,
+        since,
+        example,
+        notes,
+    ) in ADVANCE_LIMITS:
+        AdvanceLimit.objects.get_or_create(
+            activity=Activity.objects.get(code=code) if code else None,
+            level=level,
+            province=Province.objects.get(code=province_code) if province_code else None,
+            valid_from=since,
+            defaults=dict(
+                percent=percent,
+                requires_more_than_half_done=half,
+                legal_document=LegalDocument.objects.get(number=doc),
+                article=article,
+                is_example=example,
+                notes=notes,
+            ),
+        )
+
+
+def legal_corrections_apply(apps) -> None:
+    """The corrections of the catalogue's documents on a database loaded before them: the
+    title and the amended circular of Thông tư 20/2017/TT-BCT (36/2013, not 46/2012)."""
+    LegalDocument = apps.get_model("programs", "LegalDocument")
+    docs = {d.number: d for d in LegalDocument.objects.all()}
+    for number, _kind, title, *_rest, amends in LEGAL_DOCUMENTS:
+        if number != "20/2017/TT-BCT" or number not in docs:
+            continue
+        doc = docs[number]
+        doc.title = title
+        doc.save(update_fields=["title"])
+        doc.amends.set([docs[a] for a in amends if a in docs])
 
 
 def legal_sources_apply(apps) -> None:

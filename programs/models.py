@@ -240,6 +240,86 @@ class SupportCap(models.Model):
         return f"{self.activity.code} · {self.get_level_display()} · {where}"
 
 
+class AdvanceLimit(models.Model):
+    """Mức tạm ứng tối đa: how much of a contract's amount from one funding level may be
+    advanced for an activity (or, with no activity, for every activity without a rule of
+    its own), nationally or as a province sets it for its local funds, for the dates it is
+    in force, citing the legal document and its article. Some groups are advanced only
+    once more than half of the work is done (Thông tư 36/2013/TT-BCT: industrial-cluster
+    infrastructure and pollution treatment). ``programs.rules.advance_limit`` answers which
+    row applies."""
+
+    province_scope = "province"
+    national_rows_visible_to_all = True
+
+    activity = models.ForeignKey(
+        Activity,
+        verbose_name=_("activity"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="advance_limits",
+        help_text=_("Empty: every activity without a rule of its own."),
+    )
+    level = models.CharField(_("funding level"), max_length=10, choices=Level.choices)
+    province = models.ForeignKey(
+        "reference.Province",
+        verbose_name=_("province"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("Empty for a national rule."),
+    )
+    percent = models.DecimalField(
+        _("maximum advance (percent of the contracted amount)"), max_digits=5, decimal_places=2
+    )
+    requires_more_than_half_done = models.BooleanField(
+        _("only after more than half of the work is done"), default=False
+    )
+    legal_document = models.ForeignKey(
+        LegalDocument, verbose_name=_("legal document"), on_delete=models.PROTECT
+    )
+    article = models.CharField(_("article"), max_length=200, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    is_example = models.BooleanField(
+        _("example value"),
+        default=False,
+        help_text=_("A placeholder from the sources found, to be checked by an administrator."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["level", "activity__order", "province__code", "-valid_from"]
+        verbose_name = _("advance limit")
+        verbose_name_plural = _("advance limits")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent__gt=0) & Q(percent__lte=100),
+                name="advancelimit_percent_in_range",
+                violation_error_message=_("The share must be above 0 % and at most 100 %."),
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="advancelimit_valid_dates_ordered",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(level="national", province__isnull=True) | Q(level="local"),
+                name="advancelimit_national_has_no_province",
+            ),
+            models.UniqueConstraint(
+                fields=["activity", "level", "province", "valid_from"],
+                nulls_distinct=False,
+                name="advancelimit_unique_start",
+            ),
+        ]
+
+    def __str__(self):
+        what = self.activity.code if self.activity_id else _("other activities")
+        return f"{what} · {self.get_level_display()} · {self.percent} %"
+
+
 class Indicator(models.Model):
     """Chỉ tiêu: an output counted towards programme targets (models, trainees, ...)."""
 

@@ -15,7 +15,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.formatting import format_date, format_decimal, format_vnd
-from programs.models import Activity, SupportCap
+from core.funding import FundingSource
+from programs.models import Activity, AdvanceLimit, SupportCap
 
 
 def cap_rule_for(
@@ -125,3 +126,56 @@ def cap_check(
         "rule": describe_rule(rule),
     }
     return CapCheck(rule, limit, requested, False, message)
+
+
+# The funding level whose advance rules apply to money from a source: national rules to
+# KCQG, a province's to KCĐP; counterpart and other money has none.
+ADVANCE_LEVELS = {FundingSource.KCQG.value: "national", FundingSource.KCDP.value: "local"}
+
+
+def advance_limit(proposal, source: str, on_date: datetime.date) -> AdvanceLimit | None:
+    """The advance rule in force on ``on_date`` for money from ``source`` of ``proposal``
+    (Thông tư 36/2013/TT-BCT for national funds; a province's own rule for its local
+    funds), or None when no rule is recorded (the contract alone limits the advance).
+
+    The đề án's own activity before its group, a group's rule before the rule for every
+    other activity (no activity), the province's rule before a national one. One query."""
+    level = ADVANCE_LEVELS.get(source)
+    if level is None:
+        return None
+    activity = proposal.activity
+    activity_ids = [activity.pk] + ([activity.parent_id] if activity.parent_id else [])
+    candidates = (
+        AdvanceLimit.objects.filter(level=level, valid_from__lte=on_date)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
+        .filter(Q(activity_id__in=activity_ids) | Q(activity__isnull=True))
+        .filter(Q(province__isnull=True) | Q(province_id=proposal.province_id))
+        .select_related("legal_document")
+    )
+
+    def rank(rule: AdvanceLimit):
+        place = activity_ids.index(rule.activity_id) if rule.activity_id else len(activity_ids)
+        return (place, rule.province_id is None, -rule.valid_from.toordinal())
+
+    rules = sorted(candidates, key=rank)
+    return rules[0] if rules else None
+
+
+def advance_amount_limit(rule: AdvanceLimit, contracted: int) -> int:
+    """The most that may be advanced under ``rule`` on a contracted amount, in whole đồng
+    (rounded down)."""
+    return int((Decimal(contracted) * rule.percent / 100).to_integral_value(ROUND_FLOOR))
+
+
+def describe_advance_limit(rule: AdvanceLimit) -> str:
+    """ "Tạm ứng tối đa 70 % giá trị hợp đồng theo Thông tư số 36/2013/TT-BCT, …"."""
+    text = _(
+        "Advance at most %(percent)s %% of the contract's value under %(document)s, %(article)s"
+    ) % {
+        "percent": format_decimal(rule.percent),
+        "document": rule.legal_document.citation,
+        "article": rule.article,
+    }
+    if rule.requires_more_than_half_done:
+        text += _(", once more than half of the work is done")
+    return text

@@ -37,7 +37,7 @@ class Proposal(models.Model):
         AMENDING = "amending", _("Amendment in preparation")
         IN_IMPLEMENTATION = "in_implementation", _("In implementation")
         ACCEPTED = "accepted", _("Accepted")
-        SETTLED = "settled", _("Settled")
+        STOPPED = "stopped", _("Stopped")
         CLOSED = "closed", _("Closed")
         CANCELLED = "cancelled", _("Cancelled")
 
@@ -195,7 +195,9 @@ FUNDED_STATES = (
     Proposal.Status.AMENDING,
     Proposal.Status.IN_IMPLEMENTATION,
     Proposal.Status.ACCEPTED,
-    Proposal.Status.SETTLED,
+    # Stopped by whoever approved it: the decision stays, the money paid stays counted
+    # until the contract's liquidation (thanh lý) settles what is returned.
+    Proposal.Status.STOPPED,
     Proposal.Status.CLOSED,
 )
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import PROVINCIAL_EDITORS, User
 from accounts.policies import is_national
+from core.formatting import format_date
 from core.funding import SOURCES
 from core.queue import task_send
 from programs.models import AnnualPlan
@@ -512,6 +513,19 @@ def proposal_transition(
             errors["decision_date"] = _("Enter the date of the approval decision.")
         elif decision_date > timezone.localdate():
             errors["decision_date"] = _("The decision date cannot be in the future.")
+    if transition.records_decision:
+        # The decision to stop: its number and date go on the event, not on the đề án
+        # (whose approval decision stays in force for what was paid).
+        if not decision_number.strip():
+            errors["decision_number"] = _("Enter the number of the decision.")
+        if decision_date is None:
+            errors["decision_date"] = _("Enter the date of the decision.")
+        elif decision_date > timezone.localdate():
+            errors["decision_date"] = _("The decision date cannot be in the future.")
+        elif locked.decision_date and decision_date < locked.decision_date:
+            errors["decision_date"] = _(
+                "The decision cannot predate the approval decision (%(date)s)."
+            ) % {"date": format_date(locked.decision_date)}
     if deciding and not locked.plan.is_locked:
         errors["decision_number"] = _(
             "The annual plan %(plan)s is not approved yet: a proposal is approved against an "
@@ -555,8 +569,12 @@ def proposal_transition(
         before=before,
         comment=comment,
         # Only a decision is recorded with its number and date (a form may post them anyway).
-        decision_number=locked.decision_number if deciding else "",
-        decision_date=decision_date if deciding else None,
+        decision_number=locked.decision_number
+        if deciding
+        else decision_number.strip()
+        if transition.records_decision
+        else "",
+        decision_date=decision_date if transition.asks_decision else None,
         changes=changes,
     )
     from projects.tasks import proposal_notify_task

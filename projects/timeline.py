@@ -40,6 +40,8 @@ EVENT_LABELS = {
     "tranche_reverse": gettext_lazy("Reversed a payment"),
     "accept": gettext_lazy("Recorded the acceptance"),
     "settle": gettext_lazy("Recorded the final settlement"),
+    "progress": gettext_lazy("Recorded a progress report"),
+    "liquidate": gettext_lazy("Recorded the contract's liquidation"),
     # inspections.services
     "inspection_planned": gettext_lazy("Planned an inspection"),
     "inspection_recorded": gettext_lazy("Recorded inspection findings"),
@@ -96,6 +98,9 @@ CHANGE_LABELS = {
     "contracted": gettext_lazy("Contracted amounts"),
     "accepted": gettext_lazy("Accepted amounts"),
     "settled": gettext_lazy("Settled amounts"),
+    "done": gettext_lazy("Work done"),
+    "percent_done": gettext_lazy("Work done (%)"),
+    "reported_on": gettext_lazy("Report date"),
     "returned": gettext_lazy("To be returned"),
     "amount": gettext_lazy("Amount"),
     "source": gettext_lazy("Funding source"),
@@ -114,11 +119,13 @@ MONEY_ACTIONS = frozenset(
         "tranche_reverse",
         "accept",
         "settle",
+        "progress",
+        "liquidate",
     }
 )
-DATE_CHANGES = ("start_date", "end_date", "planned_on", "deadline", "remedied_on")
+DATE_CHANGES = ("start_date", "end_date", "planned_on", "deadline", "remedied_on", "reported_on")
 # Amounts per funding source ({"kcdp": 100, "counterpart": 300, ...}).
-SOURCE_AMOUNTS = ("approved", "contracted", "accepted", "settled", "returned")
+SOURCE_AMOUNTS = ("approved", "contracted", "accepted", "settled", "done", "returned")
 # Row ids kept in the event for tracing, not for the reader.
 HIDDEN_CHANGES = frozenset({"tranche", "reversal"})
 

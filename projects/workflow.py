@@ -30,11 +30,18 @@ class Transition:
     levels: frozenset = BOTH_LEVELS
     national_actor: bool = False  # the ministry acts (on a proposal of any province)
     needs_comment: bool = False
-    needs_decision: bool = False
+    needs_decision: bool = False  # the approval decision (number, date) of the đề án
+    # A decision recorded on the event only (number, date), e.g. the decision to stop.
+    records_decision: bool = False
     # Concludes this stage of the appraisal: an appraisal of the stage recommending
     # approval is recorded first, and whoever may take this step appraises at that stage.
     concludes_appraisal: str = ""
     style: str = "primary"
+
+    @property
+    def asks_decision(self) -> bool:
+        """The form asks for a decision's number and date."""
+        return self.needs_decision or self.records_decision
 
 
 TRANSITIONS = [
@@ -166,10 +173,49 @@ TRANSITIONS = [
     ),
 ]
 
+# A đề án under way is stopped by whoever approved it, with a decision (number, date,
+# reason): no payment follows; its contract is then liquidated (thanh lý), which closes it
+# (disbursement.services.liquidation_record). An approved đề án without a contract is
+# cancelled instead (above).
+TRANSITIONS += [
+    Transition(
+        frozenset({S.IN_IMPLEMENTATION}),
+        "stop",
+        S.STOPPED,
+        DEPARTMENT_ROLES,
+        _("Stop the proposal"),
+        levels=frozenset({"local"}),
+        needs_comment=True,
+        records_decision=True,
+        style="outline-danger",
+    ),
+    Transition(
+        frozenset({S.IN_IMPLEMENTATION}),
+        "ministry_stop",
+        S.STOPPED,
+        MINISTRY_ROLES,
+        _("Stop the proposal"),
+        levels=frozenset({"national"}),
+        national_actor=True,
+        needs_comment=True,
+        records_decision=True,
+        style="outline-danger",
+    ),
+]
+
 ACTIONS = {t.action: t for t in TRANSITIONS}
 # Actions someone may take but nobody is waiting for: they don't make a to-do item.
 NOT_TODO = frozenset(
-    {"cancel", "cancel_approved", "ministry_cancel", "amend", "reject", "ministry_reject"}
+    {
+        "cancel",
+        "cancel_approved",
+        "ministry_cancel",
+        "amend",
+        "reject",
+        "ministry_reject",
+        "stop",
+        "ministry_stop",
+    }
 )
 EDITABLE = frozenset({S.DRAFT, S.RETURNED, S.AMENDING})
 # Before the approval decision can be taken: while edited and while the Sở appraises.

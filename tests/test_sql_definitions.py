@@ -306,8 +306,8 @@ def test_a_normalised_list_is_read_too(installed):
     """Views and constraints come back from PostgreSQL as ``= ANY (ARRAY[…])``."""
     view = installed["view dashboards_figures_expected"]
     assert analyse("v", view).status_lists == {"FUNDED_STATES", "PAID_STATES"}
-    changed = _modified(view, "'settled'::character varying, ", "")
-    assert any("missing ['settled']" in p for p in analyse("v", changed).problems)
+    changed = _modified(view, "'stopped'::character varying, ", "")
+    assert any("missing ['stopped']" in p for p in analyse("v", changed).problems)
     constraint = installed["constraint projects_proposal.approved_proposal_has_decision"]
     changed = _modified(constraint, "'amending'::character varying, ", "")
     assert any("missing ['amending']" in p for p in analyse("c", changed).problems)

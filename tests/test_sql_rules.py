@@ -33,6 +33,7 @@ FILES = {
     "programs/sql/support_cap_no_overlap.sql",
     "disbursement/sql/inspection_gate.sql",
     "disbursement/sql/money_rules.sql",
+    "disbursement/sql/advance_limits.sql",
     "dashboards/sql/figures.sql",
 }
 
@@ -40,6 +41,17 @@ FILES = {
 @pytest.fixture(scope="module")
 def loader():
     return MigrationLoader(None, ignore_no_migrations=True)
+
+
+def next_name(loader, app: str, suffix: str) -> str:
+    """The name makesqlmigrations gives the next migration of ``app``."""
+    leaf = loader.graph.leaf_nodes(app)[0]
+    return f"{int(leaf[1][:4]) + 1:04d}_{suffix}.py"
+
+
+def latest(loader, app: str, suffix: str) -> tuple[str, str]:
+    """The latest migration of ``app`` whose name ends with ``suffix``."""
+    return max(key for key in loader.graph.nodes if key[0] == app and key[1].endswith(suffix))
 
 
 def rule(display: str) -> Rule:
@@ -84,7 +96,7 @@ def test_what_each_file_defines():
         figures
     )
     triggers = [o for objs in objects.values() for o in objs if o.kind == "trigger"]
-    assert len(triggers) == 18
+    assert len(triggers) == 20
     assert SQLObject("trigger", "proposal_money_rules", "projects_proposal") in triggers
 
 
@@ -145,13 +157,14 @@ def test_an_edited_file_needs_a_migration(tmp_path, loader, monkeypatch, capsys)
         "'proposal % is not funded'",
     )
     changes = sqlrules.pending_changes(loader, rules)
+    money_rules = latest(loader, "disbursement", "_sql_money_rules")[1]
     assert [(c.display, c.reason) for c in changes] == [
         (
             str(tmp_path / "disbursement" / "money_rules.sql"),
-            "changed since disbursement.0006_sql_money_rules",
+            f"changed since disbursement.{money_rules}",
         )
     ]
-    previous = loader.graph.nodes[("disbursement", "0006_sql_money_rules")].operations[0]
+    previous = loader.graph.nodes[latest(loader, "disbursement", "_sql_money_rules")].operations[0]
     assert changes[0].reverse_sql.strip() == previous.sql.strip()
 
     monkeypatch.setattr(sqlrules, "rules", lambda: rules)
@@ -159,10 +172,11 @@ def test_an_edited_file_needs_a_migration(tmp_path, loader, monkeypatch, capsys)
         call_command("makesqlmigrations", "--check")
     assert exit_.value.code == 1
     out = capsys.readouterr().out
-    assert "changed since disbursement.0006_sql_money_rules" in out
+    assert f"changed since disbursement.{money_rules}" in out
     assert "Run `manage.py makesqlmigrations`" in out
     call_command("makesqlmigrations", "--dry-run")
-    assert "disbursement/migrations/0007_sql_money_rules.py" in capsys.readouterr().out
+    name = next_name(loader, "disbursement", "sql_money_rules")
+    assert f"disbursement/migrations/{name}" in capsys.readouterr().out
 
 
 def test_a_changed_constant_needs_a_migration(loader, monkeypatch):
@@ -192,12 +206,14 @@ def test_a_generated_migration_installs_the_file_and_reverses_to_the_previous(tm
     )
     changes = sqlrules.pending_changes(loader, rules)
     [(path, source)] = sqlrules.migration_files(changes, loader)
-    assert path.name == "0007_sql_inspection_gate.py"
+    # Numbered after the app's latest migration, whichever it is.
+    disbursement_leaf = loader.graph.leaf_nodes("disbursement")[0]
+    assert path.name == f"{int(disbursement_leaf[1][:4]) + 1:04d}_sql_inspection_gate.py"
     assert path.parent.name == "migrations" and path.parent.parent.name == "disbursement"
     assert not path.exists()
     migration = load_migration(tmp_path / path.name, source)
     projects_leaf = loader.graph.leaf_nodes("projects")[0]
-    assert set(migration.dependencies) == {("disbursement", "0006_sql_money_rules"), projects_leaf}
+    assert set(migration.dependencies) == {disbursement_leaf, projects_leaf}
     [operation] = migration.operations
     assert isinstance(operation, InstallSQL) and operation.file == "inspection_gate.sql"
     assert operation.sql == "\n" + changes[0].sql
@@ -257,8 +273,9 @@ def test_a_new_file_is_dropped_on_reverse_and_a_deleted_file_dropped(tmp_path, l
     assert "CREATE OR REPLACE VIEW dashboards_figures_expected" in deleted.reverse_sql
     sources = dict(sqlrules.migration_files(list(changes.values()), loader))
     names = sorted(p.name for p in sources)
-    assert names == ["0004_sql_figures.py", "0007_sql_plan_note.py"]
-    removal = next(s for p, s in sources.items() if p.name == "0004_sql_figures.py")
+    figures = next_name(loader, "dashboards", "sql_figures")
+    assert names == sorted([figures, next_name(loader, "programs", "sql_plan_note")])
+    removal = next(s for p, s in sources.items() if p.name == figures)
     assert 'InstallSQL("figures.sql", SQL, REVERSE_SQL, removed=True)' in removal
 
 

@@ -1,10 +1,12 @@
 -- Rule: the money of a đề án, per funding source: paid ≤ contracted (the contract in force)
--- ≤ approved; accepted ≤ contracted; settled ≤ accepted. A payment needs a contract in force
--- and an approved đề án (projects.models.FUNDED_STATES); a settlement (quyết toán) needs an
--- acceptance (nghiệm thu), and so does a settlement payment.
+-- ≤ approved; accepted ≤ contracted; settled ≤ accepted; the work done in the liquidation
+-- (thanh lý) ≤ its contract. A payment needs a contract in force and an approved đề án
+-- (projects.models.FUNDED_STATES); a settlement (quyết toán) needs an acceptance (nghiệm
+-- thu) and the contract's liquidation, and a settlement payment needs the acceptance.
 -- Guards: disbursement_tranche, disbursement_contract, disbursement_acceptance,
--- disbursement_settlement (insert, update, delete) and projects_proposal (update), the models
--- disbursement.Tranche, Contract, Acceptance, Settlement and projects.Proposal.
+-- disbursement_settlement, disbursement_liquidation (insert, update, delete) and
+-- projects_proposal (update), the models disbursement.Tranche, Contract, Acceptance,
+-- Settlement, Liquidation and projects.Proposal.
 --
 -- Deferred constraint triggers, checked at commit for every writer (a service writes a
 -- contract and its tranches in any order; only the result must hold). Paid money is the sum
@@ -17,7 +19,7 @@
 
 CREATE OR REPLACE FUNCTION disbursement_check_proposal(pid bigint) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
-    p record; c record; a record; s record; paid record; src text;
+    p record; c record; a record; s record; l record; paid record; src text;
 BEGIN
     SELECT * INTO p FROM projects_proposal WHERE id = pid;
     IF NOT FOUND THEN RETURN; END IF;
@@ -64,8 +66,20 @@ BEGIN
         RAISE EXCEPTION 'acceptance of proposal % exceeds the contract', pid
             USING ERRCODE = 'check_violation', CONSTRAINT = 'accepted_within_contracted';
     END IF;
+    SELECT * INTO l FROM disbursement_liquidation WHERE proposal_id = pid;
+    IF FOUND THEN
+        SELECT * INTO c FROM disbursement_contract WHERE id = l.contract_id;
+        IF l.kcqg > c.kcqg OR l.kcdp > c.kcdp OR l.counterpart > c.counterpart OR l.other > c.other THEN
+            RAISE EXCEPTION 'liquidation of proposal % exceeds its contract', pid
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'liquidated_within_contracted';
+        END IF;
+    END IF;
     SELECT * INTO s FROM disbursement_settlement WHERE proposal_id = pid;
     IF FOUND THEN
+        IF l.id IS NULL THEN
+            RAISE EXCEPTION 'proposal % is settled before its contract is liquidated', pid
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'settlement_needs_liquidation';
+        END IF;
         IF a.id IS NULL THEN
             RAISE EXCEPTION 'proposal % is settled without acceptance', pid
                 USING ERRCODE = 'check_violation', CONSTRAINT = 'settlement_needs_acceptance';
@@ -101,6 +115,10 @@ CREATE CONSTRAINT TRIGGER acceptance_money_rules AFTER INSERT OR UPDATE OR DELET
 
 DROP TRIGGER IF EXISTS settlement_money_rules ON disbursement_settlement;
 CREATE CONSTRAINT TRIGGER settlement_money_rules AFTER INSERT OR UPDATE OR DELETE ON disbursement_settlement
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION disbursement_check_trigger();
+
+DROP TRIGGER IF EXISTS liquidation_money_rules ON disbursement_liquidation;
+CREATE CONSTRAINT TRIGGER liquidation_money_rules AFTER INSERT OR UPDATE OR DELETE ON disbursement_liquidation
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION disbursement_check_trigger();
 
 DROP TRIGGER IF EXISTS proposal_money_rules ON projects_proposal;

@@ -102,7 +102,17 @@ def test_centre_records_contract_payments_acceptance_and_settlement(
     )
     page.locator("[data-testid='proposal-status'][data-status='accepted']").wait_for()
 
-    # 5. The settlement: 240 million settled from KCĐP, so 10 million is to be returned.
+    # 5. The contract's liquidation: 240 million of work done from KCĐP, 10 million to
+    # return; then the settlement (nghiệm thu → thanh lý hợp đồng → quyết toán).
+    _fill(
+        page,
+        "liquidation",
+        {"number": "05/2026/TLHĐ", "liquidated_on": today, "kcdp": "240.000.000"},
+    )
+    to_return = page.get_by_test_id("liquidation-returned-kcdp")
+    to_return.wait_for()
+    assert to_return.inner_text().replace("\xa0", " ") == "10.000.000 ₫"
+    page.locator("[data-testid='proposal-status'][data-status='accepted']").wait_for()
     _fill(
         page,
         "settlement",

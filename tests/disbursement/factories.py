@@ -57,3 +57,14 @@ def pay(
         voucher_number="PC-0001/2026",
         idempotency_key=key or uuid.uuid4().hex,
     )
+
+
+def liquidated(proposal: Proposal, amounts: dict | None = None, *, actor=None):
+    """The contract's liquidation (thanh lý): the work done is what was paid, by default."""
+    return services.liquidation_record(
+        proposal=proposal,
+        actor=actor or centre(proposal.province.code),
+        number="TL-01/2026",
+        liquidated_on=D,
+        amounts=amounts if amounts is not None else services.paid_by_source(proposal),
+    )

@@ -1,5 +1,6 @@
 """What the money page offers is what the services do: for each state of a đề án's money
-(approved, in implementation, accepted, closed) and every kind of user, each form of the
+(approved, in implementation, accepted, accepted with its contract liquidated, stopped,
+closed) and every kind of user, each form of the
 page and each button of the tranche ledger is shown exactly when its service would carry
 it out. The page and the services ask the same questions of disbursement.policies; this
 test fails if either side starts answering on its own."""
@@ -17,12 +18,22 @@ from disbursement import services
 from disbursement.models import Acceptance, Contract, Tranche
 from projects.models import Proposal
 from tests.disbursement.factories import D, M, approved, centre, contracted, pay
-from tests.projects.factories import staff, tmp_media  # noqa: F401
+from tests.projects.factories import staff, tmp_media, transition  # noqa: F401
 from tests.projects.test_workflow import ACTORS, user_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tmp_media")]
 S = Proposal.Status
-FORMS = ("contract", "amend", "payment", "request", "acceptance", "settlement")
+FORMS = (
+    "contract",
+    "amend",
+    "payment",
+    "request",
+    "progress",
+    "acceptance",
+    "liquidation",
+    "settlement",
+)
+LIQUIDATED = "liquidated"  # accepted, its contract liquidated: the settlement is next
 TRANCHE_ACTIONS = ("approve", "pay", "reject", "reverse")
 
 
@@ -55,7 +66,16 @@ def build(state: str) -> Proposal:
     services.tranche_reverse(
         tranche=mistaken, actor=centre(), reason="Chi nhầm", idempotency_key=uuid.uuid4().hex
     )
-    if state in (S.ACCEPTED, S.CLOSED):
+    if state == S.STOPPED:
+        proposal = transition(
+            proposal,
+            staff(14),
+            "stop",
+            comment="Cơ sở ngừng sản xuất",
+            decision_number="12/QĐ-SCT",
+            decision_date=D,
+        )
+    if state in (S.ACCEPTED, LIQUIDATED, S.CLOSED):
         services.acceptance_record(
             proposal=proposal,
             actor=centre(),
@@ -63,6 +83,14 @@ def build(state: str) -> Proposal:
             council="Hội đồng nghiệm thu tỉnh",
             result="passed",
             amounts={"kcdp": 300 * M, "counterpart": 700 * M},
+        )
+    if state in (LIQUIDATED, S.CLOSED):
+        services.liquidation_record(
+            proposal=proposal,
+            actor=centre(),
+            number="TL-01",
+            liquidated_on=D,
+            amounts={"kcdp": 290 * M, "counterpart": 700 * M},
         )
     if state == S.CLOSED:
         services.settlement_record(
@@ -73,7 +101,7 @@ def build(state: str) -> Proposal:
             amounts={"kcdp": 290 * M, "counterpart": 700 * M},
         )
     proposal = Proposal.objects.get(pk=proposal.pk)
-    assert proposal.status == state
+    assert proposal.status == (S.ACCEPTED if state == LIQUIDATED else state)
     return proposal
 
 
@@ -133,6 +161,9 @@ def form_services(proposal: Proposal, user) -> dict:
             amount=1 * M,
             idempotency_key=uuid.uuid4().hex,
         ),
+        "progress": lambda: services.progress_record(
+            proposal=fresh(), actor=user, reported_on=D, percent_done=40
+        ),
         "acceptance": lambda: services.acceptance_record(
             proposal=fresh(),
             actor=user,
@@ -140,6 +171,13 @@ def form_services(proposal: Proposal, user) -> dict:
             council="Hội đồng nghiệm thu tỉnh",
             result="passed",
             amounts={"kcdp": 300 * M, "counterpart": 700 * M},
+        ),
+        "liquidation": lambda: services.liquidation_record(
+            proposal=fresh(),
+            actor=user,
+            number="TL-02",
+            liquidated_on=D,
+            amounts={"kcdp": 1 * M},
         ),
         "settlement": lambda: services.settlement_record(
             proposal=fresh(),
@@ -165,7 +203,9 @@ def tranche_service(action: str, tranche: Tranche, user):
     }[action]
 
 
-@pytest.mark.parametrize("state", [S.APPROVED, S.IN_IMPLEMENTATION, S.ACCEPTED, S.CLOSED])
+@pytest.mark.parametrize(
+    "state", [S.APPROVED, S.IN_IMPLEMENTATION, S.ACCEPTED, LIQUIDATED, S.STOPPED, S.CLOSED]
+)
 def test_the_money_page_offers_what_the_services_do(world, client, state):
     proposal = build(state)
     tranches = list(Tranche.objects.filter(proposal=proposal).order_by("id"))
@@ -198,11 +238,21 @@ def test_the_money_page_offers_what_the_services_do(world, client, state):
     # The comparison is not vacuous: each state offers its steps to somebody.
     expected = {
         S.APPROVED: {"contract"},
-        S.IN_IMPLEMENTATION: {"amend", "payment", "request", "acceptance", *TRANCHE_ACTIONS},
-        S.ACCEPTED: {"amend", "payment", "request", "settlement", *TRANCHE_ACTIONS},
+        S.IN_IMPLEMENTATION: {
+            "amend",
+            "payment",
+            "request",
+            "progress",
+            "acceptance",
+            *TRANCHE_ACTIONS,
+        },
+        S.ACCEPTED: {"amend", "payment", "request", "liquidation", *TRANCHE_ACTIONS},
+        LIQUIDATED: {"amend", "payment", "request", "settlement", *TRANCHE_ACTIONS},
+        # Stopped: no payment, nothing but the contract's liquidation.
+        S.STOPPED: {"liquidation"},
         S.CLOSED: set(),
     }[state]
     assert offered_somewhere == expected
     assert Acceptance.objects.filter(proposal=proposal).exists() == (
-        state in (S.ACCEPTED, S.CLOSED)
+        state in (S.ACCEPTED, LIQUIDATED, S.CLOSED)
     )

@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from disbursement import services
 from disbursement.models import Acceptance, Contract, Settlement, Tranche
 from projects.models import ProposalEvent
-from tests.disbursement.factories import D, M, approved, centre, contracted, pay
+from tests.disbursement.factories import D, M, approved, centre, contracted, liquidated, pay
 from tests.projects.factories import force_status, make_proposal, ministry, staff, user_with
 
 pytestmark = pytest.mark.django_db
@@ -228,6 +228,7 @@ def test_settlement_up_to_the_accepted_amount(world):
     proposal = contracted().proposal
     pay(proposal, 260 * M)
     accept(proposal, 250 * M)
+    liquidated(proposal, {"kcdp": 250 * M})
     with pytest.raises(ValidationError) as caught:
         services.settlement_record(
             proposal=proposal,
@@ -491,6 +492,7 @@ def test_every_service_writes_an_event(world):
     paid = pay(proposal, 20 * M)
     services.tranche_reverse(tranche=paid, actor=centre(), reason="Nhầm", idempotency_key="ev-3")
     accept(proposal, 300 * M)
+    liquidated(proposal)
     services.settlement_record(
         proposal=proposal,
         actor=centre(),
@@ -503,7 +505,7 @@ def test_every_service_writes_an_event(world):
         .order_by("id")
         .values_list("action", flat=True)
     )
-    assert actions[-11:] == [
+    assert actions[-12:] == [
         "contract",
         "contract_amend",
         "tranche_request",
@@ -514,6 +516,7 @@ def test_every_service_writes_an_event(world):
         "payment",
         "tranche_reverse",
         "accept",
+        "liquidate",
         "settle",
     ]
     events = ProposalEvent.objects.filter(proposal=proposal, action__in=["contract", "settle"])

@@ -78,6 +78,13 @@ def test_contract_payments_acceptance_settlement(world):
         result="passed",
         amounts=contract.amounts(),
     )
+    services.liquidation_record(
+        proposal=proposal,
+        actor=centre,
+        number="TL-01",
+        liquidated_on=D,
+        amounts={"kcdp": 280_000_000, "counterpart": 700_000_000},
+    )
     services.settlement_record(
         proposal=proposal,
         actor=centre,

@@ -25,7 +25,7 @@ from disbursement import selectors, services
 from disbursement.models import Contract, Tranche
 from programs.models import PlanAllocation
 from projects.models import FUNDED_STATES, Proposal
-from tests.projects.factories import advance, make_proposal, staff
+from tests.projects.factories import advance, make_proposal, ministry, staff
 
 D = datetime.date(2026, 11, 21)
 DAY = "21/11/2026"
@@ -42,23 +42,28 @@ def approved(code=14, **kwargs) -> Proposal:
 
 
 def signed(code=14, **kwargs) -> tuple[Proposal, Contract]:
+    """A local đề án contracted by its centre; a national one by the ministry department,
+    which entrusts the Sở of the province to sign (and record its payments)."""
     proposal = approved(code, **kwargs)
+    national = proposal.level == "national"
     contract = services.contract_sign(
         proposal=proposal,
-        actor=staff(code, role="centre_staff"),
+        actor=ministry() if national else staff(code, role="centre_staff"),
         number="01/2026/HĐ-KC",
         signed_on=D,
         parties="TTKC và HTX",
         amounts=proposal.approved_by_source(),
+        signing_agency=staff(code).agency if national else None,
     )
     proposal.refresh_from_db()
     return proposal, contract
 
 
 def pay(proposal, amount, *, kind="payment", source="kcdp", code=14):
+    national = proposal.level == "national"
     return services.payment_record(
         proposal=proposal,
-        actor=staff(code, role="centre_staff"),
+        actor=staff(code) if national else staff(code, role="centre_staff"),
         kind=kind,
         source=source,
         amount=amount,
@@ -268,6 +273,22 @@ def test_acceptance_and_settlement_through_the_page(world, client):
     assert client.post(url, data).status_code == 302
     proposal.refresh_from_db()
     assert proposal.status == "accepted"
+    # The settlement waits for the contract's liquidation (thanh lý), then follows it.
+    assert 'data-testid="form-settlement"' not in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "form": "liquidation",
+            "liquidation-number": "TL-01",
+            "liquidation-liquidated_on": DAY,
+            "liquidation-kcdp": "280.000.000",
+            "liquidation-counterpart": "700.000.000",
+            "liquidation-other": "0",
+        },
+    )
+    assert response.status_code == 302
+    liquidation = Proposal.objects.get(pk=proposal.pk).liquidation
+    assert liquidation.returned_kcdp == 20_000_000 and liquidation.kcdp == 280_000_000
     response = client.post(
         url,
         {

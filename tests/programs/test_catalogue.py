@@ -48,8 +48,36 @@ def test_unconfirmed_fields_are_the_ones_no_source_confirms():
     assert catalogue.UNCONFIRMED_FIELDS == {
         "45/2012/NĐ-CP": ["effective_from"],
         "46/2012/TT-BCT": ["effective_from"],
+        "36/2013/TT-BCT": ["effective_from"],
         "28/2018/TT-BTC": ["effective_from"],
     }
+
+
+def test_circular_36_2013_is_in_the_catalogue_and_20_2017_amends_it():
+    """Thông tư 36/2013/TT-BCT (27/12/2013, Bộ Công Thương) on the plan, implementation
+    and national funds of khuyến công; Thông tư 20/2017/TT-BCT amends it (not 46/2012),
+    which is recorded as not confirmed in a published text."""
+    doc = LegalDocument.objects.get(number="36/2013/TT-BCT")
+    assert (doc.issuer, doc.signed_on) == ("Bộ Công Thương", D(2013, 12, 27))
+    assert "kinh phí khuyến công quốc gia" in doc.title
+    assert doc.is_verified and "lawnet.vn" in doc.source_url
+    amending = LegalDocument.objects.get(number="20/2017/TT-BCT")
+    assert list(amending.amends.values_list("number", flat=True)) == ["36/2013/TT-BCT"]
+    assert "36/2013/TT-BCT" in amending.title
+    assert "36/2013/TT-BCT" in catalogue.UNVERIFIED["20/2017/TT-BCT"]
+
+
+def test_a_database_loaded_before_36_2013_is_corrected():
+    """What migration 0007 does to a database where 20/2017 amended 46/2012."""
+    amending = LegalDocument.objects.get(number="20/2017/TT-BCT")
+    old = LegalDocument.objects.get(number="46/2012/TT-BCT")
+    amending.amends.set([old])
+    LegalDocument.objects.filter(pk=amending.pk).update(title="Thông tư sửa đổi 46/2012")
+    catalogue.load_catalogue(django_apps)
+    catalogue.legal_corrections_apply(django_apps)
+    amending.refresh_from_db()
+    assert list(amending.amends.values_list("number", flat=True)) == ["36/2013/TT-BCT"]
+    assert amending.title.endswith("Thông tư số 36/2013/TT-BCT")
 
 
 def test_the_database_records_where_each_document_was_confirmed():

@@ -151,7 +151,7 @@ def test_every_action_by_every_role_in_every_state(world, status, level):
                     if event.action != t.action or event.actor_id != users[actor.key].pk:
                         wrong.append(f"{t.action} by {actor.key}: event {event.action}")
                     decision = (event.decision_number, event.decision_date)
-                    if decision != (("77/QĐ-UBND", DECIDED) if t.needs_decision else ("", None)):
+                    if decision != (("77/QĐ-UBND", DECIDED) if t.asks_decision else ("", None)):
                         wrong.append(f"{t.action} by {actor.key}: event decision {decision}")
                     if row.version != before[0]["version"] + 1:
                         wrong.append(f"{t.action} by {actor.key}: version not increased")
@@ -174,6 +174,25 @@ def test_the_matrix_covers_every_declared_transition_and_state():
         assert t.target in statuses and t.sources <= statuses
         assert t.roles, t.action
         assert t.levels <= {"local", "national"}
+
+
+# States that end a đề án's life: nothing follows them.
+TERMINAL = {S.REJECTED, S.CANCELLED, S.CLOSED}
+
+
+def test_no_status_is_a_dead_end():
+    """Every status is reached — by a transition of the table or a money step of
+    disbursement.policies.STATUS_STEPS (contract, acceptance, liquidation, settlement) —
+    and every status but the terminal ones can be left."""
+    from disbursement.policies import STATUS_STEPS
+
+    moves = [(t.sources, t.target) for t in workflow.TRANSITIONS]
+    moves += [(frozenset(sources), target) for sources, target in STATUS_STEPS.values()]
+    reached = {S.DRAFT} | {target for _sources, target in moves}
+    left = set().union(*(sources for sources, _target in moves))
+    assert reached == set(Proposal.Status), set(Proposal.Status) - reached
+    assert left == set(Proposal.Status) - TERMINAL, (set(Proposal.Status) - TERMINAL) ^ left
+    assert "settled" not in Proposal.Status.values  # removed: no step reached it
 
 
 @pytest.mark.django_db
@@ -209,6 +228,14 @@ def test_who_does_what_in_the_domain_words(world, users):
     assert actions(ttkc, draft) == {"submit"}
     assert actions(sct, draft) == {"submit", "cancel"}
     assert actions(users["inspector-hanoi"], draft) == set()
+    # A đề án under way is stopped by whoever approved it.
+    local_running = in_state(S.IN_IMPLEMENTATION)
+    national_running = in_state(S.IN_IMPLEMENTATION, national=True)
+    assert "stop" in actions(sct, local_running)
+    assert "stop" not in actions(ttkc, local_running)
+    assert actions(ministry_user, local_running) == set()
+    assert actions(ministry_user, national_running) == {"ministry_stop"}
+    assert "ministry_stop" not in actions(sct, national_running)
 
 
 @pytest.mark.django_db
