@@ -29,7 +29,7 @@ COUNCIL_USERS = [
     ("hd-sonla-chu-tich", 14, "chair", "Sơn", "Quàng Văn", "Phó Giám đốc Sở"),
     ("hd-sonla-thu-ky", 14, "secretary", "Mai", "Lường Thị", "Chuyên viên"),
     ("hd-sonla-uy-vien", 14, "member", "Khánh", "Hà Văn", "Trưởng phòng Quản lý công nghiệp"),
-    ("hd-daklak-chu-tich", 66, "chair", "Thành", "Lê Công", "Trưởng phòng Quản lý công nghiệp"),
+    ("hd-daklak-chu-tich", 66, "chair", "Thành", "Lê Công", "Phó Giám đốc Sở"),
     ("hd-daklak-uy-vien", 66, "member", "Linh", "Trần Mỹ", "Chuyên viên"),
     ("hd-bct-chu-tich", None, "chair", "Hải", "Phạm Văn", "Phó Cục trưởng"),
     ("hd-bct-thu-ky", None, "secretary", "Trang", "Nguyễn Thu", "Chuyên viên chính"),
@@ -48,6 +48,16 @@ def _agency(province_code: int | None) -> Agency:
     return Agency.objects.get(kind="department", province__code=province_code)
 
 
+def _role(province_code: int | None, seat: str) -> str:
+    """The Cục's members are its officials; a Sở's council is chaired by a leader of the Sở
+    (provincial administrator) with inspectors of the Sở — not by more "Sở staff" users,
+    of whom the demo keeps one per province (the demo, the tests and the benches look it
+    up by its role)."""
+    if province_code is None:
+        return Role.MINISTRY_OFFICIAL
+    return Role.PROVINCE_ADMIN if seat == "chair" else Role.INSPECTOR
+
+
 def council_members(agency: Agency) -> list[tuple[User, str]]:
     """The demo council of ``agency`` (created once), in seat order."""
     seats = []
@@ -60,13 +70,15 @@ def council_members(agency: Agency) -> list[tuple[User, str]]:
                 "first_name": first,
                 "last_name": last,
                 "position": position,
-                "role": Role.MINISTRY_OFFICIAL if code is None else Role.PROVINCE_STAFF,
+                "role": _role(code, seat),
                 "agency": agency,
                 "email": f"{username}@khuyencong.example",
             },
         )
-        if not user.has_usable_password():
-            user.set_password("demo12345")
+        if _created:
+            from demo.seeding import DEMO_PASSWORD
+
+            user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         seats.append((user, seat))
     return seats

@@ -220,8 +220,9 @@ def make_proposal(
 
 
 def council_seats(agency: Agency) -> tuple[User, User]:
-    """A chair and a secretary of ``agency`` who drafted nothing (created once)."""
-    role = Role.MINISTRY_OFFICIAL if agency.province_id is None else Role.PROVINCE_STAFF
+    """A chair and a secretary of ``agency`` who drafted nothing (created once). In a Sở,
+    inspectors: other tests look up *the* Sở staff user of a province by its role."""
+    role = Role.MINISTRY_OFFICIAL if agency.province_id is None else Role.INSPECTOR
     seats = []
     for seat in ("chair", "secretary"):
         username = f"test-{seat}-{agency.pk}"
