@@ -257,7 +257,7 @@ def test_the_drafter_may_not_sit_on_the_council_of_their_proposal(world):
     ):
         with pytest.raises(ValidationError) as exc:
             council_for(proposal, sct, members=seats)
-        assert "separation of duties" in " ".join(exc.value.message_dict["proposals"])
+        assert "phân định trách nhiệm" in " ".join(exc.value.message_dict["proposals"])
     council_for(proposal, sct, members=[(chair, "chair"), (secretary, "secretary")])
 
 
@@ -294,7 +294,7 @@ def test_with_the_not_alone_rule_the_drafter_sits_but_never_alone(world):
             members=[(sct, "chair")],
             proposals=[proposal],
         )
-    assert "alone" in " ".join(exc.value.message_dict["proposals"])
+    assert "một mình" in " ".join(exc.value.message_dict["proposals"])
     council = council_for(proposal, sct, members=[(sct, "chair"), (chair, "secretary")])
     link = council.proposal_links.get()
     score_sheet(link, sct)  # may score it
