@@ -434,16 +434,21 @@ def council_eligible_members(*, agency) -> QuerySet[User]:
     )
 
 
-def council_eligible_proposals(*, actor, stage: str, province_id=None) -> QuerySet[Proposal]:
+def council_eligible_proposals(
+    *, actor, stage: str, province_id=None, council=None
+) -> QuerySet[Proposal]:
     """The đề án a council of ``actor``'s side may take up at ``stage``: those waiting for
     that appraisal, of the province (``province_id``, by default the actor's) for the Sở,
-    and not before another council that has not concluded on them."""
+    not before another council that has not concluded on them, nor already before
+    ``council``."""
     from accounts.policies import visible
 
     pending = CouncilProposal.objects.filter(
         council__stage=stage, council__status=AppraisalCouncil.Status.OPEN, concluded_at=None
     ).values("proposal_id")
     qs = Proposal.objects.filter(workflow.waiting_for_appraisal(stage)).exclude(pk__in=pending)
+    if council is not None:
+        qs = qs.exclude(council_links__council=council)
     if stage == Appraisal.Stage.PROVINCE:
         qs = qs.filter(province_id=province_id or actor.province_id)
     return visible(actor, qs).select_related("province").order_by("province__code", "code")
@@ -536,7 +541,10 @@ def _council_take_up(council: AppraisalCouncil, actor, proposals, member_ids) ->
     locked = list(Proposal.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     allowed = set(
         council_eligible_proposals(
-            actor=actor, stage=council.stage, province_id=council.agency.province_id
+            actor=actor,
+            stage=council.stage,
+            province_id=council.agency.province_id,
+            council=council,
         )
         .filter(pk__in=ids)
         .values_list("pk", flat=True)

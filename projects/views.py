@@ -796,7 +796,10 @@ def council_context(request, council: AppraisalCouncil, **extra) -> dict:
         or (
             forms.CouncilProposalsForm(
                 proposals=services.council_eligible_proposals(
-                    actor=user, stage=council.stage, province_id=council.agency.province_id
+                    actor=user,
+                    stage=council.stage,
+                    province_id=council.agency.province_id,
+                    council=council,
                 )
             )
             if may_add
@@ -836,7 +839,10 @@ class CouncilAddProposalsView(PolicyMixin, View):
         form = forms.CouncilProposalsForm(
             request.POST,
             proposals=services.council_eligible_proposals(
-                actor=request.user, stage=council.stage, province_id=council.agency.province_id
+                actor=request.user,
+                stage=council.stage,
+                province_id=council.agency.province_id,
+                council=council,
             ),
         )
         if form.is_valid():

@@ -232,9 +232,15 @@ def test_a_council_meets_after_its_decision_and_takes_waiting_proposals_once(wor
     with pytest.raises(ValidationError) as exc:
         council_for([draft], sct, stage="province", members=seats)
     assert "proposals" in exc.value.message_dict
-    council_for(proposal, sct, members=seats)
+    council = council_for(proposal, sct, members=seats)
     with pytest.raises(ValidationError):  # already before a council that has not concluded
         council_for(proposal, sct, members=seats)
+    link = council.proposal_links.get()
+    score_all(link)
+    services.council_conclude(link=link, actor=seats[0][0], recommendation="approve")
+    with pytest.raises(ValidationError):  # nor twice before the same council
+        services.council_add_proposals(council=council, actor=sct, proposals=[proposal])
+    council_for(proposal, sct, members=seats)  # another council may appraise it again
     with pytest.raises(ValidationError):  # another province's Sở
         council_for(proposal, staff(DAKLAK), stage="province")
 

@@ -74,9 +74,10 @@ def test_the_demo_appraises_through_councils(demo_data):
     assert cuc.filter(status="concluded").exists()
     assert councils.filter(agency__province__code=1, status="open").exists()
     for proposal in Proposal.objects.filter(status__in=["appraised", "forwarded", "approved"]):
-        assert stage_result(proposal, "province").approves or proposal.events.filter(
-            action="amend"
-        ).exists()
+        assert (
+            stage_result(proposal, "province").approves
+            or proposal.events.filter(action="amend").exists()
+        )
     assert not Appraisal.objects.filter(council__isnull=True).exists()
     for sheet in Appraisal.objects.select_related("proposal"):
         assert sheet.appraiser_id not in proposal_drafters(sheet.proposal)
