@@ -8,10 +8,11 @@ The workflow (``projects.workflow.appraisal_recorded``), the services, the pages
 minutes (reports) and the annual cycle's batch list and plan draft all read these; none
 computes a stage's result of its own.
 
-The law (Thông tư 36/2013/TT-BCT) has the Sở hold the grassroots appraisal of national đề án
-"by a council or by designated staff" and the Cục appraise them; it sets no pass mark and no
-rule of separation: both below are the portal's settings (``settings.APPRAISAL_PASS_SCORE``,
-``settings.APPRAISAL_SEPARATION``), with the defaults an administrator may change.
+As the issue reads Thông tư 36/2013/TT-BCT (not checked against the published text here),
+the Sở holds the grassroots appraisal of national đề án by a council or by designated staff
+and the Cục appraises them. No text found sets a pass mark or a rule of separation: both
+below are the portal's settings (``settings.APPRAISAL_PASS_SCORE``,
+``settings.APPRAISAL_SEPARATION``), defaults an administrator may change — not legal facts.
 """
 
 from __future__ import annotations

@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0003_job_issuer'),
+        ("reports", "0003_job_issuer"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='reportjob',
-            name='kind',
-            field=models.CharField(choices=[('inspection_record', 'Inspection record (biên bản kiểm tra)'), ('compliance', 'Report on the use of khuyến công funds'), ('disbursement', 'Disbursement report'), ('program_results', 'Programme results report'), ('council_minutes', 'Minutes of an appraisal council (biên bản họp hội đồng thẩm định)')], max_length=20, verbose_name='report'),
+            model_name="reportjob",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("inspection_record", "Inspection record (biên bản kiểm tra)"),
+                    ("compliance", "Report on the use of khuyến công funds"),
+                    ("disbursement", "Disbursement report"),
+                    ("program_results", "Programme results report"),
+                    (
+                        "council_minutes",
+                        "Minutes of an appraisal council (biên bản họp hội đồng thẩm định)",
+                    ),
+                ],
+                max_length=20,
+                verbose_name="report",
+            ),
         ),
     ]
