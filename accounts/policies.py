@@ -59,6 +59,11 @@ PERMISSIONS: dict[str, frozenset] = {
     "proposal.create": PROVINCIAL_EDITORS,
     "proposal.edit": PROVINCIAL_EDITORS,
     "proposal.appraise": MINISTRY_ROLES | DEPARTMENT_ROLES,
+    # Appraisal councils: everybody but read-only viewers opens their pages (a council's
+    # members may be any user of the Sở or the Cục); who does what in a council is decided
+    # by projects.workflow.COUNCIL_ACTIONS; the Sở and the ministry set them up.
+    "council.view": ALL_ROLES - {Role.VIEWER},
+    "council.create": MINISTRY_ROLES | DEPARTMENT_ROLES,
     # Contracts, tranches, acceptance and settlement (disbursement app): everybody reads,
     # the promotion centre and the Sở of the province record.
     "disbursement.view": ALL_ROLES,
@@ -81,6 +86,7 @@ PERMISSIONS: dict[str, frozenset] = {
     "report.request.compliance": ALL_ROLES - {Role.VIEWER},
     "report.request.disbursement": ALL_ROLES - {Role.VIEWER, Role.INSPECTOR},
     "report.request.program_results": ALL_ROLES - {Role.VIEWER, Role.INSPECTOR},
+    "report.request.council_minutes": ALL_ROLES - {Role.VIEWER},
     # Dashboards (statistics): the ministry sees every province, a province its own.
     "dashboard.view": ALL_ROLES,
 }

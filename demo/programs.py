@@ -10,6 +10,7 @@ import datetime
 from django.apps import apps as django_apps
 
 from accounts.models import User
+from demo.seeding import demo_user
 from programs.catalogue import load_catalogue
 from programs.models import Activity, AnnualPlan, Program
 from programs.services import plan_create, plan_set_budget, plan_transition, program_save
@@ -22,7 +23,7 @@ DEMO = {1: 45_000, 14: 9_000, 66: 12_000}
 
 
 def _staff(province: Province) -> User:
-    return User.objects.get(agency__province=province, role="province_staff")
+    return demo_user(province, "province_staff")
 
 
 def _program(province: Province, actor: User) -> Program:

@@ -22,6 +22,8 @@ from accounts.models import Agency, User
 from beneficiaries.eligibility import beneficiary_eligibility
 from beneficiaries.models import Beneficiary, LegalForm
 from core.text import fold
+from demo.councils import council_appraise
+from demo.seeding import demo_user
 from programs.models import Activity, AnnualPlan, Indicator, Program
 from programs.services import plan_create, plan_set_budget, plan_transition
 from projects import services
@@ -535,8 +537,8 @@ class _Demo:
     def __init__(self, province: Province, rng: random.Random):
         self.province = province
         self.rng = rng
-        self.sct = User.objects.get(agency__province=province, role="province_staff")
-        self.ttkc = User.objects.get(agency__province=province, role="centre_staff")
+        self.sct = demo_user(province, "province_staff")
+        self.ttkc = demo_user(province, "centre_staff")
         self.ministry = User.objects.get(username="ministry")
         self.centre = Agency.objects.get(province=province, kind="promotion_centre")
         self.criteria = list(AppraisalCriterion.objects.filter(active=True))
@@ -554,14 +556,13 @@ class _Demo:
         return f"{self.decisions * 3 + 150}/QĐ-UBND", day
 
     def _appraise(self, proposal, actor, recommendation="approve", comment=""):
+        """The council of ``actor``'s agency (demo.councils) appraises the đề án: the chair's
+        scores are drawn from the demo's stream as a single appraiser's were."""
         low = 7 if recommendation == "approve" else 3
         scores = {c: self.rng.randint(low, min(c.max_score, low + 3)) for c in self.criteria}
-        services.appraisal_record(
-            proposal=proposal,
-            actor=actor,
-            scores=scores,
-            recommendation=recommendation,
-            comment=comment,
+        stage = "ministry" if actor.agency.province_id is None else "province"
+        council_appraise(
+            proposal, actor, stage, scores, recommendation=recommendation, comment=comment
         )
 
     def create(self, spec: Spec, plan: AnnualPlan, beneficiaries: list[Beneficiary], title):

@@ -37,6 +37,14 @@ DEMO_USERS = [
 ]
 
 
+def demo_user(province: Province, role: str) -> User:
+    """The demo user of ``role`` in the province (DEMO_USERS), whoever else was added since
+    (the members of the demo's appraisal councils, test users)."""
+    return User.objects.get(
+        agency__province=province, role=role, username__in=[u[0] for u in DEMO_USERS]
+    )
+
+
 def seed_reference() -> str:
     if reference_data_loaded():
         return "Reference data already loaded."
@@ -94,7 +102,7 @@ def seed_users() -> str:
 
 def seed_all(*, seed: int, beneficiaries: bool = True) -> list[str]:
     from demo import beneficiaries as demo_beneficiaries
-    from demo import disbursement, inspections, programs, projects
+    from demo import councils, disbursement, inspections, programs, projects
     from inspections.catalogue import load_catalogue as load_checklist
 
     add_sectors(django_apps)  # catalogue data, as the reference data: put back if missing
@@ -105,4 +113,5 @@ def seed_all(*, seed: int, beneficiaries: bool = True) -> list[str]:
         report.append(projects.seed_proposals(seed=seed))  # đề án need the beneficiaries
         report.append(disbursement.seed_disbursement(seed=seed))
         report.append(inspections.seed_inspections(seed=seed))
+        report.append(councils.seed_councils())
     return report

@@ -8,11 +8,20 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from beneficiaries.models import Beneficiary
 from core.forms import DatabaseBoundsMixin, VNDField
 from core.funding import SOURCE_SHORT
 from programs.models import Activity, AnnualPlan, Indicator
-from projects.models import Appraisal, AppraisalScore, Proposal, ProposalBeneficiary, ProposalOutput
+from projects.models import (
+    Appraisal,
+    AppraisalCouncil,
+    AppraisalScore,
+    CouncilMember,
+    Proposal,
+    ProposalBeneficiary,
+    ProposalOutput,
+)
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
 
@@ -356,3 +365,99 @@ class TransitionForm(forms.Form):
     comment = forms.CharField(required=False)
     decision_number = forms.CharField(required=False, max_length=60)
     decision_date = forms.DateField(required=False)
+
+
+# --- Appraisal councils ----------------------------------------------------------------------
+
+
+class _UserChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        name = obj.get_full_name() or obj.username
+        return f"{name} · {obj.position}" if obj.position else name
+
+
+class _UsersChoice(forms.ModelMultipleChoiceField):
+    label_from_instance = _UserChoice.label_from_instance
+
+
+class _ProposalsChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.code} · {obj.title}"
+
+
+class CouncilForm(forms.Form):
+    """Hội đồng thẩm định: who, established by which decision, meeting when and where, and
+    the đề án it appraises (services.council_create decides whether they may)."""
+
+    name = forms.CharField(label=_("Name"), max_length=300)
+    mode = forms.ChoiceField(
+        label=_("Form of the appraisal"),
+        choices=AppraisalCouncil.Mode.choices,
+        widget=forms.RadioSelect,
+        initial=AppraisalCouncil.Mode.COUNCIL,
+    )
+    decision_number = forms.CharField(label=_("Establishing decision number"), max_length=60)
+    decision_date = forms.DateField(label=_("Establishing decision date"), widget=DATE_WIDGET)
+    meeting_date = forms.DateField(label=_("Meeting date"), widget=DATE_WIDGET)
+    meeting_place = forms.CharField(label=_("Meeting place"), max_length=300)
+    chair = _UserChoice(
+        label=_("Chair (lead officer)"), queryset=User.objects.none(), empty_label=None
+    )
+    secretary = _UserChoice(
+        label=_("Secretary"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("Required for a council: the secretary writes the minutes."),
+    )
+    members = _UsersChoice(
+        label=_("Other members"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    proposals = _ProposalsChoice(
+        label=_("Proposals to appraise"),
+        queryset=Proposal.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, people, proposals, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in ("chair", "secretary", "members"):
+            self.fields[field].queryset = people
+        self.fields["proposals"].queryset = proposals
+
+    def seats(self) -> list[tuple]:
+        """The members with their roles, chair first."""
+        data = self.cleaned_data
+        seats = [(data["chair"], CouncilMember.Role.CHAIR)]
+        if data.get("secretary"):
+            seats.append((data["secretary"], CouncilMember.Role.SECRETARY))
+        seats += [(u, CouncilMember.Role.MEMBER) for u in data.get("members") or []]
+        return seats
+
+
+class CouncilProposalsForm(forms.Form):
+    proposals = _ProposalsChoice(
+        label=_("Proposals to add"),
+        queryset=Proposal.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, proposals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["proposals"].queryset = proposals
+
+
+class ConclusionForm(forms.Form):
+    """Kết luận của hội đồng on one đề án: the recommendation and the members' opinions."""
+
+    recommendation = forms.ChoiceField(
+        label=_("Conclusion"), choices=Appraisal.Recommendation.choices, widget=forms.RadioSelect
+    )
+    opinions = forms.CharField(
+        label=_("Members' opinions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required unless the council recommends approval."),
+    )

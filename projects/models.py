@@ -454,17 +454,179 @@ class AppraisalCriterion(models.Model):
         return self.name
 
 
+class AppraisalStage(models.TextChoices):
+    """Who appraises: the Sở (for a national đề án, its grassroots appraisal) or the Cục."""
+
+    PROVINCE = "province", _("Department of Industry and Trade")
+    MINISTRY = "ministry", _("Ministry")
+
+
+class AppraisalRecommendation(models.TextChoices):
+    APPROVE = "approve", _("Recommend approval")
+    RETURN = "return", _("Ask for more information")
+    REJECT = "reject", _("Recommend rejection")
+
+
+class AppraisalCouncil(models.Model):
+    """Hội đồng thẩm định (or the officers designated to appraise, cán bộ được giao): who
+    appraises a set of đề án at one stage — the Sở's grassroots appraisal (thẩm định cơ
+    sở) of its province's đề án, or the Cục's appraisal of the national ones (Thông tư
+    36/2013/TT-BCT). Its statuses and actions are declared in
+    ``projects.workflow.COUNCIL_ACTIONS``; writes go through ``projects.services``."""
+
+    class Mode(models.TextChoices):
+        COUNCIL = "council", _("Appraisal council (hội đồng thẩm định)")
+        DESIGNATED = "designated", _("Designated officers (cán bộ được giao thẩm định)")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Appraising")
+        CONCLUDED = "concluded", _("Concluded")
+
+    # The organising agency decides the scope: a Sở's council is its province's; the
+    # Cục's (an agency with no province) is seen by national users only.
+    province_scope = "agency__province"
+
+    stage = models.CharField(_("stage"), max_length=10, choices=AppraisalStage.choices)
+    agency = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name=_("organising agency"),
+        on_delete=models.PROTECT,
+        related_name="appraisal_councils",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    name = models.CharField(_("name"), max_length=300)
+    mode = models.CharField(_("form"), max_length=10, choices=Mode.choices, default=Mode.COUNCIL)
+    decision_number = models.CharField(_("establishing decision number"), max_length=60)
+    decision_date = models.DateField(_("establishing decision date"))
+    meeting_date = models.DateField(_("meeting date"))
+    meeting_place = models.CharField(_("meeting place"), max_length=300)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    # The number of its minutes (biên bản), given once by reports.services when first asked.
+    minutes_number = models.CharField(_("minutes number"), max_length=60, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    concluded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "-meeting_date", "-id"]
+        verbose_name = _("appraisal council")
+        verbose_name_plural = _("appraisal councils")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(meeting_date__gte=F("decision_date")),
+                name="council_meets_after_its_decision",
+                violation_error_message=_(
+                    "The council cannot meet before the decision that establishes it."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(concluded_at__isnull=False),
+                name="council_concluded_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CouncilMember(models.Model):
+    """Thành viên hội đồng (or a designated officer), with their role in it."""
+
+    class Role(models.TextChoices):
+        CHAIR = "chair", _("Chair")
+        SECRETARY = "secretary", _("Secretary")
+        MEMBER = "member", _("Member")
+
+    province_scope = "council__agency__province"
+
+    council = models.ForeignKey(AppraisalCouncil, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="council_seats",
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["council", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "user"], name="council_member_once"),
+            # One chair and one secretary per council.
+            models.UniqueConstraint(
+                fields=["council", "role"],
+                condition=Q(role__in=["chair", "secretary"]),
+                name="council_one_chair_one_secretary",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.council_id} · {self.user_id} · {self.role}"
+
+
+class CouncilProposal(models.Model):
+    """A đề án before a council, and the council's conclusion on it: the average of the
+    members' weighted scores (``projects.appraisal.council_average``), the recommendation
+    and the summary of the members' opinions."""
+
+    province_scope = "proposal__province"
+
+    council = models.ForeignKey(
+        AppraisalCouncil, on_delete=models.CASCADE, related_name="proposal_links"
+    )
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="council_links")
+    order = models.PositiveSmallIntegerField(default=0)
+    average_score = models.DecimalField(
+        _("average score (out of 100)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    recommendation = models.CharField(
+        _("conclusion"), max_length=10, choices=AppraisalRecommendation.choices, blank=True
+    )
+    opinions = models.TextField(_("members' opinions"), blank=True)
+    concluded_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
+    concluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["council", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "proposal"], name="council_proposal_once"),
+            # A conclusion is whole: its date, author, average and recommendation together.
+            models.CheckConstraint(
+                condition=(
+                    Q(concluded_at__isnull=True)
+                    & Q(concluded_by__isnull=True)
+                    & Q(average_score__isnull=True)
+                    & Q(recommendation="")
+                )
+                | (
+                    Q(concluded_at__isnull=False)
+                    & Q(concluded_by__isnull=False)
+                    & Q(average_score__gte=0)
+                    & Q(average_score__lte=100)
+                    & Q(recommendation__in=AppraisalRecommendation.values)
+                ),
+                name="council_conclusion_whole",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.council_id} · {self.proposal_id}"
+
+
 class Appraisal(models.Model):
-    """Thẩm định: one appraiser's scores, weighted result and recommendation."""
+    """Thẩm định: one appraiser's score sheet (phiếu chấm điểm), weighted result and
+    recommendation; a member's sheet in a council (one per member per đề án per council)."""
 
-    class Stage(models.TextChoices):
-        PROVINCE = "province", _("Department of Industry and Trade")
-        MINISTRY = "ministry", _("Ministry")
+    Stage = AppraisalStage
 
-    class Recommendation(models.TextChoices):
-        APPROVE = "approve", _("Recommend approval")
-        RETURN = "return", _("Ask for more information")
-        REJECT = "reject", _("Recommend rejection")
+    Recommendation = AppraisalRecommendation
 
     province_scope = "proposal__province"
 
@@ -480,7 +642,16 @@ class Appraisal(models.Model):
     weighted_score = models.DecimalField(
         _("weighted score (out of 100)"), max_digits=5, decimal_places=2
     )
+    council = models.ForeignKey(
+        AppraisalCouncil,
+        verbose_name=_("appraisal council"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sheets",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["proposal", "created_at"]
@@ -488,6 +659,11 @@ class Appraisal(models.Model):
             models.CheckConstraint(
                 condition=Q(weighted_score__gte=0) & Q(weighted_score__lte=100),
                 name="appraisal_score_in_range",
+            ),
+            models.UniqueConstraint(
+                fields=["council", "proposal", "appraiser"],
+                condition=Q(council__isnull=False),
+                name="one_sheet_per_member_per_proposal",
             ),
         ]
 

@@ -15,9 +15,11 @@ from programs.models import Activity, AnnualPlan
 from projects import workflow
 from projects.models import (
     Appraisal,
+    AppraisalCouncil,
     AppraisalScore,
     Attachment,
     BudgetLine,
+    CouncilProposal,
     Proposal,
     ProposalBeneficiary,
     ProposalEvent,
@@ -151,3 +153,67 @@ def beneficiary_search(*, user, q: str, limit: int = 10):
     if len(q) < 2:
         return []
     return list(beneficiary_matching(beneficiary_list(user=user), q)[:limit])
+
+
+# --- Appraisal councils ----------------------------------------------------------------------
+
+
+def council_list(*, user) -> QuerySet[AppraisalCouncil]:
+    """The councils ``user`` may see (a Sở's its province's, the ministry every one)."""
+    return (
+        visible(user, AppraisalCouncil.objects.all())
+        .select_related("agency__province")
+        .annotate(
+            proposal_count=Count("proposal_links", distinct=True),
+            member_count=Count("members", distinct=True),
+        )
+        .order_by("-year", "-meeting_date", "-id")
+    )
+
+
+def council_queryset(*, user) -> QuerySet[AppraisalCouncil]:
+    return visible(user, AppraisalCouncil.objects.all()).select_related(
+        "agency__province", "created_by"
+    )
+
+
+def council_link_queryset(*, user) -> QuerySet[CouncilProposal]:
+    """The đề án before councils, as ``user`` may see them (the council's scope)."""
+    return CouncilProposal.objects.filter(
+        council__in=visible(user, AppraisalCouncil.objects.all())
+    ).select_related("council__agency__province", "proposal__province", "proposal__activity")
+
+
+def council_board(council: AppraisalCouncil) -> dict:
+    """The council's members, its đề án and every member's sheet on each (three queries)."""
+    seats = list(council.members.select_related("user").order_by("order", "id"))
+    links = list(
+        council.proposal_links.select_related(
+            "proposal__province", "proposal__activity", "concluded_by"
+        ).order_by("order", "id")
+    )
+    sheets = {
+        (s.proposal_id, s.appraiser_id): s
+        for s in Appraisal.objects.filter(council=council).prefetch_related(
+            Prefetch(
+                "scores",
+                queryset=AppraisalScore.objects.select_related("criterion").order_by(
+                    "criterion__order", "criterion__code"
+                ),
+            )
+        )
+    }
+    return {"seats": seats, "links": links, "sheets": sheets}
+
+
+def sheets_to_fill(*, user, proposal: Proposal) -> list[CouncilProposal]:
+    """The open councils in which ``user`` sits and ``proposal`` waits for their
+    conclusion: the score sheets the user may open from the đề án's page."""
+    return list(
+        CouncilProposal.objects.filter(
+            proposal=proposal,
+            concluded_at=None,
+            council__status=AppraisalCouncil.Status.OPEN,
+            council__members__user=user,
+        ).select_related("council")
+    )

@@ -14,24 +14,27 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import PROVINCIAL_EDITORS, User
+from accounts.models import PROVINCIAL_EDITORS, Role, User
 from accounts.policies import is_national
 from core.formatting import format_date
 from core.funding import SOURCES
 from core.queue import task_send
 from programs.models import AnnualPlan
-from projects import checks, workflow
+from projects import appraisal, checks, workflow
 from projects.models import (
     Appraisal,
+    AppraisalCouncil,
     AppraisalCriterion,
     AppraisalScore,
     ApprovedVersion,
     Attachment,
     BudgetLine,
+    CouncilMember,
+    CouncilProposal,
     Proposal,
     ProposalBeneficiary,
     ProposalEvent,
@@ -385,16 +388,7 @@ def weighted_score(scores: dict[AppraisalCriterion, int]) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-@transaction.atomic
-def appraisal_record(
-    *, proposal: Proposal, actor, scores: dict, recommendation: str, comment: str = ""
-) -> Appraisal:
-    """Thẩm định: scores against the active criteria, by the Sở (submitted đề án of its
-    province) or by the ministry (forwarded national đề án)."""
-    locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
-    stage = workflow.appraisal_stage(actor, locked)
-    if stage is None:
-        raise PermissionDenied
+def _scores_validate(scores: dict) -> list[AppraisalCriterion]:
     criteria = list(AppraisalCriterion.objects.filter(active=True))
     missing = [c.name for c in criteria if c not in scores]
     if missing:
@@ -407,28 +401,349 @@ def appraisal_record(
                 _("%(name)s: the score must be between 0 and %(max)s.")
                 % {"name": criterion.name, "max": criterion.max_score}
             )
+    return criteria
+
+
+def _waiting_check(link: CouncilProposal) -> None:
+    proposal = link.proposal
+    if not workflow.is_waiting(proposal, link.council.stage):
+        raise ValidationError(
+            _("The proposal is “%(status)s”: it is no longer waiting for this appraisal.")
+            % {"status": proposal.get_status_display()}
+        )
+
+
+def _lock_link(link: CouncilProposal) -> CouncilProposal:
+    """The đề án before the council, locked (council, then đề án, then the link: the same
+    order in every council service)."""
+    AppraisalCouncil.objects.select_for_update().get(pk=link.council_id)
+    Proposal.objects.select_for_update().get(pk=link.proposal_id)
+    return (
+        CouncilProposal.objects.select_for_update(of=("self",))
+        .select_related("council__agency", "proposal")
+        .get(pk=link.pk)
+    )
+
+
+def council_eligible_members(*, agency) -> QuerySet[User]:
+    """Who may sit on a council organised by ``agency``: its active users (read-only
+    viewers excepted)."""
+    return (
+        User.objects.filter(agency=agency, is_active=True)
+        .exclude(role=Role.VIEWER)
+        .order_by("last_name", "first_name")
+    )
+
+
+def council_eligible_proposals(
+    *, actor, stage: str, province_id=None, council=None
+) -> QuerySet[Proposal]:
+    """The đề án a council of ``actor``'s side may take up at ``stage``: those waiting for
+    that appraisal, of the province (``province_id``, by default the actor's) for the Sở,
+    not before another council that has not concluded on them, nor already before
+    ``council``."""
+    from accounts.policies import visible
+
+    pending = CouncilProposal.objects.filter(
+        council__stage=stage, council__status=AppraisalCouncil.Status.OPEN, concluded_at=None
+    ).values("proposal_id")
+    qs = Proposal.objects.filter(workflow.waiting_for_appraisal(stage)).exclude(pk__in=pending)
+    if council is not None:
+        qs = qs.exclude(council_links__council=council)
+    if stage == Appraisal.Stage.PROVINCE:
+        qs = qs.filter(province_id=province_id or actor.province_id)
+    return visible(actor, qs).select_related("province").order_by("province__code", "code")
+
+
+@transaction.atomic
+def council_create(
+    *,
+    actor,
+    stage: str,
+    name: str,
+    mode: str,
+    year: int,
+    decision_number: str,
+    decision_date: datetime.date,
+    meeting_date: datetime.date,
+    meeting_place: str,
+    members: list[tuple[User, str]],
+    proposals: list[Proposal],
+) -> AppraisalCouncil:
+    """Set up a council (hội đồng thẩm định) or designated officers for ``stage``: the Sở
+    for its province's đề án (grassroots appraisal of the national ones), the Cục for the
+    forwarded national ones (Thông tư 36/2013/TT-BCT). Members are users of the organising
+    agency, one chair (the lead officer) and, for a council, one secretary; the đề án are
+    those waiting for that appraisal. Whoever drafted or submitted a đề án may not appraise
+    it (``projects.appraisal`` separation of duties)."""
+    province_id = None if stage == Appraisal.Stage.MINISTRY else actor.province_id
+    if not workflow.may_organise(actor, stage, province_id) or not actor.agency_id:
+        raise PermissionDenied
+    agency = actor.agency
+    errors = {}
+    if not name.strip():
+        errors["name"] = _("Enter the council's name.")
+    if not decision_number.strip():
+        errors["decision_number"] = _("Enter the number of the decision establishing it.")
+    if decision_date and decision_date > timezone.localdate():
+        errors["decision_date"] = _("The decision date cannot be in the future.")
+    if decision_date and meeting_date and meeting_date < decision_date:
+        errors["meeting_date"] = _(
+            "The council cannot meet before the decision that establishes it."
+        )
+    eligible = set(council_eligible_members(agency=agency).values_list("pk", flat=True))
+    roles = [role for _user, role in members]
+    member_ids = [user.pk for user, _role in members]
+    if not members:
+        errors["members"] = _("Choose the members.")
+    elif any(pk not in eligible for pk in member_ids):
+        errors["members"] = _("Choose members among the users of your agency.")
+    elif len(set(member_ids)) != len(member_ids):
+        errors["members"] = _("Each person sits once.")
+    elif roles.count(CouncilMember.Role.CHAIR) != 1:
+        errors["members"] = _("Choose one chair (the lead officer).")
+    elif roles.count(CouncilMember.Role.SECRETARY) > 1 or (
+        mode == AppraisalCouncil.Mode.COUNCIL and CouncilMember.Role.SECRETARY not in roles
+    ):
+        errors["members"] = _("A council has one secretary, who writes the minutes.")
+    if not proposals:
+        errors["proposals"] = _("Choose the proposals it appraises.")
+    if errors:
+        raise ValidationError(errors)
+    council = AppraisalCouncil(
+        stage=stage,
+        agency=agency,
+        year=year,
+        name=name.strip(),
+        mode=mode,
+        decision_number=decision_number.strip(),
+        decision_date=decision_date,
+        meeting_date=meeting_date,
+        meeting_place=meeting_place.strip(),
+        created_by=actor,
+    )
+    council.full_clean()
+    council.save()
+    CouncilMember.objects.bulk_create(
+        [
+            CouncilMember(council=council, user=user, role=role, order=order)
+            for order, (user, role) in enumerate(members)
+        ]
+    )
+    _council_take_up(council, actor, proposals, member_ids)
+    return council
+
+
+def _council_take_up(council: AppraisalCouncil, actor, proposals, member_ids) -> None:
+    """Put ``proposals`` before ``council``: each waiting for its stage's appraisal and
+    before no other council, none drafted by its members (separation of duties)."""
+    ids = sorted({p.pk for p in proposals})
+    # Lock order: the đề án by id, as everywhere.
+    locked = list(Proposal.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    allowed = set(
+        council_eligible_proposals(
+            actor=actor,
+            stage=council.stage,
+            province_id=council.agency.province_id,
+            council=council,
+        )
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    )
+    refusals = []
+    for proposal in locked:
+        if proposal.pk not in allowed:
+            refusals.append(
+                _("%(code)s is not waiting for this appraisal or is before another council.")
+                % {"code": proposal.code}
+            )
+            continue
+        reason = appraisal.members_refusal(proposal, member_ids)
+        if reason:
+            refusals.append(reason)
+    if len(locked) != len(ids):
+        refusals.append(_("A proposal chosen does not exist."))
+    if refusals:
+        raise ValidationError({"proposals": refusals})
+    start = council.proposal_links.count()
+    CouncilProposal.objects.bulk_create(
+        [
+            CouncilProposal(council=council, proposal=proposal, order=start + order)
+            for order, proposal in enumerate(locked)
+        ]
+    )
+    for proposal in locked:
+        _event(
+            proposal,
+            actor,
+            "council_assign",
+            before=proposal.status,
+            comment=council.name,
+            decision_number=council.decision_number,
+            decision_date=council.decision_date,
+        )
+
+
+@transaction.atomic
+def council_add_proposals(*, council: AppraisalCouncil, actor, proposals) -> AppraisalCouncil:
+    """Put more đề án before an open council (its organiser: the Sở or the Cục)."""
+    council = (
+        AppraisalCouncil.objects.select_for_update().select_related("agency").get(pk=council.pk)
+    )
+    if not workflow.may_council_act(actor, "add", council):
+        raise PermissionDenied
+    if not proposals:
+        raise ValidationError({"proposals": _("Choose the proposals it appraises.")})
+    member_ids = list(council.members.values_list("user_id", flat=True))
+    _council_take_up(council, actor, proposals, member_ids)
+    return council
+
+
+@transaction.atomic
+def appraisal_record(
+    *, link: CouncilProposal, actor, scores: dict, recommendation: str, comment: str = ""
+) -> Appraisal:
+    """Phiếu chấm điểm: a member's scores of a đề án before their council, against the
+    active weighted criteria, with their recommendation. One sheet per member per đề án per
+    council: scoring again replaces it, until the council concludes on the đề án."""
+    link = _lock_link(link)
+    council, proposal = link.council, link.proposal
+    if not workflow.may_council_act(actor, "score", council):
+        raise PermissionDenied
+    if link.concluded_at is not None:
+        raise ValidationError(_("The council has already concluded on this proposal."))
+    _waiting_check(link)
+    refusal = appraisal.sheet_refusal(actor, proposal)
+    if refusal:
+        raise PermissionDenied(refusal)
+    _scores_validate(scores)
+    if recommendation not in Appraisal.Recommendation.values:
+        raise ValidationError({"recommendation": _("Choose a recommendation.")})
     if recommendation != Appraisal.Recommendation.APPROVE and not comment.strip():
         raise ValidationError({"comment": _("Explain the recommendation.")})
-    appraisal = Appraisal.objects.create(
-        proposal=locked,
-        stage=stage,
+    sheet, _created = Appraisal.objects.update_or_create(
+        council=council,
+        proposal=proposal,
         appraiser=actor,
-        recommendation=recommendation,
-        comment=comment,
-        weighted_score=weighted_score(scores),
+        defaults={
+            "stage": council.stage,
+            "recommendation": recommendation,
+            "comment": comment,
+            "weighted_score": weighted_score(scores),
+        },
     )
+    sheet.scores.all().delete()
     AppraisalScore.objects.bulk_create(
-        [AppraisalScore(appraisal=appraisal, criterion=c, score=s) for c, s in scores.items()]
+        [AppraisalScore(appraisal=sheet, criterion=c, score=s) for c, s in scores.items()]
     )
     _event(
-        locked,
+        proposal,
         actor,
         "appraisal",
-        before=locked.status,
+        before=proposal.status,
         comment=comment,
-        changes={"score": str(appraisal.weighted_score), "recommendation": recommendation},
+        changes={"score": str(sheet.weighted_score), "recommendation": recommendation},
     )
-    return appraisal
+    return sheet
+
+
+def council_conclusion_check(actor, link: CouncilProposal, sheets=None, seats=None) -> None:
+    """May ``actor`` record the council's conclusion on this đề án now? (Raises; the page
+    asks the same before offering the form, and shows the reason.)"""
+    council = link.council
+    if not workflow.may_council_act(actor, "conclude", council, seats):
+        raise PermissionDenied(_("Only the chair or the secretary records the conclusion."))
+    if link.concluded_at is not None:
+        raise ValidationError(_("The council has already concluded on this proposal."))
+    _waiting_check(link)
+    if seats is None:
+        seats = list(council.members.all())
+    if sheets is None:
+        sheets = list(Appraisal.objects.filter(council=council, proposal_id=link.proposal_id))
+    scored = {s.appraiser_id for s in sheets}
+    missing = [m for m in seats if m.user_id not in scored]
+    if missing:
+        raise ValidationError(
+            _("Every member scores the proposal first: %(n)s sheet(s) missing.")
+            % {"n": len(missing)}
+        )
+    refusal = appraisal.conclusion_refusal(actor, link.proposal, scored)
+    if refusal:
+        raise PermissionDenied(refusal)
+
+
+@transaction.atomic
+def council_conclude(
+    *, link: CouncilProposal, actor, recommendation: str, opinions: str = ""
+) -> CouncilProposal:
+    """Kết luận của hội đồng on one đề án, recorded by its chair or secretary once every
+    member has scored it: the average of the members' weighted scores
+    (``projects.appraisal.council_average``), the recommendation — approval only from the
+    pass mark up (``appraisal.pass_score``) — and the summary of the members' opinions."""
+    link = _lock_link(link)
+    sheets = list(Appraisal.objects.filter(council=link.council, proposal=link.proposal))
+    council_conclusion_check(actor, link, sheets)
+    average = appraisal.council_average(s.weighted_score for s in sheets)
+    if recommendation not in Appraisal.Recommendation.values:
+        raise ValidationError({"recommendation": _("Choose a recommendation.")})
+    if recommendation == Appraisal.Recommendation.APPROVE and average < appraisal.pass_score():
+        raise ValidationError(
+            {
+                "recommendation": _(
+                    "The average score %(avg)s is below the pass mark %(mark)s: the council "
+                    "cannot recommend approval."
+                )
+                % {
+                    "avg": f"{average:.2f}".replace(".", ","),
+                    "mark": f"{appraisal.pass_score():g}",
+                }
+            }
+        )
+    if recommendation != Appraisal.Recommendation.APPROVE and not opinions.strip():
+        raise ValidationError({"opinions": _("Summarise the members' opinions.")})
+    link.average_score = average
+    link.recommendation = recommendation
+    link.opinions = opinions.strip()
+    link.concluded_at = timezone.now()
+    link.concluded_by = actor
+    link.save()
+    _event(
+        link.proposal,
+        actor,
+        "council_conclusion",
+        before=link.proposal.status,
+        comment=link.opinions,
+        changes={"score": str(average), "recommendation": recommendation},
+    )
+    return link
+
+
+def council_close_check(actor, council: AppraisalCouncil) -> None:
+    if not workflow.may_council_act(actor, "close", council):
+        raise PermissionDenied
+    pending = [
+        link.proposal.code
+        for link in council.proposal_links.select_related("proposal")
+        if link.concluded_at is None and workflow.is_waiting(link.proposal, council.stage)
+    ]
+    if pending:
+        raise ValidationError(
+            _("Conclude on every proposal first: %(codes)s.") % {"codes": ", ".join(pending)}
+        )
+
+
+@transaction.atomic
+def council_close(*, council: AppraisalCouncil, actor) -> AppraisalCouncil:
+    """The council's work is over (its minutes can be issued): every đề án still waiting
+    for its appraisal has its conclusion."""
+    council = (
+        AppraisalCouncil.objects.select_for_update().select_related("agency").get(pk=council.pk)
+    )
+    council_close_check(actor, council)
+    council.status = workflow.COUNCIL_ACTION["close"].target
+    council.concluded_at = timezone.now()
+    council.save(update_fields=["status", "concluded_at"])
+    return council
 
 
 def next_actors(proposal: Proposal) -> list[User]:

@@ -29,6 +29,8 @@ EVENT_LABELS = {
     "attach": gettext_lazy("Attached a document"),
     "detach": gettext_lazy("Removed a document"),
     "appraisal": gettext_lazy("Recorded an appraisal"),
+    "council_assign": gettext_lazy("Put before an appraisal council"),
+    "council_conclusion": gettext_lazy("The appraisal council concluded"),
     # disbursement.services
     "contract": gettext_lazy("Recorded the signed contract"),
     "contract_amend": gettext_lazy("Amended the contract"),

@@ -23,11 +23,25 @@ urlpatterns = [
         "<int:pk>/transition/", views.ProposalTransitionView.as_view(), name="proposal-transition"
     ),
     path("<int:pk>/attachments/", views.AttachmentUploadView.as_view(), name="proposal-attach"),
-    path("<int:pk>/appraise/", views.ProposalAppraiseView.as_view(), name="proposal-appraise"),
+    path("councils/", views.CouncilListView.as_view(), name="council-list"),
+    path("councils/new/", views.CouncilCreateView.as_view(), name="council-create"),
+    path("councils/<int:pk>/", views.CouncilDetailView.as_view(), name="council-detail"),
     path(
-        "<int:pk>/appraise/score/",
-        views.ProposalAppraisalScoreView.as_view(),
-        name="proposal-appraisal-score",
+        "councils/<int:pk>/proposals/",
+        views.CouncilAddProposalsView.as_view(),
+        name="council-add-proposals",
+    ),
+    path("councils/<int:pk>/close/", views.CouncilCloseView.as_view(), name="council-close"),
+    path("councils/sheets/<int:pk>/", views.CouncilSheetView.as_view(), name="council-sheet"),
+    path(
+        "councils/sheets/<int:pk>/score/",
+        views.CouncilSheetScoreView.as_view(),
+        name="council-sheet-score",
+    ),
+    path(
+        "councils/sheets/<int:pk>/conclude/",
+        views.CouncilConcludeView.as_view(),
+        name="council-conclude",
     ),
     path(
         "attachments/<int:pk>/",

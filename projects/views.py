@@ -17,16 +17,23 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from accounts.policies import PolicyMixin, has_perm, in_scope, visible
+from accounts.policies import PolicyMixin, has_perm, in_scope, is_national, visible
 from beneficiaries.eligibility import beneficiary_eligibility
 from core.forms import add_service_errors, service_error_messages
 from core.funding import SOURCE_SHORT, SOURCES, level_sources, program_source
 from core.http import xlsx_response
 from core.lists import FilteredListMixin
 from programs.models import Indicator
-from projects import checks, excel, forms, selectors, services, timeline, workflow
+from projects import appraisal, checks, excel, forms, selectors, services, timeline, workflow
 from projects.filters import ProposalFilterSet
-from projects.models import AppraisalCriterion, Attachment, Proposal
+from projects.models import (
+    Appraisal,
+    AppraisalCouncil,
+    AppraisalCriterion,
+    Attachment,
+    CouncilProposal,
+    Proposal,
+)
 
 
 def _sources(proposal: Proposal) -> list[str]:
@@ -151,6 +158,7 @@ class ProposalListView(PolicyMixin, FilteredListMixin, ListView):
             if counts.get(value)
         ]
         context["can_create"] = has_perm(self.request.user, "proposal.create")
+        context["can_view_councils"] = has_perm(self.request.user, "council.view")
         return context
 
 
@@ -436,6 +444,14 @@ def _document_rows(proposal: Proposal, attachments: list[Attachment]) -> list[di
     ]
 
 
+def _stage_results(proposal: Proposal) -> list[tuple[str, appraisal.StageResult]]:
+    """The appraisal of each stage the đề án goes through (projects.appraisal.stage_result)."""
+    stages = [Appraisal.Stage.PROVINCE]
+    if proposal.level == "national":
+        stages.append(Appraisal.Stage.MINISTRY)
+    return [(Appraisal.Stage(s).label, appraisal.stage_result(proposal, s)) for s in stages]
+
+
 def detail_context(request, proposal: Proposal, **extra) -> dict:
     """Everything the detail page shows, in a fixed number of queries."""
     user = request.user
@@ -468,7 +484,12 @@ def detail_context(request, proposal: Proposal, **extra) -> dict:
         "transitions": transitions,
         "can_edit": workflow.may_edit(user, proposal),
         "can_attach": can_attach,
-        "can_appraise": workflow.may_appraise(user, proposal),
+        "sheets_to_fill": selectors.sheets_to_fill(user=user, proposal=proposal),
+        # Why a drafter finds no score sheet here (separation of duties).
+        "appraisal_refusal": (
+            appraisal.sheet_refusal(user, proposal) if workflow.may_appraise(user, proposal) else ""
+        ),
+        "stage_results": _stage_results(proposal),
         "attach_form": extra.pop("attach_form", None)
         or (
             forms.AttachmentForm(documents=checks.required_documents(proposal))
@@ -623,23 +644,302 @@ class AttachmentDeleteView(PolicyMixin, View):
         return redirect(reverse(f"proposal-{back}", args=[proposal_id]) + "#documents")
 
 
-# --- Appraisal ------------------------------------------------------------------------------
+# --- Appraisal councils ----------------------------------------------------------------------
 
 
-class _AppraisalMixin(PolicyMixin):
-    """The đề án being appraised, for those who appraise it now (workflow.may_appraise,
-    which services.appraisal_record asks too), and the criteria in force."""
+def refusal(check, *args, **kwargs) -> str | None:
+    """None when ``check`` (a service's own check) lets the call through, else the reason
+    it gives ("" when it gives none): how a button is shown disabled with its reason."""
+    try:
+        check(*args, **kwargs)
+    except (PermissionDenied, ValidationError) as exc:
+        if isinstance(exc, ValidationError):
+            return " ".join(service_error_messages(exc))
+        return str(exc.args[0]) if exc.args else ""
+    return None
 
-    permission = "proposal.appraise"
-    model = Proposal
 
-    def get_proposal(self):
-        proposal = get_object_or_404(
-            selectors.proposal_detail_queryset(user=self.request.user), pk=self.kwargs["pk"]
+def _stage_of(user) -> str:
+    """The stage a user's side appraises: the ministry's, or the Sở's."""
+    national = is_national(user) and not user.is_superuser
+    return Appraisal.Stage.MINISTRY if national else Appraisal.Stage.PROVINCE
+
+
+class CouncilListView(PolicyMixin, ListView):
+    permission = "council.view"
+    model = AppraisalCouncil
+    template_name = "projects/council_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return selectors.council_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["can_create"] = has_perm(user, "council.create") and workflow.may_organise(
+            user, _stage_of(user), user.province_id
         )
-        if not workflow.may_appraise(self.request.user, proposal):
+        return context
+
+
+class CouncilCreateView(PolicyMixin, View):
+    """Set up a council (or designated officers) of the user's agency for the stage it
+    appraises, choosing members among its users and the đề án waiting for that stage."""
+
+    permission = "council.create"
+    template_name = "projects/council_create.html"
+
+    def form(self, data=None):
+        user = self.request.user
+        stage = _stage_of(user)
+        if not workflow.may_organise(user, stage, user.province_id) or not user.agency_id:
             raise PermissionDenied
-        return proposal
+        return forms.CouncilForm(
+            data,
+            people=services.council_eligible_members(agency=user.agency),
+            proposals=services.council_eligible_proposals(actor=user, stage=stage),
+            initial={
+                "name": _("Appraisal council for khuyến công proposals %(year)s")
+                % {"year": timezone.localdate().year},
+            },
+        )
+
+    def render_page(self, form, status=200):
+        return render(
+            self.request,
+            self.template_name,
+            {"form": form, "stage": Appraisal.Stage(_stage_of(self.request.user)).label},
+            status=status,
+        )
+
+    def get(self, request):
+        return self.render_page(self.form())
+
+    def post(self, request):
+        form = self.form(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                council = services.council_create(
+                    actor=request.user,
+                    stage=_stage_of(request.user),
+                    name=data["name"],
+                    mode=data["mode"],
+                    year=data["meeting_date"].year,
+                    decision_number=data["decision_number"],
+                    decision_date=data["decision_date"],
+                    meeting_date=data["meeting_date"],
+                    meeting_place=data["meeting_place"],
+                    members=form.seats(),
+                    proposals=list(data["proposals"]),
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The council was set up."))
+                return redirect("council-detail", pk=council.pk)
+        return self.render_page(form, status=400)
+
+
+def council_context(request, council: AppraisalCouncil, **extra) -> dict:
+    """The council's page: members, đề án × members' sheets, averages and conclusions,
+    and what the user may do (with the reason when a button is disabled)."""
+    user = request.user
+    board = selectors.council_board(council)
+    seats = board["seats"]
+    may_score = workflow.may_council_act(user, "score", council, seats)
+    rows = []
+    for link in board["links"]:
+        sheets = [board["sheets"].get((link.proposal_id, m.user_id)) for m in seats]
+        done = [s for s in sheets if s is not None]
+        average = appraisal.council_average(s.weighted_score for s in done)
+        conclude_refusal = None
+        if link.concluded_at is None and workflow.may_council_act(user, "conclude", council, seats):
+            conclude_refusal = refusal(
+                services.council_conclusion_check, user, link, sheets=done, seats=seats
+            )
+        mine = board["sheets"].get((link.proposal_id, user.pk))
+        rows.append(
+            {
+                "link": link,
+                "cells": list(zip(seats, sheets, strict=True)),
+                "average": link.average_score if link.concluded_at else average,
+                "suggested": appraisal.suggested_recommendation(average),
+                "waiting": workflow.is_waiting(link.proposal, council.stage),
+                "can_score": may_score
+                and link.concluded_at is None
+                and any(m.user_id == user.pk for m in seats),
+                "score_refusal": appraisal.sheet_refusal(user, link.proposal)
+                if may_score and link.concluded_at is None
+                else "",
+                "mine": mine,
+                "may_conclude": link.concluded_at is None
+                and workflow.may_council_act(user, "conclude", council, seats),
+                "conclude_refusal": conclude_refusal,
+                "conclusion_form": extra.pop(f"conclusion_form_{link.pk}", None)
+                or forms.ConclusionForm(
+                    prefix=f"c{link.pk}",
+                    initial={"recommendation": appraisal.suggested_recommendation(average)},
+                ),
+            }
+        )
+    may_add = workflow.may_council_act(user, "add", council, seats)
+    may_close = workflow.may_council_act(user, "close", council, seats)
+    return {
+        "council": council,
+        "object": council,
+        "seats": seats,
+        "rows": rows,
+        "pass_score": appraisal.pass_score(),
+        "add_form": extra.pop("add_form", None)
+        or (
+            forms.CouncilProposalsForm(
+                proposals=services.council_eligible_proposals(
+                    actor=user,
+                    stage=council.stage,
+                    province_id=council.agency.province_id,
+                    council=council,
+                )
+            )
+            if may_add
+            else None
+        ),
+        "may_close": may_close,
+        "close_refusal": refusal(services.council_close_check, user, council)
+        if may_close
+        else None,
+        "may_minutes": workflow.may_council_act(user, "minutes", council, seats)
+        and has_perm(user, "report.request.council_minutes"),
+        **extra,
+    }
+
+
+class CouncilDetailView(PolicyMixin, DetailView):
+    permission = "council.view"
+    model = AppraisalCouncil
+    template_name = "projects/council_detail.html"
+
+    def get_queryset(self):
+        return selectors.council_queryset(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return council_context(self.request, self.object)
+
+
+class CouncilAddProposalsView(PolicyMixin, View):
+    permission = "council.create"
+    model = AppraisalCouncil
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        council = get_object_or_404(selectors.council_queryset(user=request.user), pk=pk)
+        if not workflow.may_council_act(request.user, "add", council):
+            raise PermissionDenied
+        form = forms.CouncilProposalsForm(
+            request.POST,
+            proposals=services.council_eligible_proposals(
+                actor=request.user,
+                stage=council.stage,
+                province_id=council.agency.province_id,
+                council=council,
+            ),
+        )
+        if form.is_valid():
+            try:
+                services.council_add_proposals(
+                    council=council,
+                    actor=request.user,
+                    proposals=list(form.cleaned_data["proposals"]),
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The proposals were put before the council."))
+                return redirect("council-detail", pk=pk)
+        return render(
+            request,
+            "projects/council_detail.html",
+            council_context(request, council, add_form=form),
+            status=400,
+        )
+
+
+class CouncilCloseView(PolicyMixin, View):
+    permission = "council.view"
+    model = AppraisalCouncil
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        council = get_object_or_404(selectors.council_queryset(user=request.user), pk=pk)
+        try:
+            services.council_close(council=council, actor=request.user)
+        except ValidationError as exc:
+            for reason in service_error_messages(exc):
+                messages.error(request, reason)
+        else:
+            messages.success(request, _("The council's work is concluded."))
+        return redirect("council-detail", pk=pk)
+
+
+class CouncilConcludeView(PolicyMixin, View):
+    """POST: the council's conclusion on one đề án (its chair or secretary)."""
+
+    permission = "council.view"
+    model = CouncilProposal
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        link = get_object_or_404(selectors.council_link_queryset(user=request.user), pk=pk)
+        form = forms.ConclusionForm(request.POST, prefix=f"c{link.pk}")
+        if form.is_valid():
+            try:
+                link = services.council_conclude(
+                    link=link,
+                    actor=request.user,
+                    recommendation=form.cleaned_data["recommendation"],
+                    opinions=form.cleaned_data["opinions"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("The council concluded on %(code)s: %(score)s / 100, %(rec)s.")
+                    % {
+                        "code": link.proposal.code,
+                        "score": f"{link.average_score:.2f}".replace(".", ","),
+                        "rec": link.get_recommendation_display().lower(),
+                    },
+                )
+                return redirect(reverse("council-detail", args=[link.council_id]) + "#proposals")
+        return render(
+            request,
+            "projects/council_detail.html",
+            council_context(request, link.council, **{f"conclusion_form_{link.pk}": form}),
+            status=400,
+        )
+
+
+class _SheetMixin(PolicyMixin):
+    """A member's score sheet of one đề án before their council: for its members while
+    the council has not concluded on it (services.appraisal_record asks the same)."""
+
+    permission = "council.view"
+    model = CouncilProposal
+
+    def get_link(self):
+        link = get_object_or_404(
+            selectors.council_link_queryset(user=self.request.user), pk=self.kwargs["pk"]
+        )
+        user = self.request.user
+        if (
+            not workflow.may_council_act(user, "score", link.council)
+            or link.concluded_at is not None
+            or appraisal.sheet_refusal(user, link.proposal)
+        ):
+            raise PermissionDenied
+        return link
 
     def criteria(self):
         return AppraisalCriterion.objects.filter(active=True)
@@ -652,51 +952,51 @@ def _typed_score(form):
     return None if scores is None else services.weighted_score(scores)
 
 
-class ProposalAppraiseView(_AppraisalMixin, View):
-    """Thẩm định: the scores of one appraiser against the active criteria."""
+class CouncilSheetView(_SheetMixin, View):
+    """Phiếu chấm điểm: one member's scores of a đề án against the active criteria."""
 
-    template_name = "projects/proposal_appraise.html"
+    template_name = "projects/council_sheet.html"
 
-    def render_page(self, proposal, form, status=200):
-        sections = selectors.proposal_sections(proposal)
-        # The appraisal's own steps: concluding (once an appraisal recommends approval),
-        # returning or rejecting; cancelling and amending stay on the detail page.
-        hidden = {"cancel", "amend"}
+    def render_page(self, link, form, status=200):
+        mine = (
+            Appraisal.objects.filter(
+                council=link.council, proposal=link.proposal, appraiser=self.request.user
+            )
+            .prefetch_related("scores__criterion")
+            .first()
+        )
         context = {
-            "proposal": proposal,
-            "object": proposal,
+            "link": link,
+            "council": link.council,
+            "proposal": link.proposal,
+            "object": link.proposal,
             "form": form,
             "typed_score": _typed_score(form),
-            "appraisals": sections["appraisals"],
-            "transitions": [
-                t
-                for t in workflow.transitions_to_show(self.request.user, proposal)
-                if t.action not in hidden
-            ],
-            "check_rows": _check_rows(self.request.user, proposal),
-            "latest": self.request.GET.get("saved", ""),
-            "mine": next(
-                (
-                    a
-                    for a in reversed(sections["appraisals"])
-                    if a.appraiser_id == self.request.user.pk
-                ),
-                None,
-            ),
+            "mine": mine,
+            "check_rows": _check_rows(self.request.user, link.proposal),
         }
         return render(self.request, self.template_name, context, status=status)
 
     def get(self, request, pk):
-        proposal = self.get_proposal()
-        return self.render_page(proposal, forms.AppraisalForm(criteria=self.criteria()))
+        link = self.get_link()
+        mine = Appraisal.objects.filter(
+            council=link.council, proposal=link.proposal, appraiser=request.user
+        ).first()
+        initial = {}
+        if mine is not None:
+            initial = {f"score_{s.criterion.code}": s.score for s in mine.scores.all()}
+            initial.update(recommendation=mine.recommendation, comment=mine.comment)
+        return self.render_page(
+            link, forms.AppraisalForm(criteria=self.criteria(), initial=initial)
+        )
 
     def post(self, request, pk):
-        proposal = self.get_proposal()
+        link = self.get_link()
         form = forms.AppraisalForm(request.POST, criteria=self.criteria())
         if form.is_valid():
             try:
-                appraisal = services.appraisal_record(
-                    proposal=proposal,
+                sheet = services.appraisal_record(
+                    link=link,
                     actor=request.user,
                     scores=form.scores(),
                     recommendation=form.cleaned_data["recommendation"],
@@ -707,27 +1007,25 @@ class ProposalAppraiseView(_AppraisalMixin, View):
             else:
                 messages.success(
                     request,
-                    _("Your appraisal was recorded: weighted score %(score)s / 100, %(rec)s.")
+                    _("Your score sheet was recorded: weighted score %(score)s / 100, %(rec)s.")
                     % {
-                        "score": f"{appraisal.weighted_score:.2f}".replace(".", ","),
-                        "rec": appraisal.get_recommendation_display().lower(),
+                        "score": f"{sheet.weighted_score:.2f}".replace(".", ","),
+                        "rec": sheet.get_recommendation_display().lower(),
                     },
                 )
-                return redirect(
-                    reverse("proposal-appraise", args=[pk]) + f"?saved={appraisal.pk}#appraisals"
-                )
-        return self.render_page(proposal, form, status=400)
+                return redirect(reverse("council-detail", args=[link.council_id]) + "#proposals")
+        return self.render_page(link, form, status=400)
 
 
-class ProposalAppraisalScoreView(_AppraisalMixin, View):
-    """HTMX, while the scores are typed on the appraisal page: the weighted score of the
-    scores as typed, computed on the server by the function that computes the score
-    stored on save (the page has no formula of its own)."""
+class CouncilSheetScoreView(_SheetMixin, View):
+    """HTMX, while the scores are typed on the sheet: the weighted score of the scores as
+    typed, computed on the server by the function that computes the score stored on save
+    (the page has no formula of its own)."""
 
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        self.get_proposal()
+        self.get_link()
         form = forms.AppraisalForm(request.POST, criteria=self.criteria())
         return render(
             request, "projects/partials/weighted_score.html", {"score": _typed_score(form)}

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DEPARTMENT_ROLES, MINISTRY_ROLES, PROVINCIAL_EDITORS, Role
 from accounts.policies import is_national
-from projects.models import Appraisal, Proposal
+from projects.appraisal import stage_result
+from projects.models import Appraisal, AppraisalCouncil, CouncilMember, Proposal
 
 S = Proposal.Status
 STAGE = Appraisal.Stage
@@ -277,45 +278,146 @@ def may_attach(user, proposal: Proposal) -> bool:
     )
 
 
+# The transition that concludes each appraisal stage ("appraise": the Sở; "ministry_approve":
+# the Cục): its sources are the states in which a đề án waits for that stage's appraisal,
+# its roles and level who organises it.
+STAGE_TRANSITION = {t.concludes_appraisal: t for t in TRANSITIONS if t.concludes_appraisal}
+
+
 def appraisal_stage(user, proposal: Proposal) -> str | None:
-    """The stage at which ``user`` appraises ``proposal`` now, or None when they may not:
-    the Sở a submitted đề án of its province (the stage the "appraise" step concludes),
-    the ministry a forwarded national one ("ministry_approve")."""
+    """The stage at which ``user``'s side appraises ``proposal`` now, or None when it does
+    not: the Sở a submitted đề án of its province (the stage the "appraise" step
+    concludes), the ministry a forwarded national one ("ministry_approve")."""
     step = "ministry_approve" if is_national(user) and not user.is_superuser else "appraise"
     transition = ACTIONS[step]
     return transition.concludes_appraisal if may_perform(user, transition, proposal) else None
 
 
-def may_appraise(user, proposal: Proposal) -> bool:
-    return appraisal_stage(user, proposal) is not None
+def waiting_for_appraisal(stage: str) -> Q:
+    """The đề án waiting for the appraisal of ``stage`` (a council may take them up)."""
+    transition = STAGE_TRANSITION[stage]
+    return Q(status__in=transition.sources, level__in=transition.levels)
+
+
+def is_waiting(proposal: Proposal, stage: str) -> bool:
+    transition = STAGE_TRANSITION[stage]
+    return proposal.status in transition.sources and proposal.level in transition.levels
 
 
 APPRAISAL_FIRST = {
-    STAGE.PROVINCE: _("Record an appraisal recommending approval first."),
-    STAGE.MINISTRY: _("The ministry's appraisal recommending approval is recorded first."),
+    STAGE.PROVINCE: _(
+        "The appraisal council (or the designated officers) must first conclude recommending "
+        "approval."
+    ),
+    STAGE.MINISTRY: _(
+        "The ministry's appraisal council must first conclude recommending approval."
+    ),
 }
 
 
 def appraisal_recorded(proposal: Proposal, stage: str) -> bool:
-    """Is there an appraisal recommending approval of the đề án as it stands now, i.e.
-    recorded since it was last submitted (Sở) or forwarded (ministry)? An appraisal of an
-    earlier version — before a return or an amendment — does not count."""
-    step = "submit" if stage == STAGE.PROVINCE else "forward"
-    since = proposal.events.filter(action=step).aggregate(at=Max("created_at"))["at"]
-    appraisals = proposal.appraisals.filter(
-        stage=stage, recommendation=Appraisal.Recommendation.APPROVE
-    )
-    if since is not None:
-        appraisals = appraisals.filter(created_at__gte=since)
-    return appraisals.exists()
+    """Is the appraisal of ``stage`` concluded recommending approval, for the đề án as it
+    stands now? The council's (or designated officers') conclusion since the đề án was last
+    submitted (Sở) or forwarded (ministry) — ``projects.appraisal.stage_result``; a
+    conclusion on an earlier version, before a return or an amendment, does not count."""
+    return stage_result(proposal, stage).approves
 
 
 def appraisal_missing(transition: Transition, proposal: Proposal) -> bool:
-    """Does ``transition`` conclude an appraisal stage for which no appraisal recommending
-    approval is recorded yet? (Then the step waits: APPRAISAL_FIRST says why.)"""
+    """Does ``transition`` conclude an appraisal stage whose council has not concluded
+    recommending approval yet? (Then the step waits: APPRAISAL_FIRST says why.)"""
     return bool(transition.concludes_appraisal) and not appraisal_recorded(
         proposal, transition.concludes_appraisal
     )
+
+
+# --- Appraisal councils ----------------------------------------------------------------------
+#
+# Who does what to a council (hội đồng thẩm định, or designated officers) in which status.
+# A user's capacities in a council: their seat (chair, secretary, member) and "organiser"
+# for the staff who organise the stage's appraisal (the Sở of the council's province, the
+# ministry for the Cục's). The same table drives the buttons, the services' checks and
+# tests/projects/test_council_workflow.py.
+
+CS = AppraisalCouncil.Status
+CHAIR = CouncilMember.Role.CHAIR
+SECRETARY = CouncilMember.Role.SECRETARY
+MEMBER = CouncilMember.Role.MEMBER
+ORGANISER = "organiser"
+CAPACITIES = (CHAIR, SECRETARY, MEMBER, ORGANISER)
+SEATS = frozenset({CHAIR, SECRETARY, MEMBER})
+LEADS = frozenset({CHAIR, SECRETARY})
+
+
+@dataclass(frozen=True)
+class CouncilAction:
+    sources: frozenset
+    action: str
+    target: str  # the council's status after it ("" : unchanged)
+    capacities: frozenset
+    label: str
+
+
+COUNCIL_ACTIONS = [
+    CouncilAction(frozenset({CS.OPEN}), "add", "", frozenset({ORGANISER}), _("Add proposals")),
+    CouncilAction(frozenset({CS.OPEN}), "score", "", SEATS, _("Score")),
+    CouncilAction(frozenset({CS.OPEN}), "conclude", "", LEADS, _("Record the conclusion")),
+    CouncilAction(frozenset({CS.OPEN}), "close", CS.CONCLUDED, LEADS, _("Close the council")),
+    CouncilAction(
+        frozenset({CS.CONCLUDED}),
+        "minutes",
+        "",
+        SEATS | {ORGANISER},
+        _("Minutes of the meeting (PDF)"),
+    ),
+]
+COUNCIL_ACTION = {a.action: a for a in COUNCIL_ACTIONS}
+
+
+def may_organise(user, stage: str, province_id=None) -> bool:
+    """May ``user`` set up a council for ``stage`` (of ``province_id`` for the Sở's)? The
+    roles and level of the step that concludes the stage decide: the Sở staff of the
+    province, the ministry's officials for the Cục."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    transition = STAGE_TRANSITION[stage]
+    if user.is_superuser:
+        return True
+    if not _role_ok(user, transition.roles):
+        return False
+    if transition.national_actor:
+        return is_national(user)
+    return (
+        not is_national(user)
+        and user.province_id is not None
+        and (province_id is None or user.province_id == province_id)
+    )
+
+
+def council_capacities(user, council: AppraisalCouncil, seats=None) -> set[str]:
+    """The capacities of ``user`` in ``council``: their seat, and "organiser". ``seats``:
+    the council's members when already loaded (a page avoids a query per check)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    if seats is None:
+        seats = list(council.members.all())
+    found = {m.role for m in seats if m.user_id == user.pk}
+    if may_organise(user, council.stage, council.agency.province_id):
+        found.add(ORGANISER)
+    return found
+
+
+def may_council_act(user, action: str, council: AppraisalCouncil, seats=None) -> bool:
+    """The one permission check for an action on a council, from COUNCIL_ACTIONS."""
+    entry = COUNCIL_ACTION[action]
+    if council.status not in entry.sources:
+        return False
+    return bool(council_capacities(user, council, seats) & entry.capacities)
+
+
+def may_appraise(user, proposal: Proposal) -> bool:
+    """Does ``user``'s side appraise ``proposal`` now (a council of theirs may take it up)?"""
+    return appraisal_stage(user, proposal) is not None
 
 
 def todo_filter(user) -> Q | None:

@@ -15,6 +15,7 @@ from accounts.policies import is_national, visible
 from core.formatting import format_date
 from inspections.models import Inspection
 from programs.models import AnnualPlan, Program
+from projects.models import AppraisalCouncil
 from reference.models import Province
 from reports.models import ReportJob
 from reports.services import INSPECTION_RECORDED, MAX_PERIOD_DAYS
@@ -203,9 +204,41 @@ class ProgramResultsForm(RequestForm):
         self.fields["program"].queryset = programs
 
 
+class CouncilChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} · {format_date(obj.meeting_date)}"
+
+
+class CouncilMinutesForm(RequestForm):
+    kind = K.COUNCIL_MINUTES
+    description = _(
+        "The minutes (biên bản) of an appraisal council's meeting: its members, each "
+        "proposal's scores, average and conclusion. The council's page asks for them too."
+    )
+
+    council = CouncilChoiceField(
+        label=_("Appraisal council"), queryset=AppraisalCouncil.objects.none()
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["council"].queryset = visible(
+            user,
+            AppraisalCouncil.objects.filter(status=AppraisalCouncil.Status.CONCLUDED).order_by(
+                "-meeting_date", "-id"
+            ),
+        )
+
+
 REQUEST_FORMS: dict[str, type[RequestForm]] = {
     form.kind: form
-    for form in (InspectionRecordForm, ComplianceForm, DisbursementForm, ProgramResultsForm)
+    for form in (
+        InspectionRecordForm,
+        ComplianceForm,
+        DisbursementForm,
+        ProgramResultsForm,
+        CouncilMinutesForm,
+    )
 }
 
 

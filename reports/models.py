@@ -65,6 +65,10 @@ class ReportJob(models.Model):
         COMPLIANCE = "compliance", _("Report on the use of khuyến công funds")
         DISBURSEMENT = "disbursement", _("Disbursement report")
         PROGRAM_RESULTS = "program_results", _("Programme results report")
+        COUNCIL_MINUTES = (
+            "council_minutes",
+            _("Minutes of an appraisal council (biên bản họp hội đồng thẩm định)"),
+        )
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")

@@ -40,6 +40,8 @@ from core.queue import task_send
 from inspections.models import Inspection
 from inspections.services import record_issuer, record_number_give
 from programs.models import AnnualPlan, Program
+from projects.models import AppraisalCouncil
+from projects.workflow import may_council_act
 from reference.models import Province
 from reports.models import ReportJob, ReportNumberSequence, report_path
 
@@ -204,7 +206,37 @@ def _resolve(actor, kind: str, params: dict) -> _Resolved:
             province=program.province,
             title=f"Báo cáo kết quả thực hiện {_lower_first(program.name)}",
         )
+    if kind == K.COUNCIL_MINUTES:
+        council = _object(
+            actor, AppraisalCouncil.objects.select_related("agency__province"), params, "council"
+        )
+        if not may_council_act(actor, "minutes", council):
+            if council.status != AppraisalCouncil.Status.CONCLUDED:
+                raise ValidationError(
+                    {"council": _("The minutes exist once the council's work is concluded.")}
+                )
+            raise PermissionDenied(
+                _("Only the council's members and organisers ask for its minutes.")
+            )
+        return _Resolved(
+            params={"council": council.pk},
+            province=council.agency.province,
+            title=f"Biên bản họp {_lower_first(council.name)}",
+        )
     raise ValidationError({"kind": _("Choose a kind of report.")})
+
+
+def council_minutes_number(council_id: int) -> tuple[str, Agency]:
+    """The number of a council's minutes (biên bản) and its issuer, the council's agency:
+    the next number of that agency's register for the year of the meeting, given once and
+    kept on the council, so asking for the minutes again prints the same number."""
+    council = (
+        AppraisalCouncil.objects.select_for_update().select_related("agency").get(pk=council_id)
+    )
+    if not council.minutes_number:
+        council.minutes_number = _allocate_record_number(council.agency, council.meeting_date.year)
+        council.save(update_fields=["minutes_number"])
+    return council.minutes_number, council.agency
 
 
 def agency_symbol(agency: Agency | None) -> str:
@@ -307,6 +339,8 @@ def report_request(*, actor, kind: str, params: dict) -> ReportJob:
     with transaction.atomic():
         if kind == K.INSPECTION_RECORD:
             number, issuer = record_number(resolved.params["inspection"])
+        elif kind == K.COUNCIL_MINUTES:
+            number, issuer = council_minutes_number(resolved.params["council"])
         else:
             sequence = _next_number(issuer, timezone.localdate(now).year)
             number = document_number(sequence, f"BC-{agency_symbol(issuer)}")

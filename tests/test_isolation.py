@@ -18,7 +18,7 @@ from accounts.models import Agency, User
 from beneficiaries.models import Beneficiary, ImportBatch
 from inspections.models import Inspection, InspectionPhoto, Recommendation
 from programs.models import AnnualPlan, Program, SupportCap
-from projects.models import Attachment, Proposal
+from projects.models import AppraisalCouncil, Attachment, CouncilProposal, Proposal
 from reference.models import Commune, Province
 from reports.models import ReportJob
 from tests.beneficiaries import factories as beneficiary_factories
@@ -77,7 +77,22 @@ def _object_in(model, province_code):
         return inspection_factories.inspection_in(province).recommendations.first()
     if model is ReportJob:
         return done_job_in(province)
+    if model is AppraisalCouncil:
+        return _council_in(province)
+    if model is CouncilProposal:
+        return _council_in(province).proposal_links.first()
     return None
+
+
+def _council_in(province):
+    """An appraisal council of the province's Sở with a submitted đề án before it."""
+    existing = AppraisalCouncil.objects.filter(agency__province=province).first()
+    if existing:
+        return existing
+    proposal = proposal_factories.advance(
+        proposal_factories.make_proposal(province.code, year=2029), "submitted"
+    )
+    return proposal_factories.council_for(proposal, proposal_factories.staff_of(province.code))
 
 
 def _proposal_in(province):
@@ -90,7 +105,7 @@ def _proposal_in(province):
 OBJECT_BUILDERS = {
     *(Province, Agency, Commune, User, Program, AnnualPlan, SupportCap),
     *(Beneficiary, ImportBatch),
-    *(Proposal, Attachment),
+    *(Proposal, Attachment, AppraisalCouncil, CouncilProposal),
     *(Inspection, InspectionPhoto, Recommendation),
     ReportJob,
 }

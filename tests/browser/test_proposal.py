@@ -1,7 +1,8 @@
 """A Sở Công Thương official enters a đề án nhóm in a real browser: three establishments
 picked through the autocomplete, a budget whose programme support exceeds the province's
 cap (the checks panel says so, citing the resolution), fixes it, attaches the dossier,
-submits, appraises, concludes the appraisal and records the province's approval.
+submits, has its appraisal council score it and conclude (the chair scoring in the browser),
+concludes the appraisal and records the province's approval.
 
 Elements are found by name, id and data-testid, not by their (translated) labels."""
 
@@ -9,16 +10,18 @@ import pytest
 from django.apps import apps as django_apps
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Agency
+from demo.councils import council_members
 from programs.models import AnnualPlan
+from projects.appraisal import stage_result
 from projects.catalogue import load_catalogue
 from projects.checks import required_documents
-from projects.models import Appraisal, Proposal
+from projects.models import Appraisal, AppraisalCouncil, Proposal
 from reference.models import Province
 from tests.beneficiaries.factories import BeneficiaryFactory
 from tests.browser.test_login_as_each_role import log_in
 from tests.programs.factories import local_cap
-from tests.projects.factories import PDF
+from tests.projects.factories import PDF, score_sheet
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,6 +51,7 @@ def test_province_user_enters_appraises_and_approves_a_group_proposal(
         BeneficiaryFactory(name=name, commune=commune)
         for name, commune in zip(NAMES, communes, strict=True)
     ]
+    sonla_department = Agency.objects.get(kind="department", province=sonla)
     plan = AnnualPlan.objects.get(province=sonla, year=2026)
     assert plan.status == AnnualPlan.Status.APPROVED
     base = live_server.url
@@ -133,9 +137,30 @@ def test_province_user_enters_appraises_and_approves_a_group_proposal(
     page.locator("[data-testid='proposal-status'][data-status='submitted']").wait_for()
     page.screenshot(path=str(artifacts_dir / "proposal-submitted.png"), full_page=True)
 
-    # 7. The Sở appraises: scores and recommendation, then concludes the appraisal.
+    # 7. The Sở sets up its appraisal council (the drafter organises it, does not sit on
+    # it); the chair scores in the browser, the weighted score computed by the server while
+    # typing; the other members score; the chair records the conclusion; the Sở concludes
+    # the appraisal stage.
+    (chair, _), (secretary, _), (member, _) = council_members(sonla_department)
+    page.goto(f"{base}/proposals/councils/")
+    page.get_by_test_id("council-create").click()
+    form = page.get_by_test_id("council-form")
+    form.locator("input[name='decision_number']").fill("15/QĐ-SCT")
+    form.locator("input[name='decision_date']").fill(timezone.localdate().strftime("%d/%m/%Y"))
+    form.locator("input[name='meeting_date']").fill(timezone.localdate().strftime("%d/%m/%Y"))
+    form.locator("input[name='meeting_place']").fill("Phòng họp Sở Công Thương")
+    form.locator("select[name='chair']").select_option(str(chair.pk))
+    form.locator("select[name='secretary']").select_option(str(secretary.pk))
+    form.locator(f"input[name='members'][value='{member.pk}']").check()
+    form.locator(f"input[name='proposals'][value='{proposal.pk}']").check()
+    page.get_by_test_id("council-save").click()
+    page.get_by_test_id("council-members").wait_for()
+    council = AppraisalCouncil.objects.get()
+    page.context.clear_cookies()
+    log_in(page, base, chair.username)
+    page.goto(f"{base}/proposals/{proposal.pk}/")
     page.get_by_test_id("appraise").click()
-    page.wait_for_url("**/appraise/")
+    page.wait_for_url("**/sheets/*/")
     scores = page.locator("input.score")
     for i in range(scores.count()):
         scores.nth(i).fill("8")
@@ -143,9 +168,22 @@ def test_province_user_enters_appraises_and_approves_a_group_proposal(
     page.locator("[data-testid='weighted-live']", has_text="80,00").wait_for()
     page.locator("input[name='recommendation'][value='approve']").check()
     page.get_by_test_id("appraisal-save").click()
-    page.wait_for_url("**/appraise/?saved=*")
-    assert page.get_by_test_id("weighted-score").first.inner_text() == "80,00"
+    page.wait_for_url(f"**/proposals/councils/{council.pk}/#proposals")
     page.screenshot(path=str(artifacts_dir / "proposal-appraisal.png"), full_page=True)
+    link = council.proposal_links.get()
+    for user in (secretary, member):
+        score_sheet(link, user)
+    page.reload()
+    page.get_by_test_id("conclude").click()
+    page.locator("input[name$='recommendation'][value='approve']").check()
+    page.get_by_test_id("confirm-conclude").click()
+    page.get_by_test_id("council-conclusion").wait_for()
+    assert page.get_by_test_id("council-average").first.inner_text() == "80,00"
+    page.screenshot(path=str(artifacts_dir / "council-concluded.png"), full_page=True)
+    page.context.clear_cookies()
+    log_in(page, base, "sct-sonla")
+    page.goto(f"{base}/proposals/{proposal.pk}/")
+    assert page.get_by_test_id("stage-score").inner_text() == "80,00"
     page.get_by_test_id("action-appraise").click()
     page.locator("[data-testid='proposal-status'][data-status='appraised']").wait_for()
 
@@ -172,10 +210,10 @@ def test_province_user_enters_appraises_and_approves_a_group_proposal(
         (beneficiaries[2].pk, 30_000_000),
     }
     assert proposal.attachments.count() == 4
-    appraisal = Appraisal.objects.get(proposal=proposal)
-    assert appraisal.weighted_score == 80 and appraisal.appraiser == User.objects.get(
-        username="sct-sonla"
-    )
+    appraisal = Appraisal.objects.get(proposal=proposal, appraiser=chair)
+    assert appraisal.weighted_score == 80 and appraisal.council == council
+    assert stage_result(proposal, "province").score == 80
     actions = list(proposal.events.order_by("created_at", "id").values_list("action", flat=True))
-    assert actions[0] == "create" and actions[-3:] == ["appraisal", "appraise", "approve"]
+    assert actions[0] == "create"
+    assert actions[-3:] == ["council_conclusion", "appraise", "approve"]
     assert "submit" in actions and actions.count("attach") == 4

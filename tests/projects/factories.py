@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Agency, Role, User
 from programs.models import Activity, AnnualPlan, Program
-from projects import services
+from projects import services, workflow
 from projects.checks import required_documents
 from projects.models import AppraisalCriterion, Proposal
 from reference.models import Province
@@ -36,7 +36,10 @@ def pdf_upload(name="thuyet-minh.pdf") -> SimpleUploadedFile:
 
 
 def staff(province_code: int, role="province_staff") -> User:
-    return User.objects.get(agency__province__code=province_code, role=role)
+    """The first user of ``role`` in the province (the demo's own, before any test user)."""
+    return (
+        User.objects.filter(agency__province__code=province_code, role=role).order_by("pk").first()
+    )
 
 
 def ministry() -> User:
@@ -113,9 +116,13 @@ def plan_for(
 
 def staff_of(province_code: int) -> User:
     """The demo Sở user of the province, or a test one for a province without demo users."""
-    found = User.objects.filter(
-        agency__province__code=province_code, agency__kind="department", role="province_staff"
-    ).first()
+    found = (
+        User.objects.filter(
+            agency__province__code=province_code, agency__kind="department", role="province_staff"
+        )
+        .order_by("pk")
+        .first()
+    )
     return found or user_with(Role.PROVINCE_STAFF, province_code)
 
 
@@ -212,16 +219,81 @@ def make_proposal(
     return proposal
 
 
-def appraise(proposal: Proposal, actor: User, recommendation="approve", score=8):
+def council_seats(agency: Agency) -> tuple[User, User]:
+    """A chair and a secretary of ``agency`` who drafted nothing (created once). In a Sở,
+    inspectors: other tests look up *the* Sở staff user of a province by its role."""
+    role = Role.MINISTRY_OFFICIAL if agency.province_id is None else Role.INSPECTOR
+    seats = []
+    for seat in ("chair", "secretary"):
+        username = f"test-{seat}-{agency.pk}"
+        user, _ = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "role": role,
+                "agency": agency,
+                "first_name": seat.title(),
+                "last_name": agency.short_name or agency.name,
+                "email": f"{username}@khuyencong.example",
+            },
+        )
+        seats.append(user)
+    return seats[0], seats[1]
+
+
+def council_for(proposals, actor: User, *, stage: str | None = None, members=None):
+    """A council of ``actor``'s agency taking up ``proposals`` at their stage (by default
+    the chair and secretary of :func:`council_seats`)."""
+    proposals = proposals if isinstance(proposals, list) else [proposals]
+    stage = stage or workflow.appraisal_stage(actor, proposals[0])
+    if stage is None:  # not this side's turn: ask for the stage its side would appraise
+        stage = "ministry" if actor.agency.province_id is None else "province"
+    if members is None:
+        chair, secretary = council_seats(actor.agency)
+        members = [(chair, "chair"), (secretary, "secretary")]
+    return services.council_create(
+        actor=actor,
+        stage=stage,
+        name="Hội đồng thẩm định đề án khuyến công",
+        mode="council",
+        year=proposals[0].plan.year,
+        decision_number="12/QĐ-SCT",
+        decision_date=datetime.date(2026, 11, 1),
+        meeting_date=datetime.date(2026, 11, 5),
+        meeting_place="Phòng họp số 1",
+        members=members,
+        proposals=proposals,
+    )
+
+
+def score_sheet(link, member: User, recommendation="approve", score=8):
     ensure_catalogue()
     scores = {c: score for c in AppraisalCriterion.objects.filter(active=True)}
     return services.appraisal_record(
-        proposal=proposal,
-        actor=actor,
+        link=link,
+        actor=member,
         scores=scores,
         recommendation=recommendation,
         comment="" if recommendation == "approve" else "Cần bổ sung",
     )
+
+
+def appraise(proposal: Proposal, actor: User, recommendation="approve", score=8):
+    """The appraisal of ``proposal`` at the stage ``actor``'s side appraises it: a council
+    of the actor's agency (two members who did not draft it) scores it and concludes with
+    ``recommendation``. Returns the chair's sheet."""
+    council = council_for(proposal, actor)
+    link = council.proposal_links.get()
+    sheets = [
+        score_sheet(link, m.user, recommendation, score)
+        for m in council.members.select_related("user")
+    ]
+    services.council_conclude(
+        link=link,
+        actor=sheets[0].appraiser,
+        recommendation=recommendation,
+        opinions="" if recommendation == "approve" else "Cần bổ sung hồ sơ",
+    )
+    return sheets[0]
 
 
 def advance(proposal: Proposal, to: str, *, decision_date=DECIDED) -> Proposal:

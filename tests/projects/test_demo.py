@@ -57,3 +57,27 @@ def test_seeding_twice_adds_nothing(demo_beneficiaries):
     second = demo_projects.seed_proposals(seed=2026)
     assert (Proposal.objects.count(), Attachment.objects.count()) == counts
     assert first.startswith("Đề án: 36 created") and second.startswith("Đề án: 0 created")
+
+
+def test_the_demo_appraises_through_councils(demo_data):
+    """Each demo Sở appraised through its council (Đắk Lắk through designated officers),
+    the Cục through its own; every appraised đề án's stage result comes from a council,
+    Hà Nội has a council still at work, and no drafter sat on a council of their đề án."""
+    from projects.appraisal import proposal_drafters, stage_result
+    from projects.models import Appraisal, AppraisalCouncil
+
+    councils = AppraisalCouncil.objects.select_related("agency__province")
+    for code, mode in ((1, "council"), (14, "council"), (66, "designated")):
+        mine = councils.filter(agency__province__code=code, stage="province")
+        assert mine.filter(status="concluded", mode=mode).exists()
+    cuc = councils.filter(stage="ministry", agency__province__isnull=True)
+    assert cuc.filter(status="concluded").exists()
+    assert councils.filter(agency__province__code=1, status="open").exists()
+    for proposal in Proposal.objects.filter(status__in=["appraised", "forwarded", "approved"]):
+        assert (
+            stage_result(proposal, "province").approves
+            or proposal.events.filter(action="amend").exists()
+        )
+    assert not Appraisal.objects.filter(council__isnull=True).exists()
+    for sheet in Appraisal.objects.select_related("proposal"):
+        assert sheet.appraiser_id not in proposal_drafters(sheet.proposal)

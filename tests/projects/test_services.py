@@ -36,12 +36,14 @@ from tests.projects.factories import (
     S,
     advance,
     appraise,
+    council_for,
     force_status,
     in_state,
     make_proposal,
     pdf_upload,
     plan_for,
     rebudget,
+    score_sheet,
     staff,
     tmp_media,  # noqa: F401
     transition,
@@ -234,6 +236,13 @@ def criteria() -> dict[str, AppraisalCriterion]:
     return {c.code: c for c in AppraisalCriterion.objects.filter(active=True)}
 
 
+def before_council(proposal):
+    """``proposal`` before a new council of its Sở: the link and the chair."""
+    council = council_for(proposal, staff(proposal.province.code))
+    link = council.proposal_links.get()
+    return link, council.members.get(role="chair").user
+
+
 def test_the_weighted_score_uses_the_criteria_weights(world):
     """Weights 20/20/25/15/20, maximum 10: (8·20 + 7·20 + 9·25 + 6·15 + 10·20) / 10 =
     81.5 — not the unweighted mean of 80."""
@@ -253,12 +262,14 @@ def test_the_weighted_score_uses_the_criteria_weights(world):
         c["capacity"]: 6,
         c["budget"]: 10,
     }
+    link, chair = before_council(proposal)
     appraisal = services.appraisal_record(
-        proposal=proposal, actor=staff(14), scores=scores, recommendation="approve"
+        link=link, actor=chair, scores=scores, recommendation="approve"
     )
     appraisal.refresh_from_db()
     assert appraisal.weighted_score == Decimal("81.50")
     assert appraisal.stage == Appraisal.Stage.PROVINCE
+    assert appraisal.council_id == link.council_id
     assert dict(appraisal.scores.values_list("criterion__code", "score")) == {
         "necessity": 8,
         "feasibility": 7,
@@ -272,13 +283,16 @@ def test_the_weighted_score_uses_the_criteria_weights(world):
 
 def test_bounds_of_the_score(world):
     proposal = advance(make_proposal(14), S.SUBMITTED)
-    assert appraise(proposal, staff(14), score=10).weighted_score == Decimal("100.00")
-    assert appraise(proposal, staff(14), score=0).weighted_score == Decimal("0.00")
+    link, chair = before_council(proposal)
+    assert score_sheet(link, chair, score=10).weighted_score == Decimal("100.00")
+    # Scoring again replaces the member's sheet (one per member per đề án per council).
+    assert score_sheet(link, chair, score=0).weighted_score == Decimal("0.00")
+    assert Appraisal.objects.filter(proposal=proposal).count() == 1
     c = criteria()
     with pytest.raises(ValidationError):
         services.appraisal_record(
-            proposal=proposal,
-            actor=staff(14),
+            link=link,
+            actor=chair,
             scores={x: (11 if code == "impact" else 5) for code, x in c.items()},
             recommendation="approve",
         )
@@ -286,11 +300,10 @@ def test_bounds_of_the_score(world):
 
 def test_every_criterion_must_be_scored(world):
     proposal = advance(make_proposal(14), S.SUBMITTED)
+    link, chair = before_council(proposal)
     scores = {x: 8 for code, x in criteria().items() if code != "capacity"}
     with pytest.raises(ValidationError) as exc:
-        services.appraisal_record(
-            proposal=proposal, actor=staff(14), scores=scores, recommendation="approve"
-        )
+        services.appraisal_record(link=link, actor=chair, scores=scores, recommendation="approve")
     assert criteria()["capacity"].name in " ".join(exc.value.messages)
     assert not Appraisal.objects.exists() and not AppraisalScore.objects.exists()
 
@@ -298,19 +311,20 @@ def test_every_criterion_must_be_scored(world):
 @pytest.mark.parametrize("recommendation", ["return", "reject"])
 def test_a_recommendation_other_than_approval_needs_a_comment(world, recommendation):
     proposal = advance(make_proposal(14), S.SUBMITTED)
+    link, chair = before_council(proposal)
     scores = {x: 5 for x in criteria().values()}
     with pytest.raises(ValidationError) as exc:
         services.appraisal_record(
-            proposal=proposal,
-            actor=staff(14),
+            link=link,
+            actor=chair,
             scores=scores,
             recommendation=recommendation,
             comment="  ",
         )
     assert "comment" in exc.value.message_dict and not Appraisal.objects.exists()
     appraisal = services.appraisal_record(
-        proposal=proposal,
-        actor=staff(14),
+        link=link,
+        actor=chair,
         scores=scores,
         recommendation=recommendation,
         comment="Thiếu báo giá thiết bị",
@@ -321,10 +335,10 @@ def test_a_recommendation_other_than_approval_needs_a_comment(world, recommendat
 def test_the_province_appraises_submitted_proposals_of_its_own(world, users):
     submitted = advance(make_proposal(14), S.SUBMITTED)
     for user in (users["sct-daklak"], users["ttkc-sonla"], users["ministry"]):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises((PermissionDenied, ValidationError)):
             appraise(submitted, user)
     for status in (S.DRAFT, S.APPRAISED, S.APPROVED):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises((PermissionDenied, ValidationError)):
             appraise(in_state(status), users["sct-sonla"])
     assert appraise(submitted, users["sct-sonla"]).stage == Appraisal.Stage.PROVINCE
 
@@ -333,12 +347,12 @@ def test_the_ministry_appraises_forwarded_national_proposals_only(world, users):
     forwarded = in_state(S.FORWARDED, national=True)
     appraisal = appraise(forwarded, users["ministry"])
     assert appraisal.stage == Appraisal.Stage.MINISTRY
-    with pytest.raises(PermissionDenied):
+    with pytest.raises((PermissionDenied, ValidationError)):
         appraise(forwarded, users["sct-sonla"])  # no longer the province's turn
-    with pytest.raises(PermissionDenied):
+    with pytest.raises((PermissionDenied, ValidationError)):
         appraise(in_state(S.SUBMITTED, national=True), users["ministry"])
     local = force_status(in_state(S.APPRAISED), S.FORWARDED)  # impossible, yet refused
-    with pytest.raises(PermissionDenied):
+    with pytest.raises((PermissionDenied, ValidationError)):
         appraise(local, users["ministry"])
 
 
@@ -444,7 +458,16 @@ def test_every_transition_is_on_the_timeline_with_actor_states_reason_and_decisi
     proposal = transition(proposal, sct, "submit")
     proposal = transition(proposal, sct, "cancel", comment="Cơ sở rút đề nghị")
     steps = list(
-        proposal.events.exclude(action__in=["create", "edit", "attach", "appraisal"])
+        proposal.events.exclude(
+            action__in=[
+                "create",
+                "edit",
+                "attach",
+                "appraisal",
+                "council_assign",
+                "council_conclusion",
+            ]
+        )
         .order_by("created_at", "id")
         .values_list(
             "action", "from_status", "to_status", "actor__username", "comment", "decision_number"

@@ -15,7 +15,7 @@ def test_a_local_proposal_goes_from_draft_to_approved(world):
     assert proposal.approved_kcdp == 300_000_000 and proposal.approved_counterpart == 700_000_000
     assert proposal.approved_versions.count() == 1
     actions = list(proposal.events.values_list("action", flat=True))
-    assert actions[:3] == ["approve", "appraise", "appraisal"]
+    assert actions[:4] == ["approve", "appraise", "council_conclusion", "appraisal"]
 
 
 @pytest.mark.django_db

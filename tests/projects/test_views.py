@@ -10,13 +10,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
 from openpyxl import load_workbook
 
 from accounts.models import Agency, User
 from programs.models import Activity, Indicator
 from projects import services
-from projects.models import Appraisal, Attachment, BudgetLine, Proposal
+from projects.models import Attachment, BudgetLine, Proposal
 from reference.models import Commune
 from tests.beneficiaries.factories import BeneficiaryFactory, commune_of
 from tests.projects.factories import PDF, advance, appraise, make_proposal, pdf_upload, staff
@@ -619,96 +618,6 @@ def test_upload_download_and_remove(world, client):
     login(client, "sct-sonla")
     client.post(reverse("proposal-attachment-delete", args=[attachment.pk]))
     assert not Attachment.objects.filter(pk=attachment.pk).exists()
-
-
-# --- Appraisal ------------------------------------------------------------------------------
-
-
-def _scores(score=8):
-    from projects.models import AppraisalCriterion
-
-    return {f"score_{c.code}": score for c in AppraisalCriterion.objects.filter(active=True)}
-
-
-@pytest.mark.django_db
-def test_the_department_appraises_a_submitted_proposal(world, client):
-    proposal = advance(make_proposal(SONLA), "submitted")
-    url = reverse("proposal-appraise", args=[proposal.pk])
-    login(client, "ttkc-sonla")
-    assert client.get(url).status_code == 403
-    login(client, "sct-hanoi")
-    assert client.get(url).status_code == 404
-    login(client, "sct-sonla")
-    page = client.get(url)
-    assert page.status_code == 200
-    # Nothing to conclude before an appraisal recommends approval.
-    assert {t.action for t in page.context["transitions"]} == {"return", "reject"}
-    refused = client.post(url, {**_scores(), "score_impact": 11, "recommendation": "approve"})
-    assert refused.status_code == 400 and "score_impact" in refused.context["form"].errors
-    unexplained = client.post(url, {**_scores(), "recommendation": "return", "comment": ""})
-    assert unexplained.status_code == 400 and "comment" in unexplained.context["form"].errors
-    response = client.post(url, {**_scores(9), "recommendation": "approve"}, follow=True)
-    appraisal = Appraisal.objects.get(proposal=proposal)
-    assert appraisal.weighted_score == 90 and appraisal.stage == "province"
-    assert 'data-testid="weighted-score">90,00' in response.content.decode()
-    assert {t.action for t in response.context["transitions"]} >= {"appraise", "return"}
-
-
-@pytest.mark.django_db
-def test_the_ministry_appraises_forwarded_national_proposals_only(world, client):
-    national = advance(make_proposal(DAKLAK, national=True), "forwarded")
-    local = advance(make_proposal(DAKLAK), "submitted")
-    login(client, "ministry")
-    assert client.get(reverse("proposal-appraise", args=[local.pk])).status_code == 403
-    url = reverse("proposal-appraise", args=[national.pk])
-    assert client.get(url).status_code == 200
-    client.post(url, {**_scores(), "recommendation": "approve"})
-    assert Appraisal.objects.get(proposal=national, stage="ministry").weighted_score == 80
-    login(client, "sct-daklak")
-    assert client.get(url).status_code == 403
-
-
-@pytest.mark.django_db
-def test_the_weighted_score_while_typing_is_the_servers(world, client):
-    """The appraisal page has no formula of its own: the score shown while typing comes
-    from the server (services.weighted_score), and it is the score stored on save."""
-    from projects.models import AppraisalCriterion
-
-    proposal = advance(make_proposal(SONLA), "submitted")
-    page_url = reverse("proposal-appraise", args=[proposal.pk])
-    url = reverse("proposal-appraisal-score", args=[proposal.pk])
-    login(client, "sct-sonla")
-    page = client.get(page_url).content.decode()
-    assert f'hx-post="{url}"' in page and "<script>" not in page
-    criteria = list(AppraisalCriterion.objects.filter(active=True))
-    # Weights differ, so the weighted score is not the mean of the scores.
-    assert len({c.weight for c in criteria}) > 1
-    typed = {c: (10 if i % 2 else 5) for i, c in enumerate(criteria)}
-    marks = {f"score_{c.code}": v for c, v in typed.items()}
-    expected = services.weighted_score(typed)
-    with translation.override("vi"):
-        shown = client.post(url, marks, HTTP_HX_REQUEST="true")
-    assert shown.status_code == 200
-    assert shown.content.decode() == f"{expected:.2f}".replace(".", ",")
-    # Until every score is there and within its range, no score.
-    first = f"score_{criteria[0].code}"
-    assert client.post(url, {**marks, first: ""}).content.decode() == "—"
-    assert client.post(url, {**marks, first: criteria[0].max_score + 1}).content.decode() == "—"
-    # A refused save (no reason given) shows the score of what was typed.
-    refused = client.post(page_url, {**marks, "recommendation": "return", "comment": ""})
-    assert refused.status_code == 400
-    assert refused.context["typed_score"] == expected
-    client.post(page_url, {**marks, "recommendation": "approve"})
-    assert Appraisal.objects.get(proposal=proposal).weighted_score == expected
-    # Only those who may appraise the đề án now reach it.
-    login(client, "ttkc-sonla")
-    assert client.post(url, marks).status_code == 403
-    login(client, "sct-hanoi")
-    assert client.post(url, marks).status_code == 404
-    appraised = advance(make_proposal(SONLA), "appraised")
-    login(client, "sct-sonla")
-    score_url = reverse("proposal-appraisal-score", args=[appraised.pk])
-    assert client.post(score_url, marks).status_code == 403
 
 
 # --- Việc cần làm --------------------------------------------------------------------------

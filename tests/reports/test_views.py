@@ -222,13 +222,14 @@ def test_a_viewer_reads_but_does_not_ask(world, client):
 
 
 def test_an_inspector_asks_for_records_and_compliance_reports_only(world, client):
-    """accounts.policies: inspectors ask for the records of their inspections and the
-    compliance report of their province; the money reports are not theirs. The page offers
+    """accounts.policies: inspectors ask for the records of their inspections, the
+    compliance report of their province and the minutes of the appraisal councils they sit
+    on (projects.workflow.COUNCIL_ACTIONS); the money reports are not theirs. The page offers
     exactly the kinds the service accepts."""
     inspector = login(client, "inspector-hanoi")
     body = client.get(reverse("report-request")).content.decode()
     offered = {kind for kind in ReportJob.Kind.values if f'data-kind="{kind}"' in body}
-    assert offered == {"inspection_record", "compliance"}
+    assert offered == {"inspection_record", "compliance", "council_minutes"}
     # A money report's form is not opened, and its request is refused by the service.
     page = client.get(reverse("report-request"), {"kind": "disbursement"}).content.decode()
     assert 'data-testid="report-form"' not in page
