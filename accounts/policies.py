@@ -59,6 +59,9 @@ PERMISSIONS: dict[str, frozenset] = {
     "proposal.create": PROVINCIAL_EDITORS,
     "proposal.edit": PROVINCIAL_EDITORS,
     "proposal.appraise": MINISTRY_ROLES | DEPARTMENT_ROLES,
+    # The annual cycle (cycle app): calls, registration batches, plan decisions. Who acts
+    # on which object in which state is decided by cycle.workflow.STEPS.
+    "cycle.view": MINISTRY_ROLES | PROVINCIAL_EDITORS,
     # Contracts, tranches, acceptance and settlement (disbursement app): everybody reads,
     # the promotion centre and the Sở of the province record.
     "disbursement.view": ALL_ROLES,
