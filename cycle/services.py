@@ -80,8 +80,7 @@ def call_create(*, actor, plan: AnnualPlan, **fields) -> Call:
 @transaction.atomic
 def call_update(*, call: Call, actor, **fields) -> Call:
     locked = Call.objects.select_for_update().get(pk=call.pk)
-    if not workflow.may_perform(actor, "edit", locked):
-        raise PermissionDenied
+    workflow.require(actor, "edit", locked)
     documents = fields.pop("required_documents", None)
     for name, value in fields.items():
         if name not in CALL_FIELDS:
@@ -98,16 +97,9 @@ def call_update(*, call: Call, actor, **fields) -> Call:
 def call_transition(*, call: Call, actor, action: str) -> Call:
     """Open or close a call (``workflow.STEPS``)."""
     locked = Call.objects.select_for_update().select_related("plan").get(pk=call.pk)
-    step = workflow.step_for("call", action, locked.level)
-    if step is None or action == "edit":
+    if action == "edit":
         raise ValidationError(_("Unknown action."))
-    if locked.status not in step.sources:
-        raise ValidationError(
-            _("The call is “%(status)s”: this action is no longer possible.")
-            % {"status": locked.get_status_display()}
-        )
-    if not workflow.may_perform(actor, action, locked):
-        raise PermissionDenied
+    step = workflow.require(actor, action, locked)
     locked.status = step.target
     locked.save(update_fields=["status"])
     return locked
@@ -200,7 +192,7 @@ def registration_remind(*, today: datetime.date | None = None) -> int:
         )
         for province_id in waiting:
             with transaction.atomic():
-                _, created = CallReminder.objects.get_or_create(
+                _reminder, created = CallReminder.objects.get_or_create(
                     call=call, province_id=province_id, days_left=left
                 )
                 if not created:
@@ -264,8 +256,7 @@ def batch_add(*, proposal: Proposal, actor) -> RegistrationBatch:
 @transaction.atomic
 def batch_remove(*, batch: RegistrationBatch, proposal: Proposal, actor) -> None:
     locked = RegistrationBatch.objects.select_for_update().select_related("call").get(pk=batch.pk)
-    if not workflow.may_perform(actor, "edit", locked):
-        raise PermissionDenied
+    workflow.require(actor, "edit", locked)
     deleted, _rows = BatchItem.objects.filter(batch=locked, proposal=proposal).delete()
     if deleted:
         proposal_services.proposal_event(
@@ -289,8 +280,7 @@ BATCH_FIELDS = (
 @transaction.atomic
 def batch_update(*, batch: RegistrationBatch, actor, **fields) -> RegistrationBatch:
     locked = RegistrationBatch.objects.select_for_update().select_related("call").get(pk=batch.pk)
-    if not workflow.may_perform(actor, "edit", locked):
-        raise PermissionDenied
+    workflow.require(actor, "edit", locked)
     for name, value in fields.items():
         if name not in BATCH_FIELDS:
             raise ValueError(name)
@@ -305,10 +295,7 @@ def batch_send(*, batch: RegistrationBatch, actor, **fields) -> RegistrationBatc
     every đề án of the batch is forwarded through the workflow, one event each with the
     batch's reference, all in this one transaction — one refusal and nothing is sent."""
     locked = RegistrationBatch.objects.select_for_update().select_related("call").get(pk=batch.pk)
-    if locked.status != RegistrationBatch.Status.DRAFT:
-        raise ValidationError(_("This batch has already been sent."))
-    if not workflow.may_perform(actor, "send", locked):
-        raise PermissionDenied
+    workflow.require(actor, "send", locked)
     for name, value in fields.items():
         if name not in BATCH_FIELDS:
             raise ValueError(name)
@@ -388,8 +375,7 @@ def decision_refresh(decision: PlanDecision) -> None:
 @transaction.atomic
 def decision_set_included(*, decision: PlanDecision, actor, included_ids) -> PlanDecision:
     locked = PlanDecision.objects.select_for_update().select_related("plan").get(pk=decision.pk)
-    if not workflow.may_perform(actor, "edit", locked):
-        raise PermissionDenied
+    workflow.require(actor, "edit", locked)
     decision_refresh(locked)
     ids = set(included_ids)
     for item in locked.items.all():
@@ -416,10 +402,7 @@ def decision_record(
     # Lock order as every approval: the plan, then the rows.
     AnnualPlan.objects.select_for_update().get(pk=decision.plan_id)
     locked = PlanDecision.objects.select_for_update().select_related("plan").get(pk=decision.pk)
-    if locked.status != PlanDecision.Status.DRAFT:
-        raise ValidationError(_("This decision has already been recorded."))
-    if not workflow.may_perform(actor, "record", locked):
-        raise PermissionDenied
+    workflow.require(actor, "record", locked)
     scan = fields.get("scan")
     if scan and hasattr(scan, "content_type"):  # a new upload, not the file already kept
         proposal_services.document_validate(scan, field="scan")

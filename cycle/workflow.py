@@ -152,6 +152,24 @@ def may_perform(user, action: str, obj) -> bool:
     return may_act(user, kind, action, level_of(obj), province_of(obj))
 
 
+def require(user, action: str, obj) -> Step:
+    """The services' check: a step not possible in the object's state is a ValidationError
+    (said in words), one the user may not take a PermissionDenied."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    step = step_for(kind_of(obj), action, level_of(obj))
+    if step is None:
+        raise ValidationError(_("Unknown action."))
+    if obj.status not in step.sources:
+        raise ValidationError(
+            _("This is “%(status)s”: the action is no longer possible.")
+            % {"status": obj.get_status_display()}
+        )
+    if not may_perform(user, action, obj):
+        raise PermissionDenied
+    return step
+
+
 def steps_to_show(user, obj) -> list[Step]:
     kind = kind_of(obj)
     return [
