@@ -17,6 +17,7 @@ from tests.projects.factories import (
     appraise,
     make_proposal,
     ministry,
+    pdf_upload,
     staff_of,
     transition,
 )
@@ -84,4 +85,30 @@ def draft_decision(plan, *, include=None) -> PlanDecision:
 
 def local_call_in(province: Province) -> Call:
     """A draft local call of the province (for the isolation test)."""
-    return open_call(draft_plan(province), opened=False)
+    plan = draft_plan(province)
+    return Call.objects.filter(plan=plan).first() or open_call(plan, opened=False)
+
+
+def batch_in(province: Province) -> RegistrationBatch:
+    """A draft registration batch of the province with one appraised national đề án."""
+    from tests.projects.factories import plan_for
+
+    found = RegistrationBatch.objects.filter(province=province).first()
+    if found:
+        return found
+    call = Call.objects.filter(level="national", status=Call.Status.OPEN).first() or open_call(
+        plan_for(province.code, national=True)
+    )
+    return batch_with([appraised_national(province.code)], call)
+
+
+def decision_in(province: Province) -> PlanDecision:
+    """A draft plan decision of the province's local plan."""
+    plan = draft_plan(province)
+    found = PlanDecision.objects.filter(plan=plan, status=PlanDecision.Status.DRAFT).first()
+    if found:
+        return found
+    decision = draft_decision(plan)
+    # With its scan, so that the scan's download is exercised too.
+    decision.scan.save("quyet-dinh.pdf", pdf_upload(), save=True)
+    return decision
