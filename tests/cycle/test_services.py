@@ -431,3 +431,12 @@ def test_stage_result_averages_the_scores_and_takes_the_latest_recommendation(wo
     score, recommendation = selectors.stage_result(proposal, Appraisal.Stage.PROVINCE)
     assert score == 80 and recommendation == "return"
     assert selectors.stage_result(proposal, Appraisal.Stage.MINISTRY) == (None, "")
+
+
+def test_the_reminder_runs_daily_from_the_beat_schedule(settings):
+    from khuyencong.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["cycle-reminders"]
+    app.loader.import_default_modules()
+    assert entry["task"] == "cycle.tasks.registration_remind_task"
+    assert entry["task"] in app.tasks
