@@ -94,7 +94,7 @@ def seed_users() -> str:
 
 def seed_all(*, seed: int, beneficiaries: bool = True) -> list[str]:
     from demo import beneficiaries as demo_beneficiaries
-    from demo import disbursement, inspections, programs, projects
+    from demo import cycle, disbursement, inspections, programs, projects
     from inspections.catalogue import load_catalogue as load_checklist
 
     add_sectors(django_apps)  # catalogue data, as the reference data: put back if missing
@@ -105,4 +105,5 @@ def seed_all(*, seed: int, beneficiaries: bool = True) -> list[str]:
         report.append(projects.seed_proposals(seed=seed))  # đề án need the beneficiaries
         report.append(disbursement.seed_disbursement(seed=seed))
         report.append(inspections.seed_inspections(seed=seed))
+        report.append(cycle.seed_cycle(seed=seed))
     return report
