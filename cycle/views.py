@@ -205,11 +205,20 @@ class ProposalRegistrationView(PolicyMixin, View):
             if proposal.level == "national"
             else None
         )
+        appraised_national = (
+            proposal.level == "national" and proposal.status == Proposal.Status.APPRAISED
+        )
+        has_call = appraised_national and Call.objects.filter(plan_id=proposal.plan_id).exists()
         may_batch = (
-            proposal.level == "national"
-            and proposal.status == Proposal.Status.APPRAISED
+            has_call
             and batch is None
             and workflow.may_act(user, "batch", "edit", "national", proposal.province_id)
+        )
+        # No call feeds the plan (a plan of before the cycle): forwarded one by one.
+        may_forward = (
+            appraised_national
+            and not has_call
+            and proposal_workflow.may_perform(user, proposal_workflow.ACTIONS["forward"], proposal)
         )
         return {
             "proposal": proposal,
@@ -226,6 +235,7 @@ class ProposalRegistrationView(PolicyMixin, View):
             "form": form or forms.RegistrationForm(calls=calls),
             "batch": batch,
             "may_batch": may_batch,
+            "may_forward": may_forward,
         }
 
     def get(self, request, pk):
@@ -398,11 +408,13 @@ class DecisionDetailView(PolicyMixin, View):
         stage = (
             Appraisal.Stage.MINISTRY if decision.level == "national" else Appraisal.Stage.PROVINCE
         )
-        items = list(
-            decision.items.select_related(
-                "proposal__province", "proposal__activity", "proposal__implementing_agency"
-            )
+        items = decision.items.select_related(
+            "proposal__province", "proposal__activity", "proposal__implementing_agency"
         )
+        if not is_national(user):
+            # A province reads the national decision for its own đề án only.
+            items = items.filter(proposal__province_id=user.province_id)
+        items = list(items)
         scores = dict(
             Appraisal.objects.filter(proposal__in=[i.proposal_id for i in items], stage=stage)
             .values_list("proposal_id")

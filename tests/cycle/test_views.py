@@ -226,3 +226,28 @@ def test_the_call_page_costs_the_same_for_one_or_many_registrations(
     with django_assert_max_num_queries(queries):
         response = client.get(url)
     assert len(response.context["registrations"]) == 4
+
+
+@pytest.mark.django_db
+def test_a_province_reads_the_national_decision_for_its_own_proposals_only(world, client, users):
+    plan = plan_for(14, national=True)
+    own, foreign = forwarded_national(1), forwarded_national(14)
+    decision = draft_decision(plan)
+    login(client, users, "sct-hanoi")
+    page = client.get(reverse("decision-detail", args=[decision.pk]))
+    assert [r["proposal"].pk for r in page.context["rows"]] == [own.pk]
+    assert foreign.code not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_without_a_call_for_its_plan_a_national_proposal_is_forwarded_alone(world, client, users):
+    proposal = appraised_national(14)
+    login(client, users, "sct-sonla")
+    card = client.get(reverse("proposal-registration", args=[proposal.pk])).content.decode()
+    assert 'data-testid="action-forward"' in card and "action-batch-add" not in card
+    open_call(plan_for(14, national=True))
+    card = client.get(reverse("proposal-registration", args=[proposal.pk])).content.decode()
+    assert "action-forward" not in card and 'data-testid="action-batch-add"' in card
+    login(client, users, "ttkc-sonla")
+    card = client.get(reverse("proposal-registration", args=[proposal.pk])).content.decode()
+    assert "action-batch-add" not in card
