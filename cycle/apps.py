@@ -10,8 +10,9 @@ class CycleConfig(AppConfig):
     verbose_name = _("Annual cycle")
 
     def ready(self):
-        from cycle.selectors import registration_date
+        from cycle.selectors import registration_date, submission_problem
         from projects import decision_dates
 
-        # The approval path of projects reads the registration date through this hook.
-        decision_dates.set_registration_lookup(registration_date)
+        # The approval and submission paths of projects read the registration through
+        # this hook (projects is below cycle and does not import it).
+        decision_dates.set_registration_lookup(registration_date, submission_problem)

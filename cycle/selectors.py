@@ -26,6 +26,22 @@ def registration_date(proposal: Proposal) -> datetime.date | None:
     )
 
 
+def submission_problem(proposal: Proposal) -> str | None:
+    """While a call feeding its plan is open, an unregistered đề án is submitted only by
+    registering against it (``cycle.services.registration_submit``), so the deadline is
+    checked: the plain "submit" is refused with this reason."""
+    from django.utils.translation import gettext as _
+
+    if Registration.objects.filter(proposal_id=proposal.pk).exists():
+        return None
+    if Call.objects.filter(plan_id=proposal.plan_id, status=Call.Status.OPEN).exists():
+        return _(
+            "A call for proposals is open for this plan: submit the proposal by registering "
+            "it against the call."
+        )
+    return None
+
+
 def stage_result(proposal: Proposal, stage: str) -> tuple[Decimal | None, str]:
     """A đề án's appraisal result at ``stage`` (Appraisal.Stage): the average weighted score
     of its appraisals of that stage and the latest recommendation. The one place the cycle

@@ -141,15 +141,13 @@ def registration_submit(*, proposal: Proposal, actor, call: Call | None) -> Prop
                         % {"deadline": _d(call.deadline)}
                     }
                 )
+    if existing is None and call is not None:
+        # Registered first, in the same transaction: the submission then sees it.
+        Registration.objects.create(
+            proposal=locked, call=call, registered_on=today, registered_by=actor, late=late
+        )
     submitted = proposal_services.proposal_transition(proposal=locked, actor=actor, action="submit")
     if existing is None and call is not None:
-        Registration.objects.create(
-            proposal=submitted,
-            call=call,
-            registered_on=today,
-            registered_by=actor,
-            late=late,
-        )
         proposal_services.proposal_event(
             proposal=submitted,
             actor=actor,

@@ -8,8 +8,11 @@ where the plan has one; a plan decision on or after each listed đề án's regi
 Records entered as history (an import of past years) may bypass it only through the
 services' explicit ``entered_as_history`` argument, which the event records.
 
-The registration lives in the ``cycle`` app, above this one: it plugs its lookup in with
-:func:`set_registration_lookup` (``cycle.apps``), so projects never imports cycle."""
+The registration lives in the ``cycle`` app, above this one: it plugs its lookups in with
+:func:`set_registration_lookup` (``cycle.apps``), so projects never imports cycle. The same
+hook says why a đề án may not be submitted outside its registration
+(:func:`submission_problem`): while a call for its plan is open, a đề án is submitted by
+registering against it, so that the deadline is checked."""
 
 from __future__ import annotations
 
@@ -19,16 +22,23 @@ from collections.abc import Callable
 from django.utils.translation import gettext as _
 
 _registration_lookup: Callable | None = None
+_submission_check: Callable | None = None
 
 
-def set_registration_lookup(lookup: Callable) -> None:
-    """``lookup(proposal) -> date | None``: the date the đề án was registered."""
-    global _registration_lookup
+def set_registration_lookup(lookup: Callable, submission_check: Callable | None = None) -> None:
+    """``lookup(proposal) -> date | None``: the date the đề án was registered;
+    ``submission_check(proposal) -> str | None``: why it may not be submitted unregistered."""
+    global _registration_lookup, _submission_check
     _registration_lookup = lookup
+    _submission_check = submission_check
 
 
 def registered_on(proposal) -> datetime.date | None:
     return _registration_lookup(proposal) if _registration_lookup else None
+
+
+def submission_problem(proposal) -> str | None:
+    return _submission_check(proposal) if _submission_check else None
 
 
 def _d(value: datetime.date) -> str:

@@ -540,6 +540,10 @@ def proposal_transition(
             "The annual plan %(plan)s is not approved yet: a proposal is approved against an "
             "approved plan."
         ) % {"plan": locked.plan.title}
+    if action == "submit":
+        problem = decision_dates.submission_problem(locked)
+        if problem:
+            errors["call"] = problem
     if errors:
         raise ValidationError(errors)
     before = locked.status

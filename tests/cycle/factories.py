@@ -51,8 +51,10 @@ def registered(proposal: Proposal, call: Call) -> Proposal:
 
 
 def appraised_national(province_code=14, *, call=None, **kwargs) -> Proposal:
-    """A national đề án appraised by the Sở (registered against ``call`` when given)."""
+    """A national đề án appraised by the Sở, registered against ``call`` (or the open call of
+    its plan, while there is one: it cannot be submitted otherwise)."""
     proposal = make_proposal(province_code, national=True, **kwargs)
+    call = call or Call.objects.filter(plan=proposal.plan, status=Call.Status.OPEN).first()
     if call is not None:
         proposal = registered(proposal, call)
     return advance(proposal, S.APPRAISED)

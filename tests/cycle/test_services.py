@@ -163,6 +163,19 @@ def test_a_returned_proposal_submitted_again_keeps_its_registration(world):
 
 
 @pytest.mark.django_db
+def test_while_a_call_is_open_the_plain_submit_is_refused(world):
+    """The deadline cannot be bypassed by posting the workflow's "submit" directly."""
+    call = open_call(plan_for(14), deadline=today() - DAY)
+    proposal = make_proposal(14)
+    with pytest.raises(ValidationError) as exc:
+        transition(proposal, staff_of(14), "submit")
+    assert "call" in exc.value.message_dict
+    assert Proposal.objects.get(pk=proposal.pk).status == S.DRAFT
+    services.call_transition(call=call, actor=staff_of(14), action="close")
+    assert transition(proposal, staff_of(14), "submit").status == S.SUBMITTED
+
+
+@pytest.mark.django_db
 def test_the_page_lists_the_documents_missing_for_the_call(world):
     call = open_call(plan_for(14))
     complete = make_proposal(14)
@@ -370,6 +383,7 @@ def test_the_individual_approval_cannot_predate_the_registration_or_the_plan(wor
             decision_date=today() - DAY,
         )
     assert "decision_date" in exc.value.message_dict
+    services.call_transition(call=call, actor=staff_of(14), action="close")
     unregistered = advance(make_proposal(14), S.APPRAISED)
     with pytest.raises(ValidationError) as exc:
         transition(
