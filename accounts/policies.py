@@ -81,6 +81,7 @@ PERMISSIONS: dict[str, frozenset] = {
     "report.request.compliance": ALL_ROLES - {Role.VIEWER},
     "report.request.disbursement": ALL_ROLES - {Role.VIEWER, Role.INSPECTOR},
     "report.request.program_results": ALL_ROLES - {Role.VIEWER, Role.INSPECTOR},
+    "report.request.registration": ALL_ROLES - {Role.VIEWER, Role.INSPECTOR},
     # Dashboards (statistics): the ministry sees every province, a province its own.
     "dashboard.view": ALL_ROLES,
 }

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.policies import is_national, visible
 from core.formatting import format_date
+from cycle.models import RegistrationBatch
 from inspections.models import Inspection
 from programs.models import AnnualPlan, Program
 from reference.models import Province
@@ -203,9 +204,33 @@ class ProgramResultsForm(RequestForm):
         self.fields["program"].queryset = programs
 
 
+class RegistrationReportForm(RequestForm):
+    kind = K.REGISTRATION
+    description = _(
+        "The Sở's registration of national proposals: the report and the list of proposals "
+        "with their grassroots appraisal scores."
+    )
+
+    batch = forms.ModelChoiceField(
+        label=_("Registration batch"), queryset=RegistrationBatch.objects.none()
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["batch"].queryset = visible(
+            user, RegistrationBatch.objects.select_related("province", "call")
+        ).order_by("-created_at")
+
+
 REQUEST_FORMS: dict[str, type[RequestForm]] = {
     form.kind: form
-    for form in (InspectionRecordForm, ComplianceForm, DisbursementForm, ProgramResultsForm)
+    for form in (
+        InspectionRecordForm,
+        ComplianceForm,
+        DisbursementForm,
+        ProgramResultsForm,
+        RegistrationReportForm,
+    )
 }
 
 

@@ -65,6 +65,7 @@ class ReportJob(models.Model):
         COMPLIANCE = "compliance", _("Report on the use of khuyến công funds")
         DISBURSEMENT = "disbursement", _("Disbursement report")
         PROGRAM_RESULTS = "program_results", _("Programme results report")
+        REGISTRATION = "registration", _("Registration report of national proposals")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")

@@ -20,13 +20,14 @@ from django.utils import translation
 
 from core.pdf import html_to_pdf_file
 
-from . import compliance, disbursement, inspection_record, program_results
+from . import compliance, disbursement, inspection_record, program_results, registration
 
 BUILDERS = {
     "inspection_record": inspection_record,
     "compliance": compliance,
     "disbursement": disbursement,
     "program_results": program_results,
+    "registration": registration,
 }
 
 # Progress reported after each stage (the job row shows it to the requester).
