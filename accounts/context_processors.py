@@ -10,6 +10,7 @@ NAVIGATION = [
     (_("Home"), "home", "home.view", "house"),
     (_("Proposals"), "proposal-list", "proposal.view", "folder2-open"),
     (_("Plans"), "plan-list", "plan.view", "calendar3"),
+    (_("Annual cycle"), "cycle-home", "cycle.view", "arrow-repeat"),
     (_("Establishments"), "beneficiary-list", "beneficiary.view", "shop"),
     (_("Inspections"), "inspection-list", "inspection.view", "clipboard-check"),
     (_("Reports"), "report-list", "report.view", "file-earmark-text"),

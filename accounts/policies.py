@@ -64,6 +64,9 @@ PERMISSIONS: dict[str, frozenset] = {
     # by projects.workflow.COUNCIL_ACTIONS; the Sở and the ministry set them up.
     "council.view": ALL_ROLES - {Role.VIEWER},
     "council.create": MINISTRY_ROLES | DEPARTMENT_ROLES,
+    # The annual cycle (cycle app): calls, registration batches, plan decisions. Who acts
+    # on which object in which state is decided by cycle.workflow.STEPS.
+    "cycle.view": MINISTRY_ROLES | PROVINCIAL_EDITORS,
     # Contracts, tranches, acceptance and settlement (disbursement app): everybody reads,
     # the promotion centre and the Sở of the province record.
     "disbursement.view": ALL_ROLES,
@@ -87,6 +90,7 @@ PERMISSIONS: dict[str, frozenset] = {
     "report.request.disbursement": ALL_ROLES - {Role.VIEWER, Role.INSPECTOR},
     "report.request.program_results": ALL_ROLES - {Role.VIEWER, Role.INSPECTOR},
     "report.request.council_minutes": ALL_ROLES - {Role.VIEWER},
+    "report.request.registration": ALL_ROLES - {Role.VIEWER, Role.INSPECTOR},
     # Dashboards (statistics): the ministry sees every province, a province its own.
     "dashboard.view": ALL_ROLES,
 }

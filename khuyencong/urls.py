@@ -11,6 +11,7 @@ urlpatterns = [
     path("beneficiaries/", include("beneficiaries.urls")),
     path("programs/", include("programs.urls")),
     path("proposals/", include("projects.urls")),
+    path("cycle/", include("cycle.urls")),
     path("disbursement/", include("disbursement.urls")),
     path("inspections/", include("inspections.urls")),
     path("reports/", include("reports.urls")),

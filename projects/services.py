@@ -24,7 +24,7 @@ from core.formatting import format_date
 from core.funding import SOURCES
 from core.queue import task_send
 from programs.models import AnnualPlan
-from projects import appraisal, checks, workflow
+from projects import appraisal, checks, decision_dates, workflow
 from projects.models import (
     Appraisal,
     AppraisalCouncil,
@@ -131,6 +131,22 @@ def _event(
         decision_number=decision_number,
         decision_date=decision_date,
         changes=changes or {},
+    )
+
+
+def proposal_event(
+    *, proposal: Proposal, actor, action: str, comment: str = "", changes=None, **decision
+) -> None:
+    """Record an event on the đề án's timeline without changing it (for the services of
+    the apps above: registration, batches, plan decisions)."""
+    _event(
+        proposal,
+        actor,
+        action,
+        before=proposal.status,
+        comment=comment,
+        changes=changes,
+        **decision,
     )
 
 
@@ -795,10 +811,13 @@ def proposal_transition(
     comment: str = "",
     decision_number: str = "",
     decision_date: datetime.date | None = None,
+    entered_as_history: bool = False,
 ) -> Proposal:
     """Move a đề án along the workflow. Submitting and approving run every check;
     approving locks the plan first, so two approvals at the same moment cannot commit
-    more money than the plan allocated (Thông tư 28/2018/TT-BTC)."""
+    more money than the plan allocated (Thông tư 28/2018/TT-BTC). An approval cannot
+    predate the đề án's registration or its plan's decision (``decision_dates``), unless
+    the record is ``entered_as_history`` — which its event says."""
     transition = workflow.ACTIONS.get(action)
     if transition is None:
         raise ValidationError(_("Unknown action."))
@@ -828,6 +847,10 @@ def proposal_transition(
             errors["decision_date"] = _("Enter the date of the approval decision.")
         elif decision_date > timezone.localdate():
             errors["decision_date"] = _("The decision date cannot be in the future.")
+        elif not entered_as_history:
+            problem = decision_dates.decision_date_problem(locked, decision_date)
+            if problem:
+                errors["decision_date"] = problem
     if transition.records_decision:
         # The decision to stop: its number and date go on the event, not on the đề án
         # (whose approval decision stays in force for what was paid).
@@ -846,6 +869,10 @@ def proposal_transition(
             "The annual plan %(plan)s is not approved yet: a proposal is approved against an "
             "approved plan."
         ) % {"plan": locked.plan.title}
+    if action == "submit":
+        problem = decision_dates.submission_problem(locked)
+        if problem:
+            errors["call"] = problem
     if errors:
         raise ValidationError(errors)
     before = locked.status
@@ -865,6 +892,8 @@ def proposal_transition(
         locked.decision_number = decision_number.strip()
         locked.decision_date = decision_date
         changes = {"approved": {s: totals[s] for s in SOURCES}}
+        if entered_as_history:
+            changes["entered_as_history"] = True
     locked.status = transition.target
     locked.version += 1
     locked.save()

@@ -31,6 +31,11 @@ EVENT_LABELS = {
     "appraisal": gettext_lazy("Recorded an appraisal"),
     "council_assign": gettext_lazy("Put before an appraisal council"),
     "council_conclusion": gettext_lazy("The appraisal council concluded"),
+    # cycle.services (the annual cycle: calls, batches, plan decisions)
+    "register": gettext_lazy("Registered against the call"),
+    "batch_add": gettext_lazy("Added to the registration batch"),
+    "batch_remove": gettext_lazy("Removed from the registration batch"),
+    "plan_left_out": gettext_lazy("Left out of the plan decision"),
     # disbursement.services
     "contract": gettext_lazy("Recorded the signed contract"),
     "contract_amend": gettext_lazy("Amended the contract"),
@@ -77,6 +82,11 @@ TRANCHE_KIND_LABELS = {
     "reversal": gettext_lazy("Reversal"),
 }
 CHANGE_LABELS = {
+    "entered_as_history": gettext_lazy("Entered as history"),
+    "call": gettext_lazy("Call"),
+    "late": gettext_lazy("Registered after the deadline"),
+    "registration_batch": gettext_lazy("Registration batch"),
+    "plan_decision": gettext_lazy("Plan decision"),
     "title": gettext_lazy("Proposal title"),
     "kind": gettext_lazy("Kind of proposal"),
     "activity": gettext_lazy("Activity"),
@@ -140,6 +150,8 @@ def change_text(key: str, value, names: dict, *, action: str = "") -> str:
     """One side of a change in words: "2 establishment(s), shares 300.000.000 ₫"."""
     if value in (None, "", [], {}):
         return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
     if key == "kind" and action in MONEY_ACTIONS:
         return str(TRANCHE_KIND_LABELS.get(value, value))
     if key == "kind":

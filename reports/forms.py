@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.policies import is_national, visible
 from core.formatting import format_date
+from cycle.models import RegistrationBatch
 from inspections.models import Inspection
 from programs.models import AnnualPlan, Program
 from projects.models import AppraisalCouncil
@@ -230,6 +231,24 @@ class CouncilMinutesForm(RequestForm):
         )
 
 
+class RegistrationReportForm(RequestForm):
+    kind = K.REGISTRATION
+    description = _(
+        "The Sở's registration of national proposals: the report and the list of proposals "
+        "with their grassroots appraisal scores."
+    )
+
+    batch = forms.ModelChoiceField(
+        label=_("Registration batch"), queryset=RegistrationBatch.objects.none()
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["batch"].queryset = visible(
+            user, RegistrationBatch.objects.select_related("province", "call")
+        ).order_by("-created_at")
+
+
 REQUEST_FORMS: dict[str, type[RequestForm]] = {
     form.kind: form
     for form in (
@@ -238,6 +257,7 @@ REQUEST_FORMS: dict[str, type[RequestForm]] = {
         DisbursementForm,
         ProgramResultsForm,
         CouncilMinutesForm,
+        RegistrationReportForm,
     )
 }
 

@@ -69,6 +69,7 @@ class ReportJob(models.Model):
             "council_minutes",
             _("Minutes of an appraisal council (biên bản họp hội đồng thẩm định)"),
         )
+        REGISTRATION = "registration", _("Registration report of national proposals")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")

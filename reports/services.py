@@ -37,6 +37,7 @@ from accounts.models import Agency
 from accounts.policies import has_perm, is_national, object_province_id, require
 from core.formatting import document_number, format_date
 from core.queue import task_send
+from cycle.models import RegistrationBatch
 from inspections.models import Inspection
 from inspections.services import record_issuer, record_number_give
 from programs.models import AnnualPlan, Program
@@ -222,6 +223,17 @@ def _resolve(actor, kind: str, params: dict) -> _Resolved:
             params={"council": council.pk},
             province=council.agency.province,
             title=f"Biên bản họp {_lower_first(council.name)}",
+        )
+    if kind == K.REGISTRATION:
+        batches = RegistrationBatch.objects.select_related("province", "call__plan")
+        batch = _object(actor, batches, params, "batch")
+        return _Resolved(
+            params={"batch": batch.pk},
+            province=batch.province,
+            title=(
+                f"Báo cáo đăng ký kế hoạch khuyến công quốc gia năm {batch.call.plan.year} "
+                f"{_where(batch.province)}"
+            ),
         )
     raise ValidationError({"kind": _("Choose a kind of report.")})
 

@@ -16,12 +16,14 @@ from openpyxl import load_workbook
 
 from accounts.models import Agency, User
 from beneficiaries.models import Beneficiary, ImportBatch
+from cycle.models import Call, PlanDecision, RegistrationBatch
 from inspections.models import Inspection, InspectionPhoto, Recommendation
 from programs.models import AnnualPlan, Program, SupportCap
 from projects.models import AppraisalCouncil, Attachment, CouncilProposal, Proposal
 from reference.models import Commune, Province
 from reports.models import ReportJob
 from tests.beneficiaries import factories as beneficiary_factories
+from tests.cycle import factories as cycle_factories
 from tests.inspections import factories as inspection_factories
 from tests.programs import factories
 from tests.projects import factories as proposal_factories
@@ -81,6 +83,12 @@ def _object_in(model, province_code):
         return _council_in(province)
     if model is CouncilProposal:
         return _council_in(province).proposal_links.first()
+    if model is Call:
+        return cycle_factories.local_call_in(province)
+    if model is RegistrationBatch:
+        return cycle_factories.batch_in(province)
+    if model is PlanDecision:
+        return cycle_factories.decision_in(province)
     return None
 
 
@@ -108,6 +116,7 @@ OBJECT_BUILDERS = {
     *(Proposal, Attachment, AppraisalCouncil, CouncilProposal),
     *(Inspection, InspectionPhoto, Recommendation),
     ReportJob,
+    *(Call, RegistrationBatch, PlanDecision),
 }
 
 

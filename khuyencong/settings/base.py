@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "beneficiaries",
     "programs",
     "projects",
+    "cycle",
     "disbursement",
     "inspections",
     "reports",
@@ -253,6 +254,11 @@ CELERY_BEAT_SCHEDULE = {
     "disbursement-flags": {
         "task": "disbursement.tasks.flags_evaluate_task",
         "schedule": crontab(hour=6, minute=0),  # CELERY_TIMEZONE: 06:00 Asia/Ho_Chi_Minh
+    },
+    # Reminders before the deadline of open calls for đề án (cycle).
+    "cycle-reminders": {
+        "task": "cycle.tasks.registration_remind_task",
+        "schedule": crontab(hour=7, minute=0),
     },
     # Re-enqueues report jobs left pending or running too long (see REPORTS_* below); on
     # the default queue, so it never waits behind long reports.

@@ -20,7 +20,14 @@ from django.utils import translation
 
 from core.pdf import html_to_pdf_file
 
-from . import compliance, council_minutes, disbursement, inspection_record, program_results
+from . import (
+    compliance,
+    council_minutes,
+    disbursement,
+    inspection_record,
+    program_results,
+    registration,
+)
 
 BUILDERS = {
     "inspection_record": inspection_record,
@@ -28,6 +35,7 @@ BUILDERS = {
     "disbursement": disbursement,
     "program_results": program_results,
     "council_minutes": council_minutes,
+    "registration": registration,
 }
 
 # Progress reported after each stage (the job row shows it to the requester).
