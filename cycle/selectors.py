@@ -6,14 +6,15 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from accounts.policies import visible
 from core.funding import SOURCES
 from cycle.models import Call, PlanDecision, Registration, RegistrationBatch
-from projects import checks
-from projects.models import Appraisal, Attachment, BudgetLine, Proposal
+from projects import appraisal, checks
+from projects.appraisal import STAGE
+from projects.models import Attachment, BudgetLine, Proposal
 
 
 def registration_date(proposal: Proposal) -> datetime.date | None:
@@ -43,13 +44,11 @@ def submission_problem(proposal: Proposal) -> str | None:
 
 
 def stage_result(proposal: Proposal, stage: str) -> tuple[Decimal | None, str]:
-    """A đề án's appraisal result at ``stage`` (Appraisal.Stage): the average weighted score
-    of its appraisals of that stage and the latest recommendation. The one place the cycle
-    reads appraisal results; the appraisal councils replace its body."""
-    rows = proposal.appraisals.filter(stage=stage)
-    score = rows.aggregate(avg=Avg("weighted_score"))["avg"]
-    latest = rows.order_by("-created_at", "-id").values_list("recommendation", flat=True).first()
-    return (score.quantize(Decimal("0.01")) if score is not None else None), latest or ""
+    """A đề án's appraisal result at ``stage`` as the cycle stores it on a batch item: the
+    council's average and recommendation (``projects.appraisal.stage_result``, the one
+    definition)."""
+    result = appraisal.stage_result(proposal, stage)
+    return result.score, result.recommendation
 
 
 def calls_visible(*, user) -> QuerySet[Call]:
@@ -131,37 +130,27 @@ def _budget(source: str):
     )
 
 
-def _score(stage: str):
-    return Subquery(
-        Appraisal.objects.filter(proposal=OuterRef("pk"), stage=stage)
-        .values("proposal")
-        .annotate(a=Avg("weighted_score"))
-        .values("a")
-    )
-
-
 def decision_candidates(plan) -> QuerySet[Proposal]:
     """The đề án a plan decision may list: the forwarded national đề án of the year whose
-    ministry appraisal recommends approval, or a province's appraised local đề án — with
-    their score (average at the deciding stage), budget per source and province."""
+    ministry appraisal (the Cục's council) recommends approval, or a province's appraised
+    local đề án whose council recommends it — with their budget per source and province.
+    Their scores come from ``decision_scores``."""
     national = plan.province_id is None
-    stage = Appraisal.Stage.MINISTRY if national else Appraisal.Stage.PROVINCE
+    stage = STAGE.MINISTRY if national else STAGE.PROVINCE
     status = Proposal.Status.FORWARDED if national else Proposal.Status.APPRAISED
-    latest = (
-        Appraisal.objects.filter(proposal=OuterRef("pk"), stage=stage)
-        .order_by("-created_at", "-id")
-        .values("recommendation")[:1]
-    )
+    ids = Proposal.objects.filter(plan=plan, status=status).values_list("pk", flat=True)
+    approved = [pk for pk, r in appraisal.stage_results(ids, stage).items() if r.approves]
     return (
-        Proposal.objects.filter(plan=plan, status=status)
+        Proposal.objects.filter(pk__in=approved)
         .select_related("province", "activity", "implementing_agency")
-        .annotate(
-            score=_score(stage),
-            recommendation=Subquery(latest),
-            **{f"budget_{s}": _budget(s) for s in SOURCES},
-        )
-        .filter(recommendation=Appraisal.Recommendation.APPROVE)
+        .annotate(**{f"budget_{s}": _budget(s) for s in SOURCES})
     )
+
+
+def decision_scores(plan, proposal_ids) -> dict[int, Decimal | None]:
+    """The council's average at the deciding stage of each đề án of a plan decision."""
+    stage = STAGE.PROVINCE if plan.province_id else STAGE.MINISTRY
+    return {pk: r.score for pk, r in appraisal.stage_results(proposal_ids, stage).items()}
 
 
 def plan_remaining(plan, source: str, *, proposed: int = 0) -> dict:

@@ -8,7 +8,6 @@ import mimetypes
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Avg
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,7 +21,7 @@ from cycle.models import Call, PlanDecision, RegistrationBatch
 from programs.models import AnnualPlan
 from projects import selectors as proposal_selectors
 from projects import workflow as proposal_workflow
-from projects.models import Appraisal, Proposal
+from projects.models import Proposal
 
 
 def _own_plans(user, *, approved=False):
@@ -405,9 +404,6 @@ class DecisionDetailView(PolicyMixin, View):
         user = self.request.user
         source = services.plan_source(decision.plan)
         sort = self.request.GET.get("sort", "score")
-        stage = (
-            Appraisal.Stage.MINISTRY if decision.level == "national" else Appraisal.Stage.PROVINCE
-        )
         items = decision.items.select_related(
             "proposal__province", "proposal__activity", "proposal__implementing_agency"
         )
@@ -415,11 +411,7 @@ class DecisionDetailView(PolicyMixin, View):
             # A province reads the national decision for its own đề án only.
             items = items.filter(proposal__province_id=user.province_id)
         items = list(items)
-        scores = dict(
-            Appraisal.objects.filter(proposal__in=[i.proposal_id for i in items], stage=stage)
-            .values_list("proposal_id")
-            .annotate(avg=Avg("weighted_score"))
-        )
+        scores = selectors.decision_scores(decision.plan, [i.proposal_id for i in items])
         rows = []
         for item in items:
             rows.append(

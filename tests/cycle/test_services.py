@@ -271,7 +271,7 @@ def test_the_ministers_decision_approves_the_listed_and_tells_the_left_out(world
     plan = plan_for(14, national=True)
     call = open_call(plan)
     listed = [forwarded_national(14, call=call, score=s) for s in (9, 7)]
-    left_out = forwarded_national(66, call=call, score=5)
+    left_out = forwarded_national(66, call=call, score=8)  # left out by choice
     decision = draft_decision(plan, include=listed)
     assert decision.items.count() == 3
     mail.outbox.clear()
@@ -438,12 +438,12 @@ def services_transition_history(proposal, day):
 
 
 @pytest.mark.django_db
-def test_stage_result_averages_the_scores_and_takes_the_latest_recommendation(world):
+def test_stage_result_is_the_latest_council_conclusion(world):
     proposal = advance(make_proposal(14), S.SUBMITTED)
     appraise(proposal, staff_of(14), score=10)
     appraise(proposal, staff_of(14), recommendation="return", score=6)
     score, recommendation = selectors.stage_result(proposal, Appraisal.Stage.PROVINCE)
-    assert score == 80 and recommendation == "return"
+    assert score == 60 and recommendation == "return"
     assert selectors.stage_result(proposal, Appraisal.Stage.MINISTRY) == (None, "")
 
 

@@ -141,7 +141,7 @@ def test_the_plan_draft_sorts_shows_the_budget_left_and_records_the_decision(
     world, client, users, django_assert_max_num_queries
 ):
     plan = plan_for(14, national=True)
-    proposals = [forwarded_national(14, score=s) for s in (6, 9)]
+    proposals = [forwarded_national(14, score=s) for s in (7, 9)]
     decision = draft_decision(plan)
     login(client, users, "ministry")
     url = reverse("decision-detail", args=[decision.pk])
