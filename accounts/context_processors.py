@@ -6,11 +6,17 @@ from accounts.policies import has_perm, is_national
 # (label, url name, action, icon). A link shows only to users allowed to follow it;
 # later issues add their pages here. The main bar holds the daily work; reference
 # material sits in the "Catalogues" menu so the bar fits a 1366-pixel screen.
+# The year's cycle: the plans, the calls with their batches and decisions, the councils.
+PLANNING = [
+    (_("Annual plans"), "plan-list", "plan.view", "calendar3"),
+    (_("Annual cycle"), "cycle-home", "cycle.view", "arrow-repeat"),
+    (_("Appraisal councils"), "council-list", "council.view", "people"),
+]
 NAVIGATION = [
     (_("Home"), "home", "home.view", "house"),
     (_("Proposals"), "proposal-list", "proposal.view", "folder2-open"),
-    (_("Plans"), "plan-list", "plan.view", "calendar3"),
-    (_("Annual cycle"), "cycle-home", "cycle.view", "arrow-repeat"),
+    # A menu (label, entries, icon): one entry on the bar, its links in a dropdown.
+    (_("Plans"), PLANNING, "calendar3"),
     (_("Establishments"), "beneficiary-list", "beneficiary.view", "shop"),
     (_("Inspections"), "inspection-list", "inspection.view", "clipboard-check"),
     (_("Reports"), "report-list", "report.view", "file-earmark-text"),
@@ -26,11 +32,23 @@ CATALOGUES = [
 
 def _items(request, user, entries):
     current = request.resolver_match.url_name if request.resolver_match else None
-    return [
-        {"label": label, "url": reverse(name), "icon": icon, "active": current == name}
-        for label, name, action, icon in entries
-        if has_perm(user, action)
-    ]
+    items = []
+    for entry in entries:
+        if isinstance(entry[1], list):
+            label, children, icon = entry
+            links = _items(request, user, children)
+            if len(links) == 1:
+                items.extend(links)  # a menu of one link is that link
+            elif links:
+                active = any(link["active"] for link in links)
+                items.append({"label": label, "icon": icon, "active": active, "children": links})
+            continue
+        label, name, action, icon = entry
+        if has_perm(user, action):
+            items.append(
+                {"label": label, "url": reverse(name), "icon": icon, "active": current == name}
+            )
+    return items
 
 
 def navigation(request):

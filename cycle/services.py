@@ -347,6 +347,9 @@ def decision_create(*, plan: AnnualPlan, actor, kind: str = PlanDecision.Kind.IN
     level = "national" if plan.province_id is None else "local"
     if not workflow.may_act(actor, "decision", "edit", level, plan.province_id):
         raise PermissionDenied
+    # The plan's row is the lock: two people starting the list at the same moment get one
+    # draft and a message, not the unique constraint's error.
+    AnnualPlan.objects.select_for_update().get(pk=plan.pk)
     if PlanDecision.objects.filter(plan=plan, status=PlanDecision.Status.DRAFT).exists():
         raise ValidationError(_("A draft decision of this plan is already being prepared."))
     decision = PlanDecision.objects.create(plan=plan, kind=kind, created_by=actor)

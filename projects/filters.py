@@ -14,10 +14,10 @@ from accounts.filters import ProvinceFilter, ScopedFilterSet
 from accounts.models import Agency
 from accounts.policies import visible
 from core.funding import SOURCE_SHORT
-from core.lists import YearFilter
+from core.lists import ListFilterSet, YearFilter
 from core.text import fold
 from programs.models import Activity, Level, Program
-from projects.models import FUNDED_STATES, Proposal
+from projects.models import FUNDED_STATES, AppraisalCouncil, AppraisalStage, Proposal
 from projects.selectors import plans_for_proposals
 from reference.models import Commune, Region
 
@@ -153,3 +153,13 @@ class ProposalFilterSet(ScopedFilterSet):
     def with_open_flags(self, queryset, name, value):
         open_flags = Proposal.objects.filter(flags__isnull=False, flags__resolved_on__isnull=True)
         return queryset.filter(pk__in=open_flags.values("pk"))
+
+
+class CouncilFilterSet(ListFilterSet):
+    """The filters of the appraisal councils' list."""
+
+    year = YearFilter(label=_("Year"), field_name="year")
+    stage = django_filters.ChoiceFilter(label=_("Stage"), choices=AppraisalStage.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=AppraisalCouncil.Status.choices)
+
+    columns = {"year": "col-6 col-md-2", "stage": "col-6 col-md-3", "status": "col-6 col-md-3"}

@@ -25,7 +25,7 @@ from core.http import xlsx_response
 from core.lists import FilteredListMixin
 from programs.models import Indicator
 from projects import appraisal, checks, excel, forms, selectors, services, timeline, workflow
-from projects.filters import ProposalFilterSet
+from projects.filters import CouncilFilterSet, ProposalFilterSet
 from projects.models import (
     Appraisal,
     AppraisalCouncil,
@@ -665,11 +665,12 @@ def _stage_of(user) -> str:
     return Appraisal.Stage.MINISTRY if national else Appraisal.Stage.PROVINCE
 
 
-class CouncilListView(PolicyMixin, ListView):
+class CouncilListView(PolicyMixin, FilteredListMixin, ListView):
     permission = "council.view"
     model = AppraisalCouncil
     template_name = "projects/council_list.html"
     paginate_by = 25
+    filterset_class = CouncilFilterSet
 
     def get_queryset(self):
         return selectors.council_list(user=self.request.user)

@@ -84,7 +84,9 @@ TRANSITIONS = [
         "approve",
         S.APPROVED,
         DEPARTMENT_ROLES,
-        _("Record the province's approval"),
+        # An individual (or supplementary) decision; the usual way is the UBND's plan
+        # decision listing the đề án (cycle.services.decision_record).
+        _("Record an individual approval decision (province)"),
         levels=frozenset({"local"}),
         needs_decision=True,
         style="success",
@@ -113,7 +115,9 @@ TRANSITIONS = [
         "ministry_approve",
         S.APPROVED,
         MINISTRY_ROLES,
-        _("Approve (ministry)"),
+        # An individual (or supplementary) decision; the usual way is the Minister's plan
+        # decision listing the đề án (cycle.services.decision_record).
+        _("Approve by an individual decision (ministry)"),
         levels=frozenset({"national"}),
         national_actor=True,
         needs_decision=True,

@@ -389,13 +389,16 @@ def _proposal(spec: ProposalSpec, plan: AnnualPlan) -> Proposal:
     assert proposal.status == Proposal.Status.APPROVED, (spec.key, proposal.status)
     centre = _centre(spec.province)
     if spec.contract:
+        # A national đề án's contract is recorded by the ministry department, which entrusts
+        # the province's centre (disbursement.policies.may_record): the centre pays both.
         money.contract_sign(
             proposal=proposal,
-            actor=centre,
+            actor=ministry() if spec.national else centre,
             number=f"{spec.key}/HĐ-KC",
             signed_on=SIGNED_ON,
             parties="Trung tâm khuyến công và cơ sở",
             amounts=proposal.approved_by_source(),
+            signing_agency=centre.agency if spec.national else None,
         )
     tranches = []
     for index, amount in enumerate(spec.payments):

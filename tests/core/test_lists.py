@@ -19,6 +19,7 @@ from tests.inspections.factories import inspection_in
 LISTS = [
     "agency-list",
     "beneficiary-list",
+    "council-list",
     "inspection-findings",
     "inspection-list",
     "plan-list",
