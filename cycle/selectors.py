@@ -171,3 +171,18 @@ def plan_remaining(plan, source: str, *, proposed: int = 0) -> dict:
         "proposed": proposed,
         "remaining": budget - committed - proposed,
     }
+
+
+def calls_open_now(*, user, today: datetime.date | None = None) -> list[Call]:
+    """The open calls ``user`` may see whose deadline has not passed, soonest first, each
+    with ``days_left`` (the home page's reminder; the e-mail reminder is
+    ``cycle.services.registration_remind``)."""
+    today = today or timezone.localdate()
+    calls = list(
+        calls_visible(user=user)
+        .filter(status=Call.Status.OPEN, deadline__gte=today)
+        .order_by("deadline", "id")[:5]
+    )
+    for call in calls:
+        call.days_left = days_left(call, today)
+    return calls

@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency, Role, User
-from accounts.policies import is_national, visible
+from accounts.policies import has_perm, is_national, visible
 from core.funding import KC_SOURCES, SOURCE_SHORT, SOURCES
 from core.measures import percent
+from cycle.selectors import calls_open_now
 from dashboards.models import ProposalFigures
 from disbursement.models import DisbursementFlag
 from inspections.selectors import compliance_summary
@@ -24,7 +25,7 @@ from programs.models import (
     ProgramTarget,
 )
 from projects.models import Proposal
-from projects.selectors import proposal_todo
+from projects.selectors import proposal_todo, sheets_waiting
 from reference.models import Commune, Province, Region
 
 
@@ -58,6 +59,10 @@ def home_summary(*, user) -> dict:
     summary["plans_waiting"] = plans.filter(status=AnnualPlan.Status.SUBMITTED).count()
     summary.update(proposal_todo_summary(user=user))
     summary.update(compliance_summary(user=user))
+    # The annual cycle's reminders: the open calls and their deadlines, the score sheets
+    # the user owes to a council.
+    summary["open_calls"] = calls_open_now(user=user) if has_perm(user, "cycle.view") else []
+    summary["sheets_waiting"] = sheets_waiting(user=user)
     if not national and user.role == Role.CENTRE_STAFF:
         from disbursement.selectors import tracking
 

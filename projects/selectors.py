@@ -4,7 +4,7 @@ whatever the number of rows."""
 
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import Agency
@@ -216,4 +216,22 @@ def sheets_to_fill(*, user, proposal: Proposal) -> list[CouncilProposal]:
             council__status=AppraisalCouncil.Status.OPEN,
             council__members__user=user,
         ).select_related("council")
+    )
+
+
+def sheets_waiting(*, user, limit: int = 10) -> list[CouncilProposal]:
+    """The score sheets ``user`` still owes: the đề án before an open council they sit on,
+    not concluded yet, that they have not scored (the home page's to-do)."""
+    scored = Appraisal.objects.filter(
+        council=OuterRef("council"), proposal=OuterRef("proposal"), appraiser=user
+    )
+    return list(
+        CouncilProposal.objects.filter(
+            concluded_at=None,
+            council__status=AppraisalCouncil.Status.OPEN,
+            council__members__user=user,
+        )
+        .exclude(Exists(scored))
+        .select_related("council", "proposal")
+        .order_by("council__meeting_date", "order", "id")[:limit]
     )

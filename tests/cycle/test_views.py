@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from cycle.models import Call, PlanDecision, Registration
@@ -17,7 +18,16 @@ from tests.cycle.factories import (
     open_call,
     today,
 )
-from tests.projects.factories import S, make_proposal, plan_for
+from tests.projects.factories import (
+    S,
+    advance,
+    council_for,
+    council_seats,
+    make_proposal,
+    plan_for,
+    score_sheet,
+    staff_of,
+)
 
 
 def login(client, users, name):
@@ -251,3 +261,27 @@ def test_without_a_call_for_its_plan_a_national_proposal_is_forwarded_alone(worl
     login(client, users, "ttkc-sonla")
     card = client.get(reverse("proposal-registration", args=[proposal.pk])).content.decode()
     assert "action-batch-add" not in card
+
+
+@pytest.mark.django_db
+def test_the_home_page_reminds_of_open_calls_and_owed_score_sheets(world, client, users):
+    plan = plan_for(14, national=True)
+    call = open_call(plan, deadline=datetime.date.today() + datetime.timedelta(days=3))
+    proposal = advance(make_proposal(14), S.SUBMITTED)
+    council = council_for(proposal, staff_of(14))
+    chair, secretary = council_seats(staff_of(14).agency)
+    score_sheet(council.proposal_links.get(), chair)
+    login(client, users, "sct-sonla")
+    page = client.get(reverse("home"))
+    calls = page.context["open_calls"]
+    assert [c.pk for c in calls] == [call.pk] and calls[0].days_left == 3
+    assert "3 ngày" in page.content.decode()
+    # The secretary still owes a sheet, with a link to it; the chair, who scored, does not.
+    sheet_url = reverse("council-sheet", args=[council.proposal_links.get().pk])
+    user_model = get_user_model()
+    client.force_login(user_model.objects.get(pk=secretary.pk))
+    page = client.get(reverse("home"))
+    assert len(page.context["sheets_waiting"]) == 1 and sheet_url in page.content.decode()
+    client.force_login(user_model.objects.get(pk=chair.pk))
+    page = client.get(reverse("home"))
+    assert page.context["sheets_waiting"] == [] and sheet_url not in page.content.decode()
