@@ -5,8 +5,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from reports import documents, services
+from reports.documents import render_report
 from tests.cycle.factories import appraised_national, batch_with, open_call
 from tests.projects.factories import plan_for, staff_of
+from tests.reports.documents_support import Rendered, save_artifacts
 
 pytestmark = pytest.mark.django_db
 
@@ -27,5 +29,11 @@ def test_the_registration_report_lists_the_batch_with_its_scores(world):
         assert proposal.code in html
     assert "80,00" in html  # the grassroots weighted score
     assert "600.000.000" in html  # KCQG asked, in total
+    # The PDF itself, read back: the official header, the report's number, every đề án.
+    doc = Rendered(job, render_report(job, progress=lambda _p: None), [])
+    save_artifacts("registration_report", doc)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in doc.flat
+    assert f"Số: {job.number}" in doc.flat
+    assert all(p.code in doc.flat for p in proposals)
     with pytest.raises(PermissionDenied):
         services.report_request(actor=staff_of(66), kind="registration", params={"batch": batch.pk})
