@@ -140,6 +140,10 @@ def _conclude_in_browser(page, base, council, proposals) -> None:
         page.goto(f"{base}/proposals/councils/{council.pk}/")
         card = _card(page, proposal)
         card.get_by_test_id("conclude").click()
+        # The form opens with Bootstrap's collapse: act once it is shown, not while it
+        # slides open (a click during the transition may be lost).
+        link = CouncilProposal.objects.get(council=council, proposal=proposal)
+        page.locator(f"#conclude-{link.pk}.collapse.show").wait_for()
         card.locator("input[name$='recommendation'][value='approve']").check()
         card.get_by_test_id("confirm-conclude").click()
         _card(page, proposal).get_by_test_id("council-conclusion").wait_for()
