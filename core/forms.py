@@ -129,6 +129,18 @@ def service_error_messages(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
+def refusal_message(request, exc: ValidationError) -> None:
+    """A refused action, as one message on the next page: that it was not done, and why
+    (every reason the service gave, in its words)."""
+    from django.contrib import messages
+
+    messages.error(
+        request,
+        gettext("The action was not done: %(reasons)s")
+        % {"reasons": " ".join(service_error_messages(exc))},
+    )
+
+
 def add_service_errors(form, exc: ValidationError) -> None:
     """Put a service's errors next to the fields they name, the rest at the top."""
     if hasattr(exc, "error_dict"):

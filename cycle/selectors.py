@@ -75,6 +75,39 @@ def days_left(call: Call, today: datetime.date | None = None) -> int:
     return (call.deadline - (today or timezone.localdate())).days
 
 
+def late_refusal(call: Call, today: datetime.date | None = None) -> str | None:
+    """Why a registration against ``call`` is refused today (None: it is accepted, on time
+    or flagged as late): the one rule the service applies and the đề án page shows."""
+    from django.utils.translation import gettext as _
+
+    from core.formatting import format_date
+
+    today = today or timezone.localdate()
+    if today > call.deadline and call.late_policy == Call.LatePolicy.REFUSE:
+        return _(
+            "The deadline of this call was %(deadline)s: registrations after it are refused."
+        ) % {"deadline": format_date(call.deadline)}
+    return None
+
+
+def left_out_of(proposal: Proposal):
+    """The recorded plan decision that left ``proposal`` out while it still waits for a
+    decision (None otherwise): said on its page, with the supplementary decision possible."""
+    from cycle.models import PlanDecisionItem
+
+    if proposal.status not in (Proposal.Status.FORWARDED, Proposal.Status.APPRAISED):
+        return None
+    item = (
+        PlanDecisionItem.objects.filter(
+            proposal=proposal, included=False, decision__status=PlanDecision.Status.RECORDED
+        )
+        .select_related("decision")
+        .order_by("-decision__date", "-decision_id")
+        .first()
+    )
+    return item.decision if item else None
+
+
 def missing_documents(proposal: Proposal, call: Call) -> list[str]:
     """The documents of the đề án's checklist and of the call not attached yet."""
     wanted = {d.pk: d.name for d in checks.required_documents(proposal)}

@@ -131,16 +131,9 @@ def registration_submit(*, proposal: Proposal, actor, call: Call | None) -> Prop
                 raise PermissionDenied
             today = timezone.localdate()
             late = today > call.deadline
-            if late and call.late_policy == Call.LatePolicy.REFUSE:
-                raise ValidationError(
-                    {
-                        "call": _(
-                            "The deadline of this call was %(deadline)s: registrations after "
-                            "it are refused."
-                        )
-                        % {"deadline": _d(call.deadline)}
-                    }
-                )
+            refusal = selectors.late_refusal(call, today)
+            if refusal:
+                raise ValidationError({"call": refusal})
     if existing is None and call is not None:
         # Registered first, in the same transaction: the submission then sees it.
         Registration.objects.create(

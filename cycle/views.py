@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.policies import PolicyMixin, is_national, visible
-from core.forms import add_service_errors, service_error_messages
+from core.forms import add_service_errors, refusal_message
 from cycle import forms, selectors, services, workflow
 from cycle.models import Call, PlanDecision, RegistrationBatch
 from programs.models import AnnualPlan
@@ -40,9 +40,7 @@ def _own_plans(user, *, approved=False):
 
 
 def _error(request, exc: ValidationError) -> None:
-    messages.error(request, _("The action was not done:"))
-    for reason in service_error_messages(exc):
-        messages.error(request, reason)
+    refusal_message(request, exc)
 
 
 class CycleHomeView(PolicyMixin, View):
@@ -219,19 +217,31 @@ class ProposalRegistrationView(PolicyMixin, View):
             and not has_call
             and proposal_workflow.may_perform(user, proposal_workflow.ACTIONS["forward"], proposal)
         )
+        call_rows = [
+            {
+                "call": c,
+                "days_left": selectors.days_left(c, today),
+                "missing": selectors.missing_documents(proposal, c),
+                "refused": selectors.late_refusal(c, today),
+            }
+            for c in calls
+        ]
+        # The calls still taking registrations: the only ones the form offers; when every
+        # open call refuses late ones, the card says why instead of a button that would
+        # only lead to the refusal.
+        accepting = [row["call"] for row in call_rows if not row["refused"]]
+        closed_to_all = bool(call_rows) and not accepting
+        if form is None:
+            initial = {"call": accepting[0].pk} if len(accepting) == 1 else {}
+            form = forms.RegistrationForm(calls=accepting, initial=initial)
         return {
             "proposal": proposal,
             "registration": registration,
-            "call_rows": [
-                {
-                    "call": c,
-                    "days_left": selectors.days_left(c, today),
-                    "missing": selectors.missing_documents(proposal, c),
-                }
-                for c in calls
-            ],
-            "may_submit": may_submit,
-            "form": form or forms.RegistrationForm(calls=calls),
+            "call_rows": call_rows,
+            "may_submit": may_submit and not closed_to_all,
+            "closed_to_all": may_submit and closed_to_all,
+            "left_out_of": selectors.left_out_of(proposal),
+            "form": form,
             "batch": batch,
             "may_batch": may_batch,
             "may_forward": may_forward,

@@ -17,7 +17,7 @@ from django.views import View
 
 from accounts.models import Agency
 from accounts.policies import PolicyMixin, visible
-from core.forms import add_service_errors, service_error_messages
+from core.forms import add_service_errors, refusal_message
 from core.funding import SOURCE_SHORT, SOURCES
 from core.http import xlsx_response
 from disbursement import excel, forms, policies, selectors, services
@@ -357,9 +357,7 @@ class TrancheActionView(PolicyMixin, View):
                     idempotency_key=data["idempotency_key"] or forms.new_key(),
                 )
         except ValidationError as exc:
-            messages.error(request, _("The action was not done:"))
-            for reason in service_error_messages(exc):
-                messages.error(request, reason)
+            refusal_message(request, exc)
         else:
             messages.success(request, _("Done: %(tranche)s.") % {"tranche": _describe(tranche)})
         return redirect(back)

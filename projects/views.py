@@ -19,7 +19,7 @@ from django.views.generic import DetailView, ListView
 
 from accounts.policies import PolicyMixin, has_perm, in_scope, is_national, visible
 from beneficiaries.eligibility import beneficiary_eligibility
-from core.forms import add_service_errors, service_error_messages
+from core.forms import add_service_errors, refusal_message, service_error_messages
 from core.funding import SOURCE_SHORT, SOURCES, level_sources, program_source
 from core.http import xlsx_response
 from core.lists import FilteredListMixin
@@ -540,10 +540,7 @@ class ProposalTransitionView(PolicyMixin, View):
                 decision_date=data["decision_date"],
             )
         except ValidationError as exc:
-            # Each reason (a failed check, a missing field) as its own message.
-            messages.error(request, _("The action was not done:"))
-            for reason in service_error_messages(exc):
-                messages.error(request, reason)
+            refusal_message(request, exc)
         else:
             messages.success(
                 request,

@@ -13,6 +13,7 @@ from freezegun import freeze_time
 
 from cycle import rules, selectors, services
 from cycle.models import Call, CallReminder, PlanDecision, Registration, RegistrationBatch
+from programs.catalogue import SOURCES
 from projects.models import Appraisal, ApprovedVersion, Proposal, ProposalEvent
 from tests.cycle.factories import (
     appraised_national,
@@ -51,8 +52,11 @@ def test_a_national_call_defaults_to_20_may_of_the_year_before_with_its_citation
     assert call.dossier_sets == rules.DOSSIER_SETS.value == 3
     assert "36/2013/TT-BCT" in call.deadline_basis
     assert rules.NATIONAL_DEADLINE.document == "36/2013/TT-BCT"
-    # Not confirmed in a published text: said so in the data, not invented.
-    assert not rules.NATIONAL_DEADLINE.verified and "chưa kiểm chứng" in call.deadline_basis
+    # The deadline is the one the legal catalogue's source for the circular gives (LawNet);
+    # the number of sets is not confirmed in a published text: said so, not invented.
+    assert rules.NATIONAL_DEADLINE.verified and "20/5" in SOURCES["36/2013/TT-BCT"].note
+    assert call.deadline_basis == "Thông tư 36/2013/TT-BCT"
+    assert not rules.DOSSIER_SETS.verified
 
 
 @pytest.mark.django_db

@@ -111,7 +111,9 @@ def test_a_late_registration_is_refused_with_the_reason_in_vietnamese(world, cli
     proposal = make_proposal(14)
     login(client, users, "sct-sonla")
     card = client.get(reverse("proposal-registration", args=[proposal.pk])).content.decode()
-    assert "đã quá hạn đăng ký" in card
+    # The card says why, and offers no button that would only lead to the refusal.
+    assert "không nhận đăng ký sau hạn" in card and 'data-testid="action-submit"' not in card
+    # A POST anyway (an old page) is refused by the service, with the reason.
     response = client.post(
         reverse("proposal-registration", args=[proposal.pk]), {"call": call.pk}, follow=True
     )
@@ -285,3 +287,21 @@ def test_the_home_page_reminds_of_open_calls_and_owed_score_sheets(world, client
     client.force_login(user_model.objects.get(pk=chair.pk))
     page = client.get(reverse("home"))
     assert page.context["sheets_waiting"] == [] and sheet_url not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_left_out_proposal_says_so_at_the_top_of_its_page(world, client, users):
+    from cycle import services
+
+    plan = plan_for(14, national=True)
+    call = open_call(plan)
+    listed, left_out = (forwarded_national(14, call=call) for _ in range(2))
+    decision = draft_decision(plan, include=[listed])
+    services.decision_record(
+        decision=decision, actor=users["ministry"], number="77/QĐ-BCT", date=today(), signer="BT"
+    )
+    login(client, users, "sct-sonla")
+    card = client.get(reverse("proposal-registration", args=[left_out.pk])).content.decode()
+    assert 'data-testid="left-out"' in card and "77/QĐ-BCT" in card
+    card = client.get(reverse("proposal-registration", args=[listed.pk])).content.decode()
+    assert 'data-testid="left-out"' not in card

@@ -504,7 +504,7 @@ def test_the_detail_page_costs_the_same_for_1_or_5_rows(
 
 
 @pytest.mark.django_db
-def test_a_transition_runs_from_the_page_and_failures_list_each_reason(world, client):
+def test_a_transition_runs_from_the_page_and_a_refusal_gives_every_reason(world, client):
     ready = make_proposal(SONLA)
     missing = make_proposal(SONLA, attach=False, beneficiaries=1)
     login(client, "sct-sonla")
@@ -514,8 +514,9 @@ def test_a_transition_runs_from_the_page_and_failures_list_each_reason(world, cl
     missing.refresh_from_db()
     assert missing.status == "draft"
     texts = [str(m) for m in response.context["messages"]]
-    assert any("Thuyết minh đề án" in t for t in texts)  # the missing documents, by name
-    assert len(texts) >= 2
+    # One message: the action was not done, and every reason (the documents, by name).
+    assert len(texts) == 1 and texts[0].startswith("Chưa thực hiện được thao tác: ")
+    assert "Thuyết minh đề án" in texts[0] and "Dự toán kinh phí chi tiết" in texts[0]
     response = client.post(reverse("proposal-transition", args=[ready.pk]), {"action": "submit"})
     assert response.status_code == 302
     ready.refresh_from_db()
