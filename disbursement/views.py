@@ -30,16 +30,8 @@ from reference.models import Province
 
 # --- The money page of a đề án ----------------------------------------------------------------
 
-FORMS = (
-    "contract",
-    "amend",
-    "payment",
-    "request",
-    "progress",
-    "acceptance",
-    "liquidation",
-    "settlement",
-)
+# The page's forms: every money step of disbursement.policies but the ledger's actions.
+FORMS = tuple(step for step in policies.STEPS if step != "tranche")
 
 
 class ProposalMoneyView(PolicyMixin, View):

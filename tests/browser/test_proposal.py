@@ -175,6 +175,9 @@ def test_province_user_enters_appraises_and_approves_a_group_proposal(
         score_sheet(link, user)
     page.reload()
     page.get_by_test_id("conclude").click()
+    # The form opens with Bootstrap's collapse: act once it is shown, not while it slides
+    # open (a click during the transition can land beside the moving button).
+    page.locator(f"#conclude-{link.pk}.collapse.show").wait_for()
     page.locator("input[name$='recommendation'][value='approve']").check()
     page.get_by_test_id("confirm-conclude").click()
     page.get_by_test_id("council-conclusion").wait_for()

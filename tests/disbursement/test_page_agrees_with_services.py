@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 
-from disbursement import services
+from disbursement import services, views
 from disbursement.models import Acceptance, Contract, Tranche
 from projects.models import Proposal
 from tests.disbursement.factories import D, M, approved, centre, contracted, pay
@@ -23,16 +23,7 @@ from tests.projects.test_workflow import ACTORS, user_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tmp_media")]
 S = Proposal.Status
-FORMS = (
-    "contract",
-    "amend",
-    "payment",
-    "request",
-    "progress",
-    "acceptance",
-    "liquidation",
-    "settlement",
-)
+FORMS = views.FORMS
 LIQUIDATED = "liquidated"  # accepted, its contract liquidated: the settlement is next
 TRANCHE_ACTIONS = ("approve", "pay", "reject", "reverse")
 
