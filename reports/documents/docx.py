@@ -306,10 +306,14 @@ class _Writer:
             if header:
                 _repeat_header(table.rows[r])
         small = "small" in _classes(element)
+        # The cells are listed once: ``table.cell(r, c)`` walks the whole table each time,
+        # which makes a long table quadratic. The spans do not overlap, so merging one
+        # leaves the corner cells of the others in place.
+        grid_cells = [list(row.cells) for row in table.rows]
         for r, c, rowspan, colspan, cell, tr in spans:
-            target = table.cell(r, c)
+            target = grid_cells[r][c]
             if rowspan > 1 or colspan > 1:
-                target = target.merge(table.cell(r + rowspan - 1, c + colspan - 1))
+                target = target.merge(grid_cells[r + rowspan - 1][c + colspan - 1])
             self._fill(target, cell, tr, small=small)
 
     def _fill(self, target, cell, tr, *, small: bool) -> None:
