@@ -73,6 +73,14 @@ def _no_borders(table) -> None:
     table._tbl.tblPr.append(borders)
 
 
+def _trim(paragraph) -> None:
+    """No space at the start or end of a paragraph (the template's indentation)."""
+    runs = [run for run in paragraph.runs if run.text]
+    if runs:
+        runs[0].text = runs[0].text.lstrip(" ")
+        runs[-1].text = runs[-1].text.rstrip(" ")
+
+
 def _repeat_header(row) -> None:
     marker = OxmlElement("w:tblHeader")
     marker.set(qn("w:val"), "true")
@@ -230,14 +238,21 @@ class _Writer:
             upper=upper or bool(classes & UPPER_CLASSES),
             size=size,
         )
+        _trim(paragraph)
         return paragraph
 
     def _runs(self, paragraph, element, *, bold, italic, upper, size) -> None:
         def add(text):
-            text = " ".join(text.split()) if text.strip() else (" " if text else "")
-            if not text:
+            # HTML whitespace: any run of it is one space, kept at the edges too (between
+            # an inline element and the text after it).
+            words = " ".join(text.split())
+            if words and text[:1].isspace():
+                words = " " + words
+            if text and text[-1:].isspace():
+                words += " "
+            if not words:
                 return
-            run = paragraph.add_run(text.upper() if upper else text)
+            run = paragraph.add_run(words.upper() if upper else words)
             run.bold, run.italic = bold or None, italic or None
             if size:
                 run.font.size = Pt(size)
@@ -327,6 +342,7 @@ class _Writer:
         bold = cell.tag == "th" or bool(classes & {"total", "group", "subtotal"})
         italic = bool(classes & {"subtotal", "index"})
         self._runs(paragraph, cell, bold=bold, italic=italic, upper=False, size=9 if small else 11)
+        _trim(paragraph)
         for image in cell.iter("img"):
             source = image.get("src") or ""
             if source.startswith("data:") and "," in source:

@@ -204,6 +204,7 @@ def test_the_compliance_word_copy_rows_and_totals(docs):
     main = max(word.tables, key=len)
     listed = [code for code in codes if any(code in " ".join(row) for row in main)]
     assert sorted(listed) == sorted(codes)
+    assert f"{min(codes)} — " in word.flat
     assert all(code in pdf.flat.replace(" ", "") or code in pdf.flat for code in codes)
     assert "Bổ sung hóa đơn giá trị gia tăng của đợt thanh toán thứ hai" in word.flat
     assert "Nơi nhận:" in word.closing
@@ -211,7 +212,10 @@ def test_the_compliance_word_copy_rows_and_totals(docs):
 
 
 def test_the_inspection_record_word_copy_keeps_its_two_signatures(docs):
-    word = docs["words"]["inspection_record"]
+    word, pdf = docs["words"]["inspection_record"], docs["pdfs"]["inspection_record"]
+    # The words of a paragraph with inline bold keep their spaces, as in the PDF.
+    conclusion = re.search(r"Kết luận chung: [^.]+\.", pdf.flat).group(0)
+    assert conclusion in word.flat
     assert "BIÊN BẢN" in word.flat
     assert "Đại diện đơn vị được kiểm tra".upper() in word.closing
     assert "Trưởng đoàn kiểm tra".upper() in word.closing
