@@ -200,7 +200,9 @@ class _Writer:
             )
             if container is not self.document and align is None:
                 align = "center" if "sign" in classes or self._centred else None
-            self._paragraph(container, element, align=align)
+            paragraph = self._paragraph(container, element, align=align)
+            if "name" in classes and container is not self.document:
+                paragraph.paragraph_format.space_before = Pt(60)  # room to sign and stamp
         elif tag == "img":
             self._image(container, element)
 
