@@ -194,7 +194,7 @@ class _Writer:
         ):
             for child in element:
                 self.block(child, container)
-        elif tag in ("div", "span") and _text(element):
+        elif tag in ("div", "span") and (_text(element) or "name" in classes):
             align = {"scope": "center", "unit-line": "right"}.get(
                 next(iter(classes & {"scope", "unit-line"}), ""), None
             )

@@ -208,6 +208,13 @@ def test_the_compliance_word_copy_rows_and_totals(docs):
     assert all(code in pdf.flat.replace(" ", "") or code in pdf.flat for code in codes)
     assert "Bổ sung hóa đơn giá trị gia tăng của đợt thanh toán thứ hai" in word.flat
     assert "Nơi nhận:" in word.closing
+    # Room to sign and stamp above the signer's name.
+    closing = [
+        t for t in word.document.tables[1:] if t.style is None or t.style.name != "Table Grid"
+    ]
+    sign = closing[-1].rows[0].cells[-1]
+    assert sign.paragraphs[0].text == "GIÁM ĐỐC"
+    assert any(p.paragraph_format.space_before for p in sign.paragraphs[1:])
     assert "Số: 15/BC-SCT" in word.header_text
 
 
