@@ -9,5 +9,6 @@ urlpatterns = [
     path("<int:pk>/", views.ReportDetailView.as_view(), name="report-detail"),
     path("<int:pk>/progress/", views.ReportProgressView.as_view(), name="report-progress"),
     path("<int:pk>/download/", views.ReportDownloadView.as_view(), name="report-download"),
+    path("<int:pk>/download.docx", views.ReportDocxView.as_view(), name="report-download-docx"),
     path("<int:pk>/retry/", views.ReportRetryView.as_view(), name="report-retry"),
 ]

@@ -14,9 +14,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_http_methods
@@ -26,6 +27,9 @@ from accounts.policies import PolicyMixin, allows, has_perm, require
 from core.forms import add_service_errors
 from core.lists import FilteredListMixin
 from reports import forms, selectors, services
+from reports.documents.common import ReportDataMissing
+from reports.documents.docx import CONTENT_TYPE as DOCX_CONTENT_TYPE
+from reports.documents.docx import build_docx
 from reports.filters import ReportFilterSet
 from reports.models import ReportJob
 
@@ -146,10 +150,10 @@ class ReportProgressView(PolicyMixin, View):
         return render(request, "reports/partials/progress.html", _job_context(request, job))
 
 
-def download_filename(job: ReportJob) -> str:
+def download_filename(job: ReportJob, extension: str = "pdf") -> str:
     """The title, readable in Vietnamese, without characters a file name cannot hold."""
     title = re.sub(r'[\\/:*?"<>|\r\n\t]+', "-", job.title).strip(" .-")[:150]
-    return f"{title or job.verification_code} ({job.verification_code}).pdf"
+    return f"{title or job.verification_code} ({job.verification_code}).{extension}"
 
 
 class ReportDownloadView(PolicyMixin, View):
@@ -168,6 +172,28 @@ class ReportDownloadView(PolicyMixin, View):
             filename=download_filename(job),
             content_type="application/pdf",
         )
+
+
+class ReportDocxView(PolicyMixin, View):
+    """The editable Word copy of a finished report, built on request from the same data
+    and template as its PDF (the PDF stays the verified copy)."""
+
+    permission = "report.view"
+    model = ReportJob
+
+    def get(self, request, pk):
+        job = get_object_or_404(selectors.report_queryset(user=request.user), pk=pk)
+        if job.status != S.DONE:
+            raise Http404(_("This report is not ready."))
+        try:
+            content = build_docx(job)
+        except ReportDataMissing as exc:
+            raise Http404(str(exc)) from exc
+        response = HttpResponse(content, content_type=DOCX_CONTENT_TYPE)
+        response["Content-Disposition"] = content_disposition_header(
+            True, download_filename(job, "docx")
+        )
+        return response
 
 
 class ReportRetryView(PolicyMixin, View):

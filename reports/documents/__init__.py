@@ -68,6 +68,14 @@ def _html(job, progress: Callable[[int], None]) -> str:
         return render_to_string(builder.TEMPLATE, context)
 
 
+def render_parts(job) -> tuple[dict, str]:
+    """The context and the HTML of the report (the Word copy is built from both)."""
+    builder = _builder(job)
+    with translation.override("vi"):
+        context = builder.build(job)
+        return context, render_to_string(builder.TEMPLATE, context)
+
+
 def render_html(job) -> str:
     """The HTML of the report (data read and template rendered, no PDF)."""
     return _html(job, lambda _percent: None)
