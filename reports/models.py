@@ -36,6 +36,11 @@ def report_path(instance, filename):
     return f"reports/{instance.requested_at:%Y/%m}/{instance.verification_code}.pdf"
 
 
+def word_copy_path(instance) -> str:
+    """The Word copy's name, beside the PDF (made in the same run, from the same data)."""
+    return report_path(instance, None).removesuffix(".pdf") + ".docx"
+
+
 class _ReportStorage(LazyObject):
     """``STORAGES["reports"]``, looked up when first used (and again after a settings
     change in tests), so reports can live in their own bucket."""

@@ -44,7 +44,7 @@ from programs.models import AnnualPlan, Program
 from projects.models import AppraisalCouncil
 from projects.workflow import may_council_act
 from reference.models import Province
-from reports.models import ReportJob, ReportNumberSequence, report_path
+from reports.models import ReportJob, ReportNumberSequence, report_path, word_copy_path
 
 logger = logging.getLogger(__name__)
 
@@ -530,10 +530,11 @@ def _fail(job_id: int, attempt: int, message) -> None:
     )
 
 
-def _store(job: ReportJob, attempt: int, pdf: bytes, page_count: int) -> bool:
+def _store(job: ReportJob, attempt: int, pdf: bytes, page_count: int, docx: bytes = b"") -> bool:
     """One compare-and-set transaction: while the row is locked and still ours, write
     the file under the job's own name (removing what a killed run may have left there,
-    so the storage never adds a suffixed second file), its checksum, and ``done``."""
+    so the storage never adds a suffixed second file), its Word copy beside it, its
+    checksum, and ``done``."""
     digest = hashlib.sha256(pdf).hexdigest()
     with transaction.atomic():
         locked = _owned(job.pk, attempt).select_for_update().first()
@@ -541,6 +542,11 @@ def _store(job: ReportJob, attempt: int, pdf: bytes, page_count: int) -> bool:
             return False  # another run finished or took over first: write nothing
         name = report_path(locked, None)
         storage = locked.file.storage
+        if docx:
+            word_name = word_copy_path(locked)
+            if storage.exists(word_name):
+                storage.delete(word_name)
+            storage.save(word_name, ContentFile(docx))
         if storage.exists(name):
             storage.delete(name)
         saved = storage.save(name, ContentFile(pdf))
@@ -578,7 +584,7 @@ def report_run(job_id: int) -> str:
     try:
         with _heartbeat(job_id, attempt):
             rendered = render_report(job, progress=_Progress(job_id, attempt))
-        stored = _store(job, attempt, rendered.pdf, rendered.page_count)
+        stored = _store(job, attempt, rendered.pdf, rendered.page_count, rendered.docx)
     except ReportJobLost:
         return "skipped"
     except TRANSIENT_ERRORS:

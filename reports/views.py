@@ -31,7 +31,7 @@ from reports.documents.common import ReportDataMissing
 from reports.documents.docx import CONTENT_TYPE as DOCX_CONTENT_TYPE
 from reports.documents.docx import build_docx
 from reports.filters import ReportFilterSet
-from reports.models import ReportJob
+from reports.models import ReportJob, word_copy_path
 
 S = ReportJob.Status
 
@@ -175,8 +175,9 @@ class ReportDownloadView(PolicyMixin, View):
 
 
 class ReportDocxView(PolicyMixin, View):
-    """The editable Word copy of a finished report, built on request from the same data
-    and template as its PDF (the PDF stays the verified copy)."""
+    """The editable Word copy of a finished report: the one the worker made with its PDF,
+    from the same data (the PDF stays the verified copy). A report produced before Word
+    copies were kept gets one built now from the data as they are."""
 
     permission = "report.view"
     model = ReportJob
@@ -185,10 +186,16 @@ class ReportDocxView(PolicyMixin, View):
         job = get_object_or_404(selectors.report_queryset(user=request.user), pk=pk)
         if job.status != S.DONE:
             raise Http404(_("This report is not ready."))
-        try:
-            content = build_docx(job)
-        except ReportDataMissing as exc:
-            raise Http404(str(exc)) from exc
+        storage = job.file.storage
+        stored = word_copy_path(job)
+        if storage.exists(stored):
+            with storage.open(stored, "rb") as handle:
+                content = handle.read()
+        else:
+            try:
+                content = build_docx(job)
+            except ReportDataMissing as exc:
+                raise Http404(str(exc)) from exc
         response = HttpResponse(content, content_type=DOCX_CONTENT_TYPE)
         response["Content-Disposition"] = content_disposition_header(
             True, download_filename(job, "docx")

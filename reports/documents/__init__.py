@@ -49,6 +49,9 @@ PROGRESS_PDF = 95
 class RenderedReport:
     pdf: bytes
     page_count: int
+    # The editable Word copy, built from the same context and HTML as the PDF in the same
+    # run, so the two never differ (stored beside the PDF).
+    docx: bytes = b""
 
 
 def _builder(job):
@@ -58,34 +61,37 @@ def _builder(job):
         raise ValueError(f"unknown report kind: {job.kind!r}") from None
 
 
-def _html(job, progress: Callable[[int], None]) -> str:
+def _parts(job, progress: Callable[[int], None]) -> tuple[dict, str]:
     builder = _builder(job)
     # The documents are in Vietnamese whatever the requester's language (dates, decimal
     # commas and any translated label follow it).
     with translation.override("vi"):
         context = builder.build(job)
         progress(PROGRESS_DATA)
-        return render_to_string(builder.TEMPLATE, context)
+        return context, render_to_string(builder.TEMPLATE, context)
 
 
 def render_parts(job) -> tuple[dict, str]:
     """The context and the HTML of the report (the Word copy is built from both)."""
-    builder = _builder(job)
-    with translation.override("vi"):
-        context = builder.build(job)
-        return context, render_to_string(builder.TEMPLATE, context)
+    return _parts(job, lambda _percent: None)
 
 
 def render_html(job) -> str:
     """The HTML of the report (data read and template rendered, no PDF)."""
-    return _html(job, lambda _percent: None)
+    return render_parts(job)[1]
 
 
 def render_report(job, *, progress: Callable[[int], None]) -> RenderedReport:
     """Read the data, build the HTML, render the PDF; ``progress(percent)`` in between."""
+    from reports.documents.docx import docx_from_parts
+
     progress(PROGRESS_STARTED)
-    html = _html(job, progress)
+    context, html = _parts(job, progress)
     progress(PROGRESS_HTML)
     rendered = html_to_pdf_file(html)
     progress(PROGRESS_PDF)
-    return RenderedReport(pdf=rendered.content, page_count=rendered.page_count)
+    return RenderedReport(
+        pdf=rendered.content,
+        page_count=rendered.page_count,
+        docx=docx_from_parts(context, html),
+    )

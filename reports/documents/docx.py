@@ -43,8 +43,13 @@ CLOSING_CLASSES = {"closing", "signatures"}
 
 
 def build_docx(job) -> bytes:
-    """The .docx of a report job, from the same context and template as its PDF."""
-    context, html = render_parts(job)
+    """The .docx of a report job, from the same context and template as its PDF (read
+    now: the worker stores the copy made with the PDF, ``docx_from_parts``)."""
+    return docx_from_parts(*render_parts(job))
+
+
+def docx_from_parts(context: dict, html: str) -> bytes:
+    """The .docx from a report's context and the HTML its PDF is printed from."""
     writer = _Writer(landscape=context.get("landscape", False))
     writer.header(context)
     root = lxml.html.document_fromstring(html)

@@ -18,7 +18,7 @@ from tests.projects.factories import plan_for, staff, staff_of, tmp_media  # noq
 from tests.reports.documents_support import Rendered
 from tests.reports.test_council_minutes import concluded_council
 from tests.reports.test_docx import Word, assert_same_document
-from tests.reports.test_jobs_factories import done_job_in, use_report_media
+from tests.reports.test_jobs_factories import done_job_in, use_report_media, word_copies
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +81,24 @@ def test_another_province_gets_404_and_an_unfinished_report_none(world, client, 
     ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.RUNNING)
     client.force_login(User.objects.get(username="sct-hanoi"))
     assert client.get(url).status_code == 404
+
+
+def test_the_word_copy_is_the_one_made_with_the_pdf(world, client, report_media):
+    """The worker stores the Word copy with the PDF, from the same data: a change made
+    afterwards reaches neither (a new report shows it)."""
+    from programs.models import Program
+
+    sct = User.objects.get(username="sct-hanoi")
+    program = Program.objects.filter(province__code=1).first()
+    job = services.report_request(actor=sct, kind="program_results", params={"program": program.pk})
+    assert services.report_run(job.pk) == "done"
+    job.refresh_from_db()
+    [stored] = word_copies(report_media)
+    client.force_login(sct)
+    url = reverse("report-download-docx", args=[job.pk])
+    first = client.get(url).content
+    assert first == stored.read_bytes()
+    assert program.name.upper() in Word(first).flat.upper()
+    Program.objects.filter(pk=program.pk).update(name="Tên đã đổi sau khi lập báo cáo")
+    again = client.get(url).content
+    assert again == first and "Tên đã đổi" not in Word(again).flat

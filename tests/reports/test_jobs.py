@@ -27,6 +27,7 @@ from tests.reports.test_jobs_factories import (
     report_files,
     use_report_media,
     viewer,
+    word_copies,
 )
 
 HANOI, SONLA = 1, 14
@@ -314,9 +315,13 @@ def test_a_job_is_produced_once_with_one_file(world, users, report_media):
     )
     assert job.sha256 == hashlib.sha256(content).hexdigest()
     assert job.size == len(content) and job.page_count >= 1
+    # Its Word copy, made in the same run from the same data, is beside it.
+    [word] = word_copies(report_media)
+    assert word.name == f"{job.verification_code}.docx" and word.parent == path.parent
     # A redelivered task: nothing produced again.
     assert services.report_run(job.pk) == "skipped"
     assert report_files(report_media) == [path] and path.read_bytes() == content
+    assert word_copies(report_media) == [word]
     job.refresh_from_db()
     assert job.attempts == 1
 

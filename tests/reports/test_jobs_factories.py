@@ -35,7 +35,13 @@ def use_report_media(settings, tmp_path) -> Path:
 
 
 def report_files(root: Path) -> list[Path]:
-    return sorted(p for p in (root / "reports").rglob("*") if p.is_file())
+    """The reports' PDFs under ``root`` (one per job, whatever the runs)."""
+    return sorted(p for p in (root / "reports").rglob("*.pdf") if p.is_file())
+
+
+def word_copies(root: Path) -> list[Path]:
+    """The Word copies stored beside the PDFs (one per job too)."""
+    return sorted(p for p in (root / "reports").rglob("*.docx") if p.is_file())
 
 
 def user_in(province_code: int | None, role: str, *, kind: str = "department") -> User:

@@ -96,9 +96,10 @@ def test_a_changed_file_does_not_match(client, job, report_media):
     response = client.post(reverse("report-verify"), {"code": job.verification_code, "pdf": upload})
     body = response.content.decode()
     assert 'data-testid="verify-mismatch"' in body and 'data-testid="verify-match"' not in body
-    # Nothing of the upload is kept.
+    # Nothing of the upload is kept: the report's PDF and its Word copy only.
     assert sorted(p.name for p in report_media.rglob("*") if p.is_file()) == [
-        f"{job.verification_code}.pdf"
+        f"{job.verification_code}.docx",
+        f"{job.verification_code}.pdf",
     ]
 
 
