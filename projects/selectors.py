@@ -12,7 +12,7 @@ from accounts.policies import is_national, visible
 from beneficiaries.models import Beneficiary
 from beneficiaries.selectors import beneficiary_list, beneficiary_matching
 from programs.models import Activity, AnnualPlan
-from projects import workflow
+from projects import appraisal, workflow
 from projects.models import (
     Appraisal,
     AppraisalCouncil,
@@ -192,6 +192,8 @@ def council_board(council: AppraisalCouncil) -> dict:
             "proposal__province", "proposal__activity", "concluded_by"
         ).order_by("order", "id")
     )
+    # The separation checks of every row read the drafters: once for all the đề án.
+    appraisal.drafters_of(link.proposal for link in links)
     sheets = {
         (s.proposal_id, s.appraiser_id): s
         for s in Appraisal.objects.filter(council=council).prefetch_related(

@@ -569,3 +569,24 @@ def test_the_council_list_costs_the_same_whatever_its_length(
         page = client.get(reverse("council-list"))
     assert len(page.context["object_list"]) == 3
     assert CouncilProposal.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_the_council_page_costs_the_same_queries_for_two_or_six_proposals(world, client):
+    """The separation checks of each row read the drafters of every đề án at once
+    (``appraisal.drafters_of``), not one query per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for n in (2, 6):
+        proposals = [advance(make_proposal(SONLA), S.SUBMITTED) for _ in range(n)]
+        council = council_for(proposals, staff(SONLA))
+        chair, _ = council_seats(staff(SONLA).agency)
+        client.force_login(chair)
+        url = reverse("council-detail", args=[council.pk])
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1], counts
