@@ -35,6 +35,8 @@ VERIFIED_COPY_NOTE = "Bản Word để chỉnh sửa, ký; bản PDF có mã xá
 
 BOLD_TAGS = {"b", "strong", "th"}
 ITALIC_TAGS = {"i", "em"}
+UNDERLINE_TAGS = {"u"}
+INLINE_TAGS = {"b", "strong", "i", "em", "u", "span", "br"}
 BOLD_CLASSES = {"bold", "overdue", "role", "authority", "name", "label"}
 ITALIC_CLASSES = {"italic", "hint", "words", "scope", "unit-line", "prepared", "place-date"}
 UPPER_CLASSES = {"upper", "role", "authority"}
@@ -194,8 +196,7 @@ class _Writer:
         elif classes & CLOSING_CLASSES:
             self._columns(container, element)
         elif tag == "div" and any(
-            isinstance(child.tag, str) and child.tag not in ("b", "i", "span", "br")
-            for child in element
+            isinstance(child.tag, str) and child.tag not in INLINE_TAGS for child in element
         ):
             for child in element:
                 self.block(child, container)
@@ -248,7 +249,7 @@ class _Writer:
         _trim(paragraph)
         return paragraph
 
-    def _runs(self, paragraph, element, *, bold, italic, upper, size) -> None:
+    def _runs(self, paragraph, element, *, bold, italic, upper, size, underline=False) -> None:
         def add(text):
             # HTML whitespace: any run of it is one space, kept at the edges too (between
             # an inline element and the text after it).
@@ -260,7 +261,7 @@ class _Writer:
             if not words:
                 return
             run = paragraph.add_run(words.upper() if upper else words)
-            run.bold, run.italic = bold or None, italic or None
+            run.bold, run.italic, run.underline = bold or None, italic or None, underline or None
             if size:
                 run.font.size = Pt(size)
 
@@ -278,6 +279,7 @@ class _Writer:
                         italic=italic or child.tag in ITALIC_TAGS or bool(classes & ITALIC_CLASSES),
                         upper=upper or bool(classes & UPPER_CLASSES),
                         size=size,
+                        underline=underline or child.tag in UNDERLINE_TAGS,
                     )
             add(child.tail or "")
 
