@@ -12,6 +12,12 @@ PLANNING = [
     (_("Annual cycle"), "cycle-home", "cycle.view", "arrow-repeat"),
     (_("Appraisal councils"), "council-list", "council.view", "people"),
 ]
+# The documents: the periodic reports the provinces and the Cục write and send, and the
+# documents the portal produces (PDF and Word).
+REPORTING = [
+    (_("Periodic reports"), "periodic-list", "periodic.view", "journal-richtext"),
+    (_("Documents (PDF, Word)"), "report-list", "report.view", "file-earmark-pdf"),
+]
 NAVIGATION = [
     (_("Home"), "home", "home.view", "house"),
     (_("Proposals"), "proposal-list", "proposal.view", "folder2-open"),
@@ -19,7 +25,7 @@ NAVIGATION = [
     (_("Plans"), PLANNING, "calendar3"),
     (_("Establishments"), "beneficiary-list", "beneficiary.view", "shop"),
     (_("Inspections"), "inspection-list", "inspection.view", "clipboard-check"),
-    (_("Reports"), "report-list", "report.view", "file-earmark-text"),
+    (_("Reports"), REPORTING, "file-earmark-text"),
     (_("Statistics"), "dashboard-national", "dashboard.view", "bar-chart"),
 ]
 CATALOGUES = [

@@ -91,6 +91,13 @@ PERMISSIONS: dict[str, frozenset] = {
     "report.request.program_results": ALL_ROLES - {Role.VIEWER, Role.INSPECTOR},
     "report.request.council_minutes": ALL_ROLES - {Role.VIEWER},
     "report.request.registration": ALL_ROLES - {Role.VIEWER, Role.INSPECTOR},
+    "report.request.periodic": ALL_ROLES - {Role.VIEWER, Role.INSPECTOR},
+    # Periodic results reports (periodic app): everybody but inspectors reads those of their
+    # scope; who writes, reviews, signs, sends and reopens which report is decided by
+    # periodic.workflow.STEPS. The Cục follows every province's and sets the deadlines.
+    "periodic.view": ALL_ROLES - {Role.INSPECTOR},
+    "periodic.national": MINISTRY_ROLES,
+    "periodic.deadlines": MINISTRY_ROLES,
     # Dashboards (statistics): the ministry sees every province, a province its own.
     "dashboard.view": ALL_ROLES,
 }

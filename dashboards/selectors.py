@@ -16,6 +16,7 @@ from cycle.selectors import calls_open_now
 from dashboards.models import ProposalFigures
 from disbursement.models import DisbursementFlag
 from inspections.selectors import compliance_summary
+from periodic.selectors import owed as periodic_owed
 from programs.models import (
     Activity,
     AnnualPlan,
@@ -63,6 +64,8 @@ def home_summary(*, user) -> dict:
     # the user owes to a council.
     summary["open_calls"] = calls_open_now(user=user) if has_perm(user, "cycle.view") else []
     summary["sheets_waiting"] = sheets_waiting(user=user)
+    # The periodic reports due soon (or late) for the user's province or the Cục.
+    summary["reports_due"] = periodic_owed(user=user) if has_perm(user, "periodic.view") else []
     if not national and user.role == Role.CENTRE_STAFF:
         from disbursement.selectors import tracking
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("disbursement/", include("disbursement.urls")),
     path("inspections/", include("inspections.urls")),
     path("reports/", include("reports.urls")),
+    path("periodic/", include("periodic.urls")),
     # The language can be chosen before logging in.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

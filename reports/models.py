@@ -75,6 +75,7 @@ class ReportJob(models.Model):
             _("Minutes of an appraisal council (biên bản họp hội đồng thẩm định)"),
         )
         REGISTRATION = "registration", _("Registration report of national proposals")
+        PERIODIC = "periodic", _("Periodic results report (six-month, annual, period summary)")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")

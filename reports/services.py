@@ -86,6 +86,19 @@ class _Resolved:
     params: dict
     province: Province | None
     title: str
+    # The document's own number (a signed report's), or "" for a draft that has none yet;
+    # None: numbered from the issuer's register like every report.
+    number: str | None = None
+
+
+Resolved = _Resolved
+# Kinds of report whose parameters another app checks (an app above this one registers
+# them in its AppConfig.ready(): periodic): kind -> resolver(actor, params) -> Resolved.
+RESOLVERS: dict = {}
+
+
+def register_resolver(kind: str, resolver) -> None:
+    RESOLVERS[kind] = resolver
 
 
 def _where(province: Province | None) -> str:
@@ -353,6 +366,8 @@ def report_request(*, actor, kind: str, params: dict) -> ReportJob:
             number, issuer = record_number(resolved.params["inspection"])
         elif kind == K.COUNCIL_MINUTES:
             number, issuer = council_minutes_number(resolved.params["council"])
+        elif resolved.number is not None:
+            number = resolved.number
         else:
             sequence = _next_number(issuer, timezone.localdate(now).year)
             number = document_number(sequence, f"BC-{agency_symbol(issuer)}")

@@ -68,10 +68,12 @@ class ReportRequestView(PolicyMixin, View):
     template_name = "reports/report_request.html"
 
     def render_page(self, kind: str, form=None, status=200):
+        # The kinds asked for here (a periodic report's copy is asked for from its page).
         choices = [
             {"kind": value, "label": label, "description": cls.description}
             for value, label in ReportJob.Kind.choices
-            if has_perm(self.request.user, services.request_permission(value))
+            if value in forms.REQUEST_FORMS
+            and has_perm(self.request.user, services.request_permission(value))
             for cls in [forms.REQUEST_FORMS[value]]
         ]
         return render(

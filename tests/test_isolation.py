@@ -18,6 +18,7 @@ from accounts.models import Agency, User
 from beneficiaries.models import Beneficiary, ImportBatch
 from cycle.models import Call, PlanDecision, RegistrationBatch
 from inspections.models import Inspection, InspectionPhoto, Recommendation
+from periodic.models import PeriodicReport, ReportingDeadline, ReportVersion
 from programs.models import AnnualPlan, Program, SupportCap
 from projects.models import AppraisalCouncil, Attachment, CouncilProposal, Proposal
 from reference.models import Commune, Province
@@ -25,6 +26,7 @@ from reports.models import ReportJob
 from tests.beneficiaries import factories as beneficiary_factories
 from tests.cycle import factories as cycle_factories
 from tests.inspections import factories as inspection_factories
+from tests.periodic import factories as periodic_factories
 from tests.programs import factories
 from tests.projects import factories as proposal_factories
 from tests.reports.test_jobs_factories import done_job_in
@@ -89,6 +91,12 @@ def _object_in(model, province_code):
         return cycle_factories.batch_in(province)
     if model is PlanDecision:
         return cycle_factories.decision_in(province)
+    if model is PeriodicReport:
+        return periodic_factories.signed_version_in(province).report
+    if model is ReportVersion:
+        return periodic_factories.signed_version_in(province)
+    if model is ReportingDeadline:
+        return ReportingDeadline.objects.first()
     return None
 
 
@@ -117,6 +125,7 @@ OBJECT_BUILDERS = {
     *(Inspection, InspectionPhoto, Recommendation),
     ReportJob,
     *(Call, RegistrationBatch, PlanDecision),
+    *(PeriodicReport, ReportVersion, ReportingDeadline),
 }
 
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "disbursement",
     "inspections",
     "reports",
+    "periodic",
     "dashboards",
     "demo",
 ]
@@ -259,6 +260,11 @@ CELERY_BEAT_SCHEDULE = {
     "cycle-reminders": {
         "task": "cycle.tasks.registration_remind_task",
         "schedule": crontab(hour=7, minute=0),
+    },
+    # Reminders before the deadlines of the provinces' periodic reports (periodic).
+    "periodic-reminders": {
+        "task": "periodic.tasks.deadline_remind_task",
+        "schedule": crontab(hour=7, minute=10),
     },
     # Re-enqueues report jobs left pending or running too long (see REPORTS_* below); on
     # the default queue, so it never waits behind long reports.

@@ -38,6 +38,12 @@ BUILDERS = {
     "registration": registration,
 }
 
+
+def register(kind: str, builder) -> None:
+    """A document built by another app (registered in its AppConfig.ready(): periodic)."""
+    BUILDERS[kind] = builder
+
+
 # Progress reported after each stage (the job row shows it to the requester).
 PROGRESS_STARTED = 5
 PROGRESS_DATA = 30

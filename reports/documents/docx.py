@@ -180,8 +180,8 @@ class _Writer:
             self._paragraph(container, element, align="center", size=14, bold=True, upper=True)
         elif "subtitle" in classes:
             self._paragraph(container, element, align="center", size=14, bold=True)
-        elif tag == "h2":
-            paragraph = self._paragraph(container, element, bold=True)
+        elif tag in ("h2", "h3"):
+            paragraph = self._paragraph(container, element, bold=True, italic=tag == "h3")
             paragraph.paragraph_format.keep_with_next = True
             paragraph.paragraph_format.space_before = Pt(6)
         elif tag == "p":
@@ -225,6 +225,7 @@ class _Writer:
         upper=False,
         indent=False,
         prefix="",
+        italic=False,
     ):
         paragraph = container.add_paragraph()
         if align:
@@ -242,7 +243,7 @@ class _Writer:
             paragraph,
             element,
             bold=bold or bool(classes & BOLD_CLASSES),
-            italic=bool(classes & ITALIC_CLASSES),
+            italic=italic or bool(classes & ITALIC_CLASSES),
             upper=upper or bool(classes & UPPER_CLASSES),
             size=size,
         )
