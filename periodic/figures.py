@@ -70,15 +70,19 @@ def _scope(province_id, years) -> Q:
     return _place(province_id) & Q(plan__year__in=list(years))
 
 
-def _money_rows(proposals, *, start, end, into: dict, prefix: str = "") -> None:
+def _money_rows(proposals, *, start, end, into: dict, sources: dict | None = None) -> None:
     """Add the money of ``proposals`` to ``into[(activity, kind, level)]``: approved by
-    source and paid cumulatively to ``end`` (or, with prefix "prev_", only paid in the
-    period), paid in [start, end]."""
+    source and paid cumulatively to ``end``, paid in [start, end] (with ``sources``, also
+    per funding source). Without ``sources``: the previous period, only "prev_" cells."""
     group = {"activity": "activity", "kind": "kind", "level": "level"}
+    prefix = "" if sources is not None else "prev_"
     in_period = money_figures(proposals, by=group, paid_from=start, paid_to=end)
     for key, f in in_period.items():
         into[key][f"{prefix}paid_period"] += f.paid
-    if prefix:
+        if sources is not None:
+            for s in SOURCES:
+                sources[s]["paid_period"] += f.source("paid", s)
+    if sources is None:
         return
     cumulative = money_figures(proposals, by=group, paid_to=end)
     for key, f in cumulative.items():
@@ -88,6 +92,9 @@ def _money_rows(proposals, *, start, end, into: dict, prefix: str = "") -> None:
         row["counterpart"] += f.counterpart
         row["other"] += f.other
         row["paid"] += f.paid
+        for s in SOURCES:
+            sources[s]["approved"] += f.source("approved", s)
+            sources[s]["paid"] += f.source("paid", s)
 
 
 def _counts(proposals, into: dict, key: str) -> None:
@@ -195,22 +202,6 @@ def _rollup(cells: dict, groups: dict[int, Activity], allocated: dict[int, int])
     }
 
 
-def _by_source(province_id, years, start, end) -> list[dict]:
-    """Approved, paid in the period and paid cumulatively, per funding source."""
-    proposals = Proposal.objects.filter(_scope(province_id, years))
-    in_period = money_figures(proposals, paid_from=start, paid_to=end)
-    cumulative = money_figures(proposals, paid_to=end)
-    return [
-        {
-            "source": s,
-            "approved": cumulative.source("approved", s),
-            "paid_period": in_period.source("paid", s),
-            "paid": cumulative.source("paid", s),
-        }
-        for s in SOURCES
-    ]
-
-
 def portal_figures(*, province_id, kind: str, year: int, program=None) -> dict:
     """The figures of one scope (a province, or the national đề án of no province)."""
     start_year = program.start_year if (kind == Kind.PERIOD_SUMMARY and program) else year
@@ -220,16 +211,17 @@ def portal_figures(*, province_id, kind: str, year: int, program=None) -> dict:
     prev_years = [year - 1] if previous else []
     groups = _groups()
     cells: dict = defaultdict(_row)
+    sources = {s: {"source": s, "approved": 0, "paid_period": 0, "paid": 0} for s in SOURCES}
     proposals = Proposal.objects.filter(_scope(province_id, years))
-    _money_rows(proposals, start=start, end=end, into=cells)
+    _money_rows(proposals, start=start, end=end, into=cells, sources=sources)
     _counts(proposals, cells, "funded")
     if previous:
         prev = Proposal.objects.filter(_scope(province_id, prev_years))
-        _money_rows(prev, start=previous[0], end=previous[1], into=cells, prefix="prev_")
+        _money_rows(prev, start=previous[0], end=previous[1], into=cells)
         _counts(prev, cells, "prev_funded")
     result = {
         **_rollup(cells, groups, _allocated(province_id, years)),
-        "sources": _by_source(province_id, years, start, end),
+        "sources": list(sources.values()),
         "outputs": _outputs(province_id, years, prev_years, program, start, end),
         "beneficiaries": ProposalBeneficiary.objects.filter(
             proposal__in=proposals.filter(status__in=FUNDED_STATES)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 
-from core.funding import SOURCE_SHORT
+from core.funding import KC_SOURCES, SOURCE_SHORT
 from core.measures import label, rate_text
 from programs.models import Level
 from projects.models import Proposal
@@ -67,7 +67,8 @@ def present(figures: dict, kind: str) -> dict:
                 "approved": s["approved"],
                 "paid_period": s["paid_period"],
                 "paid": s["paid"],
-                "rate": rate_text(s["paid"], s["approved"]),
+                # The disbursement rate is a measure of khuyến công funds only.
+                "rate": rate_text(s["paid"], s["approved"]) if s["source"] in KC_SOURCES else "—",
             }
             for s in figures["sources"]
         ],

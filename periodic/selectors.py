@@ -14,8 +14,10 @@ from . import services
 from .models import PeriodicReport, ReportVersion
 from .rules import Kind
 
-# How far ahead the home page announces a deadline.
+# How far ahead the home page announces a deadline, and how long it keeps listing a report
+# not sent after its deadline.
 ANNOUNCE_DAYS = 30
+OVERDUE_SHOWN_DAYS = 180
 
 
 def reports(*, user):
@@ -54,7 +56,7 @@ def owed(*, user, today: datetime.date | None = None) -> list[dict]:
         version = latest(report) if report else None
         if version is not None and version.status == ReportVersion.Status.SENT:
             continue
-        if version is None and (today - due).days > 366:
+        if (today - due).days > OVERDUE_SHOWN_DAYS:
             continue
         rows.append(
             {

@@ -248,6 +248,8 @@ def _resolve(actor, kind: str, params: dict) -> _Resolved:
                 f"{_where(batch.province)}"
             ),
         )
+    if kind in RESOLVERS:
+        return RESOLVERS[kind](actor, params)
     raise ValidationError({"kind": _("Choose a kind of report.")})
 
 
