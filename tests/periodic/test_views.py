@@ -138,8 +138,8 @@ def test_who_sees_and_does_what(world, users, client, media):
 def test_the_national_view_shows_who_has_sent(
     world, users, client, media, django_assert_max_num_queries
 ):
-    from tests.periodic.test_flow import send
     from periodic import services
+    from tests.periodic.test_flow import send
 
     sct = users["sct-sonla"]
     send(
