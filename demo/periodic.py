@@ -30,12 +30,12 @@ SONLA_TEXT = {
         "<li>Một số cơ sở chậm bố trí vốn đối ứng.</li></ul>"
     ),
     "direction": (
-        "<p>Hoàn thành nghiệm thu các đề án năm {year}; chuẩn bị hồ sơ đăng ký kế hoạch "
-        "khuyến công quốc gia năm {next}.</p>"
-    ).format(year=YEAR, next=YEAR + 1),
+        f"<p>Hoàn thành nghiệm thu các đề án năm {YEAR}; chuẩn bị hồ sơ đăng ký kế hoạch "
+        f"khuyến công quốc gia năm {YEAR + 1}.</p>"
+    ),
     "recommendations": (
-        "<p>Đề nghị Bộ Công Thương sớm thông báo kinh phí khuyến công quốc gia năm {next}.</p>"
-    ).format(next=YEAR + 1),
+        f"<p>Đề nghị Bộ Công Thương sớm thông báo kinh phí khuyến công quốc gia năm {YEAR + 1}.</p>"
+    ),
 }
 
 
