@@ -128,10 +128,11 @@ def _groups() -> dict[int, Activity]:
     return {a.pk: a.group for a in activities}
 
 
-def _outputs(province_id, years, prev_years, program, start, end) -> list[dict]:
+def _outputs(province_id, years, prev_years, program, start, end, by_year=False) -> list[dict]:
     """Per indicator: the programme's target, what the funded đề án of the period committed
     to, what was achieved (đề án accepted by the period's end), the previous period, and
-    the cumulative achievement since the programme's first year."""
+    the cumulative achievement since the programme's first year; with ``by_year`` (a period
+    summary) also what was achieved by the đề án of each plan year."""
     funded = Proposal.objects.filter(status__in=FUNDED_STATES)
     accepted_by_end = Acceptance.objects.filter(accepted_on__lte=end).values("proposal")
 
@@ -154,6 +155,20 @@ def _outputs(province_id, years, prev_years, program, start, end) -> list[dict]:
         if program
         else {}
     )
+    yearly: dict[int, dict[str, int]] = defaultdict(dict)
+    if by_year:
+        for r in (
+            ProposalOutput.objects.filter(
+                proposal__in=funded.filter(_scope(province_id, years)).filter(
+                    pk__in=accepted_by_end
+                ),
+                achieved_value__isnull=False,
+            )
+            .order_by()
+            .values("indicator", "proposal__plan__year")
+            .annotate(total=Sum("achieved_value"))
+        ):
+            yearly[r["indicator"]][str(r["proposal__plan__year"])] = int(r["total"] or 0)
     rows = []
     for indicator in Indicator.objects.filter(
         pk__in={*targets, *planned, *achieved, *previous, *cumulative}
@@ -169,6 +184,7 @@ def _outputs(province_id, years, prev_years, program, start, end) -> list[dict]:
                 "achieved": achieved.get(i, 0),
                 "previous": previous.get(i, 0),
                 "cumulative": cumulative.get(i, 0),
+                **({"by_year": yearly.get(i, {})} if by_year else {}),
             }
         )
     return rows
@@ -222,7 +238,15 @@ def portal_figures(*, province_id, kind: str, year: int, program=None) -> dict:
     result = {
         **_rollup(cells, groups, _allocated(province_id, years)),
         "sources": list(sources.values()),
-        "outputs": _outputs(province_id, years, prev_years, program, start, end),
+        "outputs": _outputs(
+            province_id,
+            years,
+            prev_years,
+            program,
+            start,
+            end,
+            by_year=kind == Kind.PERIOD_SUMMARY,
+        ),
         "beneficiaries": ProposalBeneficiary.objects.filter(
             proposal__in=proposals.filter(status__in=FUNDED_STATES)
         )
@@ -232,6 +256,7 @@ def portal_figures(*, province_id, kind: str, year: int, program=None) -> dict:
     }
     if kind == Kind.PERIOD_SUMMARY:
         result["years"] = _years(province_id, years, groups)
+        result["activity_names"] = {a.code: a.name for a in set(groups.values())}
     return result
 
 

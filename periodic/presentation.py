@@ -75,6 +75,10 @@ def present(figures: dict, kind: str) -> dict:
         "outputs": [
             {
                 **o,
+                "years": [
+                    (o.get("by_year") or {}).get(str(y["year"]), 0)
+                    for y in figures.get("years") or []
+                ],
                 "share": rate_text(o["cumulative"], o["target"]) if o.get("target") else "—",
                 "rate": rate_text(o["achieved"], o["planned"]),
             }
@@ -82,14 +86,32 @@ def present(figures: dict, kind: str) -> dict:
         ],
         "beneficiaries": figures.get("beneficiaries", 0),
         "years": figures.get("years") or [],
-        "year_activities": sorted(
-            {code for y in figures.get("years") or [] for code in y["activities"]}
-        ),
+        "year_matrix": _year_matrix(figures),
         "own": _money_row("Đề án của các đơn vị trung ương", figures["own"])
         if figures.get("own")
         else None,
         "is_summary": kind == Kind.PERIOD_SUMMARY,
     }
+
+
+def _year_matrix(figures: dict) -> list[dict]:
+    """A period summary by activity group (rows) and plan year (columns): the funded đề án
+    and the khuyến công funds paid, with a total per row."""
+    years = figures.get("years") or []
+    names = figures.get("activity_names") or {}
+    codes = sorted({code for y in years for code in y["activities"]})
+    rows = []
+    for code in codes:
+        cells = [y["activities"].get(code, {"funded": 0, "approved": 0, "paid": 0}) for y in years]
+        rows.append(
+            {
+                "name": f"{code}. {names.get(code, '')}".strip(". "),
+                "cells": cells,
+                "funded": sum(c["funded"] for c in cells),
+                "paid": sum(c["paid"] for c in cells),
+            }
+        )
+    return rows
 
 
 # The column headings: the published measures' names (core.measures), one definition.

@@ -102,4 +102,5 @@ def test_a_period_summary_document(world, users, media):
     assert_same_document(word, pdf, landscape=True)
     assert f"GIAI ĐOẠN {program.start_year}–{program.end_year}" in pdf.flat.upper()
     assert "Kết quả theo năm của giai đoạn" in pdf.flat
+    assert "Chỉ tiêu đầu ra đạt được theo năm" in pdf.flat
     assert format_number(460 * scenario.M) in pdf.flat

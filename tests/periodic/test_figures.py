@@ -152,3 +152,19 @@ def test_a_period_summary_has_the_program_s_years_by_activity(world, users):
     assert years[2026]["activities"]["03"]["funded"] == 3
     assert data["previous"] is None
     assert PeriodicReport.objects.filter(kind="period_summary").count() == 1
+
+
+def test_the_national_period_summary_covers_every_province(world, users):
+    made = scenario.build()
+    program = services.default_program(None, 2026)
+    report = services.report_start(
+        actor=users["ministry"], kind="period_summary", province=None, year=0, program=program
+    )
+    data = figures.compute(report)
+    years = {y["year"]: y for y in data["years"]}
+    # B, C, D of Sơn La and E of Đắk Lắk; paid 460 + 90 million by the period's end.
+    assert years[2026]["funded"] == 4
+    assert years[2026]["approved"] == 1100 * M
+    assert years[2026]["paid"] == 550 * M == data["totals"]["paid"]
+    output = next(o for o in data["outputs"] if o["code"] == made["indicator"].code)
+    assert output["by_year"] == {"2026": 8}
