@@ -40,6 +40,9 @@ ROW_KEYS = (
     "allocated",
     "paid_period",
     "paid",
+    # Paid for the đề án of the plans whose allocations are in "allocated" (the rate against
+    # the plan compares these two, as the execution tables do: disbursement.selectors).
+    "paid_in_plans",
     "prev_funded",
     "prev_paid_period",
 )
@@ -70,7 +73,17 @@ def _scope(province_id, years) -> Q:
     return _place(province_id) & Q(plan__year__in=list(years))
 
 
-def _money_rows(proposals, *, start, end, into: dict, sources: dict | None = None) -> None:
+def _plan_level(province_id) -> str | None:
+    """The level of the đề án whose plans' allocations ``_allocated`` reads: a province's
+    local plans, the national plans (national own), or every plan (None)."""
+    if province_id == EVERYWHERE:
+        return None
+    return "national" if province_id is None else "local"
+
+
+def _money_rows(
+    proposals, *, start, end, into: dict, sources: dict | None = None, plan_level=None
+) -> None:
     """Add the money of ``proposals`` to ``into[(activity, kind, level)]``: approved by
     source and paid cumulatively to ``end``, paid in [start, end] (with ``sources``, also
     per funding source). Without ``sources``: the previous period, only "prev_" cells."""
@@ -92,6 +105,8 @@ def _money_rows(proposals, *, start, end, into: dict, sources: dict | None = Non
         row["counterpart"] += f.counterpart
         row["other"] += f.other
         row["paid"] += f.paid
+        if plan_level is None or key[2] == plan_level:
+            row["paid_in_plans"] += f.paid
         for s in SOURCES:
             sources[s]["approved"] += f.source("approved", s)
             sources[s]["paid"] += f.source("paid", s)
@@ -229,7 +244,14 @@ def portal_figures(*, province_id, kind: str, year: int, program=None) -> dict:
     cells: dict = defaultdict(_row)
     sources = {s: {"source": s, "approved": 0, "paid_period": 0, "paid": 0} for s in SOURCES}
     proposals = Proposal.objects.filter(_scope(province_id, years))
-    _money_rows(proposals, start=start, end=end, into=cells, sources=sources)
+    _money_rows(
+        proposals,
+        start=start,
+        end=end,
+        into=cells,
+        sources=sources,
+        plan_level=_plan_level(province_id),
+    )
     _counts(proposals, cells, "funded")
     if previous:
         prev = Proposal.objects.filter(_scope(province_id, prev_years))

@@ -5,19 +5,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.richtext import RichTextField
+from programs.forms import DATE_WIDGET  # dd/mm/yyyy, as every form of the portal
 
 from . import rules
 from .models import ReportingDeadline
 from .rules import Kind
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class StartForm(forms.Form):
     kind = forms.ChoiceField(label=_("Report"), choices=Kind.choices)
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
     program = forms.ModelChoiceField(
-        label=_("Programme (period summary)"), queryset=None, required=False
+        label=_("Programme (period summary)"),
+        queryset=None,
+        required=False,
+        help_text=_("Only for a period summary; a six-month or annual report is of the year."),
     )
 
     def __init__(self, *args, programs=None, **kwargs):
@@ -43,7 +45,9 @@ class NarrativeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for number, (key, heading, hint) in enumerate(rules.SECTIONS, start=1):
+        # Section I of the report is the figures: the text starts at II (numbered as the
+        # report page and the document number them).
+        for number, (key, heading, hint) in enumerate(rules.SECTIONS, start=2):
             self.fields[key] = RichTextField(
                 label=f"{number}. {heading}", help_text=hint, required=False
             )

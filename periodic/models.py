@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from periodic.rules import Kind
 
@@ -140,7 +141,8 @@ class ReportVersion(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         REVIEWED = "reviewed", _("Reviewed")
-        SIGNED = "signed", _("Signed")
+        # A context of its own: "Signed" alone is a column heading ("date signed") elsewhere.
+        SIGNED = "signed", pgettext_lazy("report status", "Signed")
         SENT = "sent", _("Sent to the ministry")
 
     province_scope = "report__province"

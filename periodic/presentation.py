@@ -31,7 +31,9 @@ def _money_row(name: str, row: dict) -> dict:
         "paid_period": row["paid_period"],
         "paid": row["paid"],
         "rate": rate_text(row["paid"], approved),
-        "rate_allocated": rate_text(row["paid"], row["allocated"]) if row["allocated"] else "—",
+        "rate_allocated": rate_text(row.get("paid_in_plans", 0), row["allocated"])
+        if row["allocated"]
+        else "—",
         "prev_funded": row["prev_funded"],
         "prev_paid_period": row["prev_paid_period"],
     }

@@ -143,6 +143,8 @@ class ReportDetailView(PolicyMixin, View):
             "consolidated": data.get("consolidated") or [],
             "missing": data.get("missing") or [],
             "steps": steps,
+            # A sent version has only "reopen" left: the card does not call it a next step.
+            "has_next_step": any(s.action != "reopen" for s in steps),
             "may_edit": workflow.may_perform(user, "edit", version),
             "sign_form": forms_.get("sign_form")
             or (forms.SignForm() if "sign" in actions else None),

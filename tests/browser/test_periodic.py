@@ -162,7 +162,7 @@ def _the_province_sends(page, base, artifacts_dir):
     assert _status(page) == "Đã rà soát"
     sign = page.get_by_test_id("sign-form")
     sign.locator("[name='document_number']").fill("35/BC-SCT")
-    sign.locator("[name='signed_on']").fill("2026-07-10")
+    sign.locator("[name='signed_on']").fill("10/07/2026")
     sign.locator("[name='signer']").fill("Nguyễn Văn Giám Đốc")
     sign.locator("[name='signer_title']").fill("Giám đốc Sở Công Thương")
     sign.locator("input[name='scan']").set_input_files(
@@ -174,7 +174,7 @@ def _the_province_sends(page, base, artifacts_dir):
     assert "35/BC-SCT" in signed and "10/07/2026" in signed and "Nguyễn Văn Giám Đốc" in signed
     page.screenshot(path=str(artifacts_dir / "periodic-report-signed-1366.png"), full_page=True)
     send_form = page.get_by_test_id("send-form")
-    send_form.locator("[name='sent_on']").fill("2026-07-14")
+    send_form.locator("[name='sent_on']").fill("14/07/2026")
     _submit(page, send_form)
     assert _status(page) == "Đã gửi Bộ"
     page.get_by_test_id("reopen-form").wait_for(state="attached")  # the only step left
@@ -224,13 +224,6 @@ def _the_ministry_consolidates(page, base, artifacts_dir):
 
 
 @pytest.mark.celery
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="reports.services._resolve never asks RESOLVERS, where periodic/apps.py registers "
-    "the periodic document: the request is refused with 'Vui lòng chọn loại báo cáo.' "
-    "Remove this mark with the fix.",
-)
 def test_the_national_report_s_word_copy_adds_up_what_was_sent(
     world, users, live_server, page, celery_worker_process
 ):

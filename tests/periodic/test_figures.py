@@ -75,6 +75,9 @@ def test_a_province_s_six_month_and_annual_figures(world, users):
     assert data["end"] == "2026-12-31"
     _check(data["totals"], scenario.SONLA_ANNUAL_2026)
     assert data["previous"] == ["2025-01-01", "2025-12-31"]
+    # The rate against the plan compares the local plan's allocations with what its đề án
+    # (B and C, not the national D) were paid: 120 + 60 + 80 million.
+    assert data["totals"]["paid_in_plans"] == 260 * M
 
 
 def test_a_six_month_report_counts_only_what_happened_by_the_period_s_end(world, users):
