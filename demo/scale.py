@@ -534,6 +534,8 @@ class Generator:
                 "decision_number", "decision_date", "approved_kcqg", "approved_kcdp",
                 "approved_counterpart", "approved_other", "compliance", "version",
                 "created_by_id", "created_at", "updated_at",
+                # The list's copies (projects/sql/list_order.sql): COPY runs without triggers.
+                "plan_year", "province_code",
             ],
         )  # fmt: skip
         communes_m2m = _Copier(
@@ -648,6 +650,7 @@ class Generator:
                     decision_date, approved["kcqg"], approved["kcdp"],
                     approved["counterpart"], approved["other"], "not_inspected", 1,
                     item.created_by, _ts(created), _ts(decision_date or created, 15),
+                    plan.year, p.code,
                 )  # fmt: skip
                 for commune_id in sorted({b[1] for b in chosen}):
                     communes_m2m.add(next_id, commune_id)

@@ -433,6 +433,7 @@ class AnnualPlan(models.Model):
     # Triggers on this table, by the file defining them (README, "Rules in the database").
     sql_rules = {
         "dashboards/sql/figures.sql": ("dashboards_figures_plan_update",),
+        "projects/sql/list_order.sql": ("plan_year_to_proposals",),
     }
 
     program = models.ForeignKey(

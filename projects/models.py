@@ -55,6 +55,7 @@ class Proposal(models.Model):
     # the dashboards' figures guard this table too (README, "Rules in the database";
     # tests/test_sql_rules.py checks the list against the triggers installed).
     sql_rules = {
+        "projects/sql/list_order.sql": ("proposal_list_order_copy",),
         "disbursement/sql/money_rules.sql": ("proposal_money_rules",),
         "dashboards/sql/figures.sql": (
             "dashboards_figures_proposal_insert",
@@ -125,6 +126,12 @@ class Proposal(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Copies of the plan's year and the province's code, written by a trigger on every
+    # insert and update (projects/sql/list_order.sql, sql_rules above): the list sorts on
+    # this table alone, through LIST_ORDER's index, instead of sorting every đề án joined
+    # to its plan and province.
+    plan_year = models.PositiveSmallIntegerField(default=0, editable=False)
+    province_code = models.PositiveSmallIntegerField(null=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -133,6 +140,17 @@ class Proposal(models.Model):
         indexes = [
             models.Index(fields=["plan", "status"]),
             models.Index(fields=["province", "status"]),
+            # The list's order (LIST_ORDER), nationally and within a province.
+            models.Index(
+                fields=["-plan_year", "province_code", "plan", "sequence"],
+                include=["id"],  # the page's keys read from the index alone
+                name="proposal_list_order",
+            ),
+            models.Index(
+                fields=["province", "-plan_year", "province_code", "plan", "sequence"],
+                include=["id"],
+                name="proposal_list_order_province",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["plan", "sequence"], name="proposal_sequence_per_plan"),
@@ -190,6 +208,10 @@ class Proposal(models.Model):
 # dashboards, disbursement, reports, inspections, the demo generator and the tests import
 # it, the SQL rule files render it ({FUNDED_STATES}, SQL_CONSTANTS below), and
 # tests/test_sql_definitions.py checks the SQL of the triggers against it.
+# The đề án list's order: newest plan year first, then by province code, plan and number in
+# the plan — the columns of the index ``proposal_list_order``.
+LIST_ORDER = ("-plan_year", "province_code", "plan_id", "sequence")
+
 FUNDED_STATES = (
     Proposal.Status.APPROVED,
     Proposal.Status.AMENDING,

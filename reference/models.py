@@ -32,6 +32,8 @@ class Province(models.Model):
 
     # Scoping: a provincial user sees only the row of their own province.
     province_scope = "id"
+    # Triggers on this table, by the file defining them (README, "Rules in the database").
+    sql_rules = {"projects/sql/list_order.sql": ("province_code_to_proposals",)}
 
     code = models.PositiveSmallIntegerField(_("code"), unique=True)
     name = models.CharField(_("name"), max_length=80, unique=True)

@@ -35,6 +35,7 @@ FILES = {
     "disbursement/sql/money_rules.sql",
     "disbursement/sql/advance_limits.sql",
     "dashboards/sql/figures.sql",
+    "projects/sql/list_order.sql",
 }
 
 
@@ -96,7 +97,7 @@ def test_what_each_file_defines():
         figures
     )
     triggers = [o for objs in objects.values() for o in objs if o.kind == "trigger"]
-    assert len(triggers) == 20
+    assert len(triggers) == 23
     assert SQLObject("trigger", "proposal_money_rules", "projects_proposal") in triggers
 
 
@@ -359,6 +360,7 @@ def test_every_model_names_the_triggers_on_its_table(db):
 
 def test_the_proposal_names_the_rules_of_other_apps():
     assert set(Proposal.sql_rules) == {
+        "projects/sql/list_order.sql",
         "disbursement/sql/money_rules.sql",
         "dashboards/sql/figures.sql",
     }
@@ -380,6 +382,8 @@ def test_a_declaration_out_of_date_fails(db, monkeypatch):
         "projects.Proposal.sql_rules does not name trigger dashboards_figures_proposal_delete "
         "on projects_proposal",
         "projects.Proposal.sql_rules does not name trigger dashboards_figures_proposal_update "
+        "on projects_proposal",
+        "projects.Proposal.sql_rules does not name trigger proposal_list_order_copy "
         "on projects_proposal",
         "projects.Proposal.sql_rules names trigger proposal_other on projects_proposal, "
         "which is not installed",
