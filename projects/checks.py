@@ -230,13 +230,23 @@ def required_documents(proposal: Proposal):
     )
 
 
+def required_document_list(proposal: Proposal) -> list[RequiredDocument]:
+    """``required_documents`` read once per đề án instance: the page's checklist and the
+    documents check share it (the detail page read it twice)."""
+    cached = getattr(proposal, "_required_documents", None)
+    if cached is None or cached[0] != proposal.activity_id:  # read again if it changed
+        cached = (proposal.activity_id, list(required_documents(proposal)))
+        proposal._required_documents = cached
+    return cached[1]
+
+
 def check_documents(proposal: Proposal) -> list[Check]:
     present = set(
         Attachment.objects.filter(proposal=proposal, document_type__isnull=False).values_list(
             "document_type_id", flat=True
         )
     )
-    missing = [d.name for d in required_documents(proposal) if d.pk not in present]
+    missing = [d.name for d in required_document_list(proposal) if d.pk not in present]
     if missing:
         return [
             Check(

@@ -441,7 +441,8 @@ def _document_rows(proposal: Proposal, attachments: list[Attachment]) -> list[di
         if attachment.document_type_id:
             by_type.setdefault(attachment.document_type_id, []).append(attachment)
     return [
-        {"document": d, "files": by_type.get(d.pk, [])} for d in checks.required_documents(proposal)
+        {"document": d, "files": by_type.get(d.pk, [])}
+        for d in checks.required_document_list(proposal)
     ]
 
 

@@ -1,6 +1,7 @@
-"""The đề án list at national scale (issue 16): it sorts on copies of the plan's year and
-the province's code kept on the đề án by a trigger, through an index, and pages on keys — a
-deep page reads the same statements as the first; the order is the one users knew."""
+"""The đề án pages at national scale (issue 16): the list sorts on copies of the plan's year
+and the province's code kept on the đề án by a trigger, through an index, and pages on keys
+— a deep page reads the same statements as the first; the order is the one users knew; the
+detail page reads nothing twice."""
 
 from __future__ import annotations
 
@@ -97,3 +98,19 @@ def test_the_filter_select_writes_the_html_of_django_s_select():
         assert normalised(quick.render("plan", value)) == normalised(
             reference.render("plan", value)
         )
+
+
+def test_the_detail_page_runs_no_statement_twice(world, client, users):
+    proposal = make_proposal(14, year=2027)
+    client.force_login(users["ministry"])
+    url = reverse("proposal-detail", args=[proposal.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    statements = [
+        q["sql"]
+        for q in captured.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
+    ]
+    repeated = {sql for sql in statements if statements.count(sql) > 1}
+    assert not repeated, repeated
