@@ -1,24 +1,31 @@
-"""Report data in bulk: approved đề án with beneficiaries, contracts, paid tranches,
-concluded inspections with open recommendations, and outputs — written with
-``bulk_create`` (a few dozen queries for a thousand đề án), consistent with every
-database rule (paid ≤ contracted ≤ approved, decisions on approved đề án, allocations
-within the plan's budget), so the deferred triggers accept it at commit.
+"""Data in bulk for the benchmarks and the tests that need volume.
 
-Used by the report benchmark (inside a transaction that is rolled back) and by the report
-tests."""
+Report data: approved đề án with beneficiaries, contracts, paid tranches, concluded
+inspections with open recommendations, and outputs — written with ``bulk_create`` (a few
+dozen queries for a thousand đề án), consistent with every database rule (paid ≤
+contracted ≤ approved, decisions on approved đề án, allocations within the plan's budget),
+so the deferred triggers accept it at commit. Used by the report benchmark (inside a
+transaction that is rolled back) and by the report tests.
+
+Import files: :func:`import_workbook`, the establishment template filled with as many
+rows as asked, as a province would (used by ``bench/imports.py`` and the import tests)."""
 
 from __future__ import annotations
 
 import datetime
+import io
 import itertools
 import random
 import uuid
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from openpyxl import Workbook
 
 from accounts.models import Agency
+from beneficiaries.imports import COLUMNS
 from beneficiaries.models import Beneficiary, LegalForm, Sector
+from beneficiaries.validators import tax_code_check_digit
 from core.formatting import document_number
 from core.text import fold
 from disbursement.models import Contract, Tranche
@@ -359,3 +366,75 @@ def compliance_dataset(
             ]
         )
     return data
+
+
+IMPORT_NAMES = [
+    ("HTX", "Hợp tác xã Dệt thổ cẩm"),
+    ("HTX", "Hợp tác xã Chè shan tuyết"),
+    ("DN", "Công ty TNHH Cơ khí nông nghiệp"),
+    ("DN", "Công ty cổ phần Chế biến nông sản"),
+    ("THT", "Tổ hợp tác Mây tre đan"),
+    ("HKD", "Hộ kinh doanh Lò Văn"),
+    ("HKD", "Hộ kinh doanh Nguyễn Thị"),
+    ("NN", "Nghệ nhân Cầm Thị"),
+]
+PRODUCTS = [
+    "Khăn, túi, váy thổ cẩm",
+    "Chè xanh, chè đen đóng gói",
+    "Máy tuốt lúa, máy cày mini",
+    "Tinh bột sắn, miến dong",
+    "Rổ, rá, làn mây tre đan xuất khẩu",
+]
+# Tax codes of the import files start with 96: neither the demo data nor the test
+# factories (97, 98) use that prefix.
+_import_serial = itertools.count(1)
+
+
+def import_tax_code(prefix: str = "96") -> str:
+    """A fresh tax code with a correct check digit."""
+    while True:
+        first_nine = f"{prefix}{next(_import_serial):07d}"
+        check = tax_code_check_digit(first_nine)
+        if check is not None:
+            return f"{first_nine}{check}"
+
+
+def import_workbook(*, province: Province, rows: int, seed: int = 16) -> bytes:
+    """The establishment template with ``rows`` valid rows for ``province``: every column
+    filled as a province fills it (communes by code and name, sectors by code, a quarter of
+    the rows household businesses or artisans identified by the owner's CCCD), each
+    establishment new. Written with openpyxl as Excel would save it (shared strings)."""
+    rng = random.Random(seed)
+    communes = list(Commune.objects.filter(province=province).order_by("code"))
+    sectors = list(Sector.objects.values_list("code", flat=True))
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Cơ sở CNNT")
+    sheet.append([c.header for c in COLUMNS])
+    for number in range(1, rows + 1):
+        form, name = rng.choice(IMPORT_NAMES)
+        commune = rng.choice(communes)
+        personal = form in ("HKD", "NN") and rng.random() < 0.5
+        craft_village = rng.random() < 0.3
+        values = {
+            "name": f"{name} số {number}",
+            "legal_form": form,
+            "tax_code": "" if personal else import_tax_code(),
+            "citizen_id": f"0{province.code:02d}8{next(_import_serial):08d}" if personal else "",
+            "commune_code": f"{commune.code:05d}",
+            "commune_name": commune.name,
+            "address": f"Thôn {rng.randrange(1, 20)}, {commune.name}",
+            "sector": rng.choice(sectors),
+            "product_line": rng.choice(PRODUCTS),
+            "workers": rng.randrange(1, 200),
+            "woman_owned": "x" if rng.random() < 0.4 else "",
+            "ethnic_minority_owned": "x" if rng.random() < 0.3 else "",
+            "craft_village_member": "x" if craft_village else "",
+            "craft_village_name": f"Làng nghề {commune.name}" if craft_village else "",
+            "representative": "Lò Thị Hoa",
+            "phone": f"09{rng.randrange(10**7, 10**8)}",
+            "email": f"coso{number}@example.vn" if rng.random() < 0.2 else "",
+        }
+        sheet.append([values[c.key] for c in COLUMNS])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

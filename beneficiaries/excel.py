@@ -3,6 +3,8 @@ import refused. Headers are the fixed Vietnamese ones of the template (see impor
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -14,10 +16,12 @@ from beneficiaries.imports import (
     EXAMPLE_PREFIX,
     LEGAL_FORM_CODES,
     LEGAL_FORM_NAMES,
+    MAX_ROWS,
 )
 from beneficiaries.models import LegalForm
 from beneficiaries.validators import tax_code_check_digit
 from core.excel import HEADER_FILL, header_row, text_columns, workbook_bytes
+from core.formatting import format_number
 
 _ERROR_FILL = PatternFill("solid", fgColor="F8D7DA")
 
@@ -135,7 +139,7 @@ def template_workbook(*, commune, sectors) -> bytes:
         formula1='"{}"'.format(",".join(LEGAL_FORM_CODES.values())),
         allow_blank=True,
     )
-    codes.add(f"{legal_column}2:{legal_column}5001")
+    codes.add(f"{legal_column}2:{legal_column}{MAX_ROWS + 1}")
     sheet.add_data_validation(codes)
 
     catalogue = workbook.create_sheet("Danh mục")
@@ -159,13 +163,14 @@ def template_workbook(*, commune, sectors) -> bytes:
             "Cột có (*) là bắt buộc. Dòng có tên bắt đầu bằng “Ví dụ:” không được nhập. "
             "Ghi mã số thuế, hoặc số CCCD của chủ hộ với hộ kinh doanh, nghệ nhân chưa có "
             "mã số thuế. Xã/phường: ghi mã hoặc tên. "
-            "Cột có/không: ghi x nếu có, để trống nếu không. Tối đa 5.000 dòng mỗi tệp.",
+            "Cột có/không: ghi x nếu có, để trống nếu không. "
+            f"Tối đa {format_number(MAX_ROWS)} dòng mỗi tệp.",
         ]
     )
     return workbook_bytes(workbook)
 
 
-def errors_workbook(rows: list[dict]) -> bytes:
+def errors_workbook(rows: Iterable[dict]) -> bytes:
     """The refused rows as written in the upload, with a "Lỗi" column: fix and upload again.
     ``rows`` are ``{"row": n, "values": [...per COLUMNS], "errors": [...]}``."""
     workbook = Workbook()

@@ -201,7 +201,7 @@ class BeneficiaryForm(DatabaseBoundsMixin, forms.Form):
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Excel file (.xlsx)"),
-        help_text=_("The portal's template, at most 5 MB and 5,000 rows."),
+        help_text=_("The portal's template, at most 5 MB and 10,000 rows."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
 

@@ -13,12 +13,10 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from accounts.policies import in_scope
 from beneficiaries.models import Beneficiary, LegalForm, Sector
 from beneficiaries.rules import beneficiary_clean
 from beneficiaries.validators import citizen_id_normalise, tax_code_normalise
@@ -26,11 +24,12 @@ from core.excel import formula_like
 from core.text import fold
 from reference.models import Commune
 
-MAX_ROWS = 5000
+MAX_ROWS = 10_000
+# The template filled with MAX_ROWS rows weighs about 1 MB (bench/imports.py).
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # A workbook is a zip archive. The template filled with MAX_ROWS rows unpacks to about
-# 5 MB in a dozen parts; anything far beyond is not a template (a "zip bomb" inflates a few
-# MB into hundreds), and is refused from the archive's directory before it is unpacked.
+# 10 MB in a dozen parts; anything far beyond is not a template (a "zip bomb" inflates a
+# few MB into hundreds), and is refused from the archive's directory before it is unpacked.
 MAX_UNPACKED_BYTES = 60 * 1024 * 1024
 MAX_PARTS = 200
 
@@ -232,7 +231,17 @@ def _identifier(value, length: int, branch_length: int | None = None) -> str:
 @dataclass
 class RowError:
     message: str
-    url: str = ""  # a link to the existing record for a duplicate the user may see
+    # For a duplicate of a registered establishment: that record (the preview links to it
+    # for users who may see its province).
+    record: int | None = None
+    record_province: int | None = None
+
+    def stored(self) -> dict:
+        return {
+            "message": self.message,
+            "record": self.record,
+            "record_province": self.record_province,
+        }
 
 
 @dataclass
@@ -248,14 +257,25 @@ class RowResult:
     def ok(self) -> bool:
         return not self.errors
 
-    @property
-    def legal_form_display(self) -> str:
-        if self.cleaned:
-            return str(LegalForm(self.cleaned["legal_form"]).label)
-        return self.values.get("legal_form", "")
-
-    def raw_list(self) -> list[str]:
-        return [self.values.get(c.key, "") for c in COLUMNS]
+    def stored(self) -> dict:
+        """The row as :class:`beneficiaries.models.ImportRow` keeps it (JSON values, the
+        foreign keys as ids), so the preview and the confirmation need not read the file."""
+        cleaned = None
+        if self.ok:
+            cleaned = {k: v for k, v in self.cleaned.items() if k not in ("commune", "sector")}
+            cleaned["commune_id"] = self.cleaned["commune"].pk
+            cleaned["province_id"] = self.cleaned["commune"].province_id
+            cleaned["sector_id"] = self.cleaned["sector"].pk
+        return {
+            "number": self.number,
+            "ok": self.ok,
+            "values": self.values,
+            "cleaned": cleaned,
+            "tax_code": cleaned["tax_code"] if cleaned else None,
+            "citizen_id": cleaned["citizen_id"] if cleaned else None,
+            "errors": [e.stored() for e in self.errors],
+            "warnings": self.warnings,
+        }
 
 
 class _Lookups:
@@ -299,7 +319,7 @@ def validate_rows(*, parsed: ParsedFile, actor, province) -> list[RowResult]:
                 values[key] = _text(cell)
         results.append(_validate_row(number, values, actor, lookups))
     _foreign_commune_codes(results, province)
-    _duplicates(results, actor)
+    _duplicates(results)
     return results
 
 
@@ -499,7 +519,7 @@ def _foreign_commune_codes(results: list[RowResult], province) -> None:
         row.cleaned = None
 
 
-def _duplicates(results: list[RowResult], actor) -> None:
+def _duplicates(results: list[RowResult]) -> None:
     """Duplicates within the file (a later row repeating an earlier one's identifier, even
     if the earlier row has errors of its own: both are to be looked at) and in the registry
     (one query for the whole file)."""
@@ -534,23 +554,31 @@ def _duplicates(results: list[RowResult], actor) -> None:
     for row in results:
         if row.cleaned is None:
             continue
-        record = existing.get(_identity(row.cleaned))
+        kind, value = _identity(row.cleaned)
+        record = existing.get((kind, value))
         if record is None:
             continue
-        row.errors.append(
-            RowError(
-                _("Already in the registry with the same %(what)s: %(name)s (%(province)s).")
-                % {
-                    "what": _identity_label(_identity(row.cleaned)[0]),
-                    "name": record.name,
-                    "province": record.province.name,
-                },
-                url=reverse("beneficiary-detail", args=[record.pk])
-                if in_scope(actor, record)
-                else "",
-            )
-        )
+        row.errors.append(registered_error(kind, record))
         row.cleaned = None
+
+
+def registered_error(kind: str, record: Beneficiary, *, since_upload: bool = False) -> RowError:
+    """A row whose ``kind`` of identifier ("tax_code", "citizen_id") is that of ``record``,
+    found at upload or, with ``since_upload``, registered between the upload and the
+    confirmation. ``record.province`` is read."""
+    if since_upload:
+        message = _(
+            "Registered after this file was uploaded, with the same %(what)s: %(name)s "
+            "(%(province)s)."
+        )
+    else:
+        message = _("Already in the registry with the same %(what)s: %(name)s (%(province)s).")
+    return RowError(
+        message
+        % {"what": _identity_label(kind), "name": record.name, "province": record.province.name},
+        record=record.pk,
+        record_province=record.province_id,
+    )
 
 
 def _raw_identity(values: dict) -> tuple[str, str] | None:

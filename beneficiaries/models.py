@@ -213,10 +213,6 @@ class ImportBatch(models.Model):
     row_count = models.PositiveIntegerField(_("rows"), default=0)
     valid_count = models.PositiveIntegerField(_("valid rows"), default=0)
     created_count = models.PositiveIntegerField(_("establishments created"), default=0)
-    # The rows refused at confirmation, as written in the file, with their errors: the
-    # errors download is made from them (after confirming, a re-parse would call the new
-    # rows duplicates).
-    failed_rows = models.JSONField(_("refused rows"), default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("uploaded by"),
@@ -252,3 +248,61 @@ class ImportBatch(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.status == self.Status.CONFIRMED
+
+    @property
+    def refused_count(self) -> int:
+        """Rows with errors: before confirmation, those found at upload; after, those not
+        written (including the ones refused by the checks at confirmation)."""
+        written = self.created_count if self.is_confirmed else self.valid_count
+        return self.row_count - written
+
+
+class ImportRow(models.Model):
+    """One row of an uploaded file, as it was read and checked once, at upload: what the
+    file says, the values ready to write, and the errors and warnings (stored in
+    Vietnamese, the language of the file format). The preview, the errors download and
+    the confirmation read these rows; the file is not parsed again."""
+
+    province_scope = "batch__province"
+
+    batch = models.ForeignKey(
+        ImportBatch, verbose_name=_("import"), on_delete=models.CASCADE, related_name="rows"
+    )
+    number = models.PositiveIntegerField(_("row"))  # the row's number in the Excel sheet
+    ok = models.BooleanField(_("ready to add"))
+    values = models.JSONField(_("values as written"), default=dict)  # by template column key
+    # The establishment's field values (``commune_id``, ``sector_id``, ``province_id`` for
+    # the foreign keys), for a row without errors.
+    cleaned = models.JSONField(_("checked values"), null=True, blank=True)
+    # The row's identifier once normalised: establishments registered between the upload
+    # and the confirmation are found with one query over the batch.
+    tax_code = models.CharField(_("tax code"), max_length=14, null=True, blank=True)
+    citizen_id = models.CharField(_("citizen ID (CCCD)"), max_length=12, null=True, blank=True)
+    # [{"message": ..., "record": pk of the registered establishment it repeats or None,
+    #   "record_province": its province id or None}]
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["batch", "number"]
+        verbose_name = _("imported row")
+        verbose_name_plural = _("imported rows")
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "number"], name="importrow_batch_number"),
+            models.CheckConstraint(
+                condition=Q(ok=False) | Q(cleaned__isnull=False), name="importrow_ok_has_values"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.batch_id}:{self.number}"
+
+    @property
+    def legal_form_display(self) -> str:
+        if self.cleaned:
+            return str(LegalForm(self.cleaned["legal_form"]).label)
+        return self.values.get("legal_form", "")
+
+    @property
+    def identifier(self) -> str:
+        return self.tax_code or self.citizen_id or ""

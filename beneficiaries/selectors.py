@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 
-from accounts.policies import visible
-from beneficiaries.models import Beneficiary, ImportBatch, Sector
+from accounts.policies import is_national, visible
+from beneficiaries.imports import COLUMNS
+from beneficiaries.models import Beneficiary, ImportBatch, ImportRow, Sector
 from core.text import fold
+from reference.models import Commune
 
 _SEPARATORS = re.compile(r"[\s.\-_/]")
 
@@ -66,4 +71,72 @@ def sector_list() -> QuerySet[Sector]:
 
 
 def import_batch_queryset(*, user) -> QuerySet[ImportBatch]:
-    return visible(user, ImportBatch.objects.select_related("province", "created_by"))
+    return visible(
+        user, ImportBatch.objects.select_related("province", "created_by", "confirmed_by")
+    )
+
+
+IMPORT_PAGE_SIZE = 100
+# Stored rows read at a time (the errors download, the confirmation).
+IMPORT_CHUNK = 1000
+
+
+def import_row_page(*, batch: ImportBatch, user, only_errors: bool, page) -> Page:
+    """One page of a batch's stored rows (all, or those with errors) for the preview: at
+    most IMPORT_PAGE_SIZE rows, whatever the size of the file, in three queries (the count,
+    the rows, their communes; the sectors are a small catalogue). Each row gets
+    ``commune_name``, ``sector_name`` and ``shown_errors`` (message, and a link to the
+    registered establishment a row repeats when ``user`` may see it)."""
+    rows = batch.rows.order_by("number")
+    if only_errors:
+        rows = rows.filter(ok=False)
+    page_obj = Paginator(rows, IMPORT_PAGE_SIZE).get_page(page)
+    shown: list[ImportRow] = list(page_obj.object_list)
+    communes = dict(
+        Commune.objects.filter(
+            pk__in={r.cleaned["commune_id"] for r in shown if r.cleaned}
+        ).values_list("pk", "name")
+    )
+    sectors = dict(Sector.objects.values_list("pk", "name"))
+    national, own = is_national(user), getattr(user, "province_id", None)
+    for row in shown:
+        row.commune_name = communes.get(row.cleaned["commune_id"], "") if row.cleaned else ""
+        row.sector_name = sectors.get(row.cleaned["sector_id"], "") if row.cleaned else ""
+        row.shown_errors = [
+            {
+                "message": e["message"],
+                "url": reverse("beneficiary-detail", args=[e["record"]])
+                if e.get("record") and (national or e.get("record_province") == own)
+                else "",
+            }
+            for e in row.errors
+        ]
+    page_obj.object_list = shown
+    return page_obj
+
+
+def import_row_chunks(batch: ImportBatch, *, ok: bool, fields=()) -> Iterator[list[ImportRow]]:
+    """The batch's rows (valid or refused) in file order, IMPORT_CHUNK at a time (with only
+    ``fields``, when given)."""
+    rows = batch.rows.filter(ok=ok).order_by("number")
+    if fields:
+        rows = rows.only("batch_id", "number", *fields)
+    after = 0
+    while True:
+        chunk = list(rows.filter(number__gt=after)[:IMPORT_CHUNK])
+        if not chunk:
+            return
+        yield chunk
+        after = chunk[-1].number
+
+
+def import_batch_refused_records(*, batch: ImportBatch) -> Iterator[dict]:
+    """The refused rows as written, with their errors, for the errors workbook (``{"row",
+    "values" per template column, "errors"}``), read from the stored result."""
+    for chunk in import_row_chunks(batch, ok=False, fields=("values", "errors")):
+        for row in chunk:
+            yield {
+                "row": row.number,
+                "values": [row.values.get(c.key, "") for c in COLUMNS],
+                "errors": [e["message"] for e in row.errors],
+            }

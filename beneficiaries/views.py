@@ -222,27 +222,25 @@ class _BatchMixin(PolicyMixin, SingleObjectMixin):
 
 
 class ImportPreviewView(_BatchMixin, View):
-    """Every row with ✓ or its errors. Before confirmation the stored file is checked
-    again against the registry as it is now; afterwards the page reports the outcome."""
+    """The rows as checked at upload (stored, never re-read from the file), a page at a
+    time: ✓ or the errors before confirmation; the refused rows afterwards."""
 
     def get(self, request, *args, **kwargs):
         self.object = batch = self.get_object()
-        context = {"batch": batch, "object": batch}
-        if batch.is_confirmed:
-            context["failed_rows"] = batch.failed_rows
-        else:
-            try:
-                rows = services.import_batch_rows(batch=batch, actor=request.user)
-            except TemplateError as exc:
-                context["file_error"] = str(exc)
-                rows = []
-            only_errors = request.GET.get("only") == "errors"
-            context.update(
-                rows=[r for r in rows if not r.ok] if only_errors else rows,
-                only_errors=only_errors,
-                row_count=len(rows),
-                valid_count=sum(1 for r in rows if r.ok),
-                error_count=sum(1 for r in rows if not r.ok),
+        only_errors = batch.is_confirmed or request.GET.get("only") == "errors"
+        page = selectors.import_row_page(
+            batch=batch, user=request.user, only_errors=only_errors, page=request.GET.get("page")
+        )
+        context = {
+            "batch": batch,
+            "object": batch,
+            "page_obj": page,
+            "rows": page.object_list,
+            "only_errors": only_errors,
+        }
+        if not batch.is_confirmed and not only_errors and not page.paginator.count:
+            context["file_error"] = _(
+                "This file was uploaded before the portal kept the checked rows: upload it again."
             )
         return render(request, "beneficiaries/import_preview.html", context)
 
@@ -266,22 +264,17 @@ class ImportConfirmView(_BatchMixin, View):
                 "%(created)s establishments were added to the registry; %(failed)s rows "
                 "were refused."
             )
-            % {"created": batch.created_count, "failed": len(batch.failed_rows)},
+            % {"created": batch.created_count, "failed": batch.refused_count},
         )
         return redirect("beneficiary-import-preview", pk=batch.pk)
 
 
 class ImportErrorsView(_BatchMixin, View):
-    """The refused rows with a "Lỗi" column, to fix and upload again."""
+    """The refused rows with a "Lỗi" column, to fix and upload again (from the stored
+    result: before confirmation the rows found wrong at upload, afterwards every row that
+    was not written)."""
 
     def get(self, request, *args, **kwargs):
         batch = self.get_object()
-        if batch.is_confirmed:
-            rows = batch.failed_rows
-        else:
-            try:
-                results = services.import_batch_rows(batch=batch, actor=request.user)
-            except TemplateError:
-                results = []
-            rows = services.failed_row_records(results)
+        rows = selectors.import_batch_refused_records(batch=batch)
         return xlsx_response(excel.errors_workbook(rows), f"dong-loi-{batch.pk}.xlsx")

@@ -11,8 +11,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from openpyxl import Workbook
 
+from beneficiaries import imports
 from beneficiaries.imports import COLUMNS
-from beneficiaries.models import Beneficiary, ImportBatch, LegalForm, Sector
+from beneficiaries.models import Beneficiary, ImportBatch, ImportRow, LegalForm, Sector
 from beneficiaries.validators import tax_code_check_digit
 from core.text import fold
 from reference.models import Commune, Province
@@ -83,7 +84,8 @@ def workbook_bytes(rows: list[dict], headers=None) -> bytes:
 
 
 def import_batch_in(province: Province) -> ImportBatch:
-    """A batch awaiting confirmation, its file (one good row) in the default storage.
+    """A batch awaiting confirmation, its file (one good row) in the default storage and
+    the row as the upload stores it.
 
     The file is written once per storage and province (the isolation test asks for many
     batches; the database is rolled back after each test, the storage is not)."""
@@ -107,11 +109,17 @@ def import_batch_in(province: Province) -> ImportBatch:
             ]
         )
         name = default_storage.save(name, ContentFile(content))
-    return ImportBatch.objects.create(
+    uploader = User.objects.filter(agency__province=province).first()
+    with default_storage.open(name, "rb") as fh:
+        parsed = imports.read_workbook(fh.read())
+    results = imports.validate_rows(parsed=parsed, actor=uploader, province=province)
+    batch = ImportBatch.objects.create(
         province=province,
         file=name,
         original_filename="thu-nghiem.xlsx",
-        created_by=User.objects.filter(agency__province=province).first(),
-        row_count=1,
-        valid_count=1,
+        created_by=uploader,
+        row_count=len(results),
+        valid_count=sum(1 for r in results if r.ok),
     )
+    ImportRow.objects.bulk_create([ImportRow(batch=batch, **r.stored()) for r in results])
+    return batch
