@@ -265,8 +265,13 @@ class ImportRow(models.Model):
 
     province_scope = "batch__province"
 
+    # No index of its own: the unique (batch, number) index below serves every lookup.
     batch = models.ForeignKey(
-        ImportBatch, verbose_name=_("import"), on_delete=models.CASCADE, related_name="rows"
+        ImportBatch,
+        verbose_name=_("import"),
+        on_delete=models.CASCADE,
+        related_name="rows",
+        db_index=False,
     )
     number = models.PositiveIntegerField(_("row"))  # the row's number in the Excel sheet
     ok = models.BooleanField(_("ready to add"))

@@ -102,6 +102,7 @@ class Migration(migrations.Migration):
                 (
                     "batch",
                     models.ForeignKey(
+                        db_index=False,
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="rows",
                         to="beneficiaries.importbatch",
