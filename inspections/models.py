@@ -57,6 +57,11 @@ class ChecklistItem(models.Model):
         return self.text
 
 
+# The inspections in progress: planned, or being recorded on site (Inspection.Status values;
+# tests/inspections check they are). Their count is shown per scope on the home page.
+IN_PROGRESS_STATES = ("planned", "recorded")
+
+
 class Inspection(models.Model):
     """Cuộc kiểm tra of one đề án: planned, then recorded on site, then concluded."""
 
@@ -140,7 +145,16 @@ class Inspection(models.Model):
         ordering = ["-planned_on", "-id"]
         verbose_name = _("inspection")
         verbose_name_plural = _("inspections")
-        indexes = [models.Index(fields=["proposal", "status"])]
+        indexes = [
+            models.Index(fields=["proposal", "status"]),
+            # The inspections in progress (planned or recorded, a few in a hundred): the home
+            # page and the dashboards count them per scope without reading the concluded ones.
+            models.Index(
+                fields=["proposal"],
+                condition=Q(status__in=IN_PROGRESS_STATES),
+                name="inspection_in_progress",
+            ),
+        ]
         constraints = [
             # A concluded inspection has its date and its conclusion; nothing else has one.
             models.CheckConstraint(

@@ -9,7 +9,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.policies import visible
-from inspections.models import Inspection, InspectionAnswer, InspectionPhoto, Recommendation
+from inspections.models import (
+    IN_PROGRESS_STATES,
+    Inspection,
+    InspectionAnswer,
+    InspectionPhoto,
+    Recommendation,
+)
 from projects.models import FUNDED_STATES, Proposal
 
 
@@ -112,11 +118,7 @@ def compliance_summary(*, user) -> dict:
     recommendations = open_recommendations(user=user).aggregate(
         open=Count("id"), overdue=Count("id", filter=Q(deadline__lt=today))
     )
-    planned = (
-        visible(user, Inspection.objects.all())
-        .filter(status__in=[Inspection.Status.PLANNED, Inspection.Status.RECORDED])
-        .count()
-    )
+    planned = visible(user, Inspection.objects.all()).filter(status__in=IN_PROGRESS_STATES).count()
     return {
         "compliance_counts": [
             (value, label, counts.get(value, 0)) for value, label in Proposal.Compliance.choices

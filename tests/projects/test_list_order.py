@@ -114,3 +114,9 @@ def test_the_detail_page_runs_no_statement_twice(world, client, users):
     ]
     repeated = {sql for sql in statements if statements.count(sql) > 1}
     assert not repeated, repeated
+
+
+def test_the_inspections_in_progress_are_statuses_of_an_inspection():
+    from inspections.models import IN_PROGRESS_STATES, Inspection
+
+    assert set(IN_PROGRESS_STATES) == {Inspection.Status.PLANNED, Inspection.Status.RECORDED}
