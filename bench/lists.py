@@ -25,11 +25,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "khuyencong.settings.dev")
 os.environ.setdefault("DJANGO_DEBUG", "false")
 
 
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20, help="timed requests per page")
@@ -45,6 +40,7 @@ def main() -> int:
 
     from accounts.models import User
     from accounts.policies import visible
+    from bench.dashboards import p95
     from projects.models import Proposal
     from projects.selectors import _requested_total
 

@@ -1,7 +1,10 @@
 """Responses shared by the apps."""
 
-from django.http import HttpResponse
+import mimetypes
+
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from core.excel import XLSX_CONTENT_TYPE
 
@@ -11,6 +14,24 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def stored_file_response(field_file, filename: str) -> FileResponse:
+    """A stored file (a ``FieldFile``) as a download named ``filename``, its type guessed from
+    the name; 404 when there is none, or when the row is there but the storage has lost the
+    file (restored from an older copy), said so rather than failing."""
+    if not field_file:
+        raise Http404
+    try:
+        stored = field_file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("The file of this document is missing from the storage.")) from None
+    return FileResponse(
+        stored,
+        as_attachment=True,
+        filename=filename,
+        content_type=mimetypes.guess_type(filename)[0] or "application/octet-stream",
+    )
 
 
 def safe_next(request, default: str) -> str:

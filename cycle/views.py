@@ -4,11 +4,8 @@ who may do what is cycle.workflow's."""
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +13,7 @@ from django.views import View
 
 from accounts.policies import PolicyMixin, is_national, visible
 from core.forms import add_service_errors, refusal_message
+from core.http import stored_file_response
 from cycle import forms, selectors, services, workflow
 from cycle.models import Call, PlanDecision, RegistrationBatch
 from programs.models import AnnualPlan
@@ -496,16 +494,5 @@ class DecisionScanView(PolicyMixin, View):
 
     def get(self, request, pk):
         decision = get_object_or_404(_decision_queryset(request.user), pk=pk)
-        if not decision.scan:
-            raise Http404
-        try:
-            stored = decision.scan.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
         name = f"{decision.number or decision.pk}{decision.scan.name[-4:]}".replace("/", "-")
-        return FileResponse(
-            stored,
-            as_attachment=True,
-            filename=name,
-            content_type=mimetypes.guess_type(decision.scan.name)[0] or "application/octet-stream",
-        )
+        return stored_file_response(decision.scan, name)

@@ -5,7 +5,6 @@ dated as signed, or marked as a draft before it is signed. Registered with ``rep
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -13,7 +12,7 @@ from accounts.models import Agency
 from accounts.policies import visible
 from core.formatting import amount_in_words
 from reports.documents.common import ReportDataMissing, base_context, roman
-from reports.services import Resolved, _reach
+from reports.services import Resolved, report_object, where
 
 from . import rules, services
 from .models import ReportVersion
@@ -23,27 +22,17 @@ TEMPLATE = "pdf/reports/periodic.html"
 DOC_TYPE = "Báo cáo"
 
 
-def _where(province) -> str:
-    return province.administrative_name if province else "toàn quốc"
-
-
 def resolve(actor, params: dict) -> Resolved:
-    """Check the parameters of a report job on a version: the version exists and is in
-    the requester's scope; a signed version keeps its own number, a draft has none yet."""
-    try:
-        pk = int(params.get("version"))
-    except (TypeError, ValueError):
-        raise ValidationError({"version": _("Choose one of the options offered.")}) from None
-    version = (
-        visible(actor, ReportVersion.objects.all())
-        .select_related("report__province", "report__program")
-        .filter(pk=pk)
-        .first()
+    """Check the parameters of a report job on a version, as every kind's are checked: the
+    version exists and is of a province the requester may report on; a signed version keeps
+    its own number, a draft has none yet."""
+    version = report_object(
+        actor,
+        ReportVersion.objects.select_related("report__province", "report__program"),
+        params,
+        "version",
     )
-    if version is None:
-        raise ValidationError({"version": _("Choose one of the options offered.")})
     report = version.report
-    _reach(actor, report.province_id)
     title = rules.document_title(
         report.kind, report.year, report.program.start_year if report.program else None
     )
@@ -51,7 +40,7 @@ def resolve(actor, params: dict) -> Resolved:
         params={"version": version.pk},
         province=report.province,
         title=(
-            f"Báo cáo {title[:1].lower()}{title[1:]} {_where(report.province)} "
+            f"Báo cáo {title[:1].lower()}{title[1:]} {where(report.province)} "
             f"(phiên bản {version.number})"
         ),
         number=version.document_number,
@@ -113,7 +102,7 @@ def build(job) -> dict:
             "sources": sources,
             "consolidated": tables["consolidated"],
             "missing": data.get("missing") or [],
-            "where": _where(report.province),
+            "where": where(report.province),
             "paid_words": amount_in_words(tables["total"]["paid"]),
         }
     )

@@ -373,7 +373,8 @@ def consolidate(report, provincial_versions) -> dict:
         if report.program
         else {}
     )
-    order = {i.code: (i.order, i.code) for i in Indicator.objects.all()}
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    order = {code: (i.order, code) for code, i in indicators.items()}
     activity_order = {a.code: (a.order, a.code) for a in Activity.objects.all()}
     for code in targets:
         outputs.setdefault(code, {"code": code, **{k: 0 for k in OUTPUT_KEYS}})
@@ -381,9 +382,8 @@ def consolidate(report, provincial_versions) -> dict:
     for code in sorted(outputs, key=lambda c: order.get(c, (999, c))):
         row = {k: 0 for k in ("planned", "achieved", "previous", "cumulative")} | outputs[code]
         row["target"] = targets.get(code)
-        if "name" not in row:
-            indicator = Indicator.objects.get(code=code)
-            row.update(name=indicator.name, unit=indicator.unit)
+        if "name" not in row:  # a target nobody reported on yet
+            row.update(name=indicators[code].name, unit=indicators[code].unit)
         output_rows.append(row)
     return {
         "activities": [

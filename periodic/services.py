@@ -302,15 +302,18 @@ def deadline_update(*, deadline: ReportingDeadline, actor, **fields) -> Reportin
     return deadline
 
 
-def reminder_recipients(province_id) -> list[str]:
-    return list(
-        User.objects.filter(
-            is_active=True, agency__province_id=province_id, role__in=DEPARTMENT_ROLES
-        )
+def reminder_recipients() -> dict[int, list[str]]:
+    """province id → the e-mail addresses of its Sở's active users (one query)."""
+    recipients: dict[int, list[str]] = {}
+    for province_id, email in (
+        User.objects.filter(is_active=True, role__in=DEPARTMENT_ROLES)
         .exclude(email="")
-        .values_list("email", flat=True)
+        .exclude(agency__province__isnull=True)
+        .values_list("agency__province_id", "email")
         .order_by("email")
-    )
+    ):
+        recipients.setdefault(province_id, []).append(email)
+    return recipients
 
 
 def owed_periods(today: datetime.date, table=None) -> list[tuple[str, int, datetime.date]]:
@@ -356,8 +359,9 @@ def deadline_remind(*, today: datetime.date | None = None) -> int:
                 status=S.SENT, report__kind=kind, report__year=year, report__province__isnull=False
             ).values_list("report__province_id", flat=True)
         )
+        addresses = reminder_recipients()
         for province in Province.objects.exclude(pk__in=done).order_by("code"):
-            recipients = reminder_recipients(province.pk)
+            recipients = addresses.get(province.pk, [])
             with transaction.atomic():
                 _row, created = DeadlineReminder.objects.get_or_create(
                     kind=kind,

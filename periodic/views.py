@@ -5,11 +5,8 @@ service, render; who may do what is periodic.workflow's."""
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +14,7 @@ from django.views import View
 
 from accounts.policies import PolicyMixin, has_perm, is_national, visible
 from core.forms import add_service_errors, refusal_message
+from core.http import stored_file_response
 from programs.models import Program
 from reports import services as report_services
 
@@ -93,6 +91,26 @@ def _version(user, pk) -> ReportVersion:
     )
 
 
+def _detail_page(request, report, number=None, *, status=200, **step_forms):
+    """A report's page: a version (the latest unless ``number``), its figures (frozen once
+    signed, else computed now), its narrative, steps, versions and history; ``step_forms``
+    are the step forms to show again with their errors."""
+    versions = list(report.versions.all())
+    version = next((v for v in versions if str(v.number) == str(number)), versions[0])
+    for v in versions:
+        v.report = report
+        v._is_latest = v.number == versions[0].number
+    if version.is_frozen:
+        data = version.figures
+        sources = list(version.sources.select_related("report__province"))
+    else:
+        data, sources = services.live_figures(report)
+    context = ReportDetailView.context(
+        request, report, version, versions, data, sources, **step_forms
+    )
+    return render(request, "periodic/report_detail.html", context, status=status)
+
+
 class ReportDetailView(PolicyMixin, View):
     """A report: a version (the latest unless ?version=N), its figures (frozen once
     signed, else as they are now), its narrative, the steps the user may take, the
@@ -102,24 +120,7 @@ class ReportDetailView(PolicyMixin, View):
     model = PeriodicReport
 
     def get(self, request, pk):
-        report = _report(request.user, pk)
-        versions = list(report.versions.all())
-        chosen = request.GET.get("version", "")
-        version = next((v for v in versions if str(v.number) == chosen), versions[0])
-        for v in versions:
-            v.report = report
-            v._is_latest = v.number == versions[0].number
-        sources = []
-        if version.is_frozen:
-            data = version.figures
-            sources = list(version.sources.select_related("report__province"))
-        else:
-            data, sources = services.live_figures(report)
-        return render(
-            request,
-            "periodic/report_detail.html",
-            self.context(request, report, version, versions, data, sources),
-        )
+        return _detail_page(request, _report(request.user, pk), request.GET.get("version"))
 
     @staticmethod
     def context(request, report, version, versions, data, sources, **forms_):
@@ -211,74 +212,57 @@ class VersionStepView(PolicyMixin, View):
     permission = "periodic.view"
     model = ReportVersion
     http_method_names = ["post"]
-    ACTIONS = ("review", "sign", "send", "reopen")
+    # action -> (its form, or None; its service)
+    STEPS = {
+        "review": (None, services.version_review),
+        "sign": (forms.SignForm, services.version_sign),
+        "send": (forms.SendForm, services.version_send),
+        "reopen": (forms.ReopenForm, services.version_reopen),
+    }
+    ACTIONS = tuple(STEPS)
     action = ""
 
     def post(self, request, pk):
-        action = self.action
         version = _version(request.user, pk)
         report = version.report
-        user = request.user
-        form = None
+        form_class, service = self.STEPS[self.action]
+        form = form_class(request.POST, request.FILES) if form_class else None
+        if form is not None and not form.is_valid():
+            return self._again(request, report, form)
         try:
-            if action == "review":
-                services.version_review(version=version, actor=user)
-                done = _("The version is marked as reviewed.")
-            elif action == "sign":
-                form = forms.SignForm(request.POST, request.FILES)
-                if not form.is_valid():
-                    raise ValidationError(form.errors.as_data())
-                services.version_sign(version=version, actor=user, **form.cleaned_data)
-                done = _("The signed copy is recorded; the figures are frozen as signed.")
-            elif action == "send":
-                form = forms.SendForm(request.POST)
-                if not form.is_valid():
-                    raise ValidationError(form.errors.as_data())
-                services.version_send(version=version, actor=user, **form.cleaned_data)
-                done = _("The report is recorded as sent.")
-            elif action == "reopen":
-                form = forms.ReopenForm(request.POST)
-                if not form.is_valid():
-                    raise ValidationError(form.errors.as_data())
-                new = services.version_reopen(version=version, actor=user, **form.cleaned_data)
-                done = _("Version %(n)s was started as a draft; version %(old)s is kept.") % {
-                    "n": new.number,
-                    "old": version.number,
-                }
-            else:
-                raise Http404
+            result = service(
+                version=version, actor=request.user, **(form.cleaned_data if form else {})
+            )
         except ValidationError as exc:
             if form is None:
                 refusal_message(request, exc)
                 return redirect("periodic-detail", pk=report.pk)
-            return self._again(request, report, version, action, form, exc)
-        messages.success(request, done)
+            add_service_errors(form, exc)
+            return self._again(request, report, form)
+        messages.success(request, self._done(version, result))
         return redirect("periodic-detail", pk=report.pk)
 
-    def _again(self, request, report, version, action, form, exc):
+    def _done(self, version, result) -> str:
+        if self.action == "reopen":
+            return _("Version %(n)s was started as a draft; version %(old)s is kept.") % {
+                "n": result.number,
+                "old": version.number,
+            }
+        return {
+            "review": _("The version is marked as reviewed."),
+            "sign": _("The signed copy is recorded; the figures are frozen as signed."),
+            "send": _("The report is recorded as sent."),
+        }[self.action]
+
+    def _again(self, request, report, form):
         """The report page again with the step's form and its errors next to the fields."""
-        if exc is not None and not form.errors:
-            add_service_errors(form, exc)
-        elif exc is not None and hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                if field in form.fields and field not in form.errors:
-                    form.add_error(field, errors)
-        report = _report(request.user, report.pk)
-        versions = list(report.versions.all())
-        version = versions[0]
-        for v in versions:
-            v.report = report
-            v._is_latest = v.number == version.number
-        data, sources = (
-            (version.figures, list(version.sources.all()))
-            if version.is_frozen
-            else services.live_figures(report)
+        if form.non_field_errors():  # a reason that names no field: said in the message
+            refusal_message(request, ValidationError(list(form.non_field_errors())))
+        else:
+            messages.error(request, _("The action was not done: see the form below."))
+        return _detail_page(
+            request, _report(request.user, report.pk), status=400, **{f"{self.action}_form": form}
         )
-        context = ReportDetailView.context(
-            request, report, version, versions, data, sources, **{f"{action}_form": form}
-        )
-        messages.error(request, _("The action was not done: see the form below."))
-        return render(request, "periodic/report_detail.html", context, status=400)
 
 
 class ScanView(PolicyMixin, View):
@@ -287,20 +271,9 @@ class ScanView(PolicyMixin, View):
 
     def get(self, request, pk):
         version = _version(request.user, pk)
-        if not version.scan:
-            raise Http404
-        try:
-            stored = version.scan.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
         suffix = version.scan.name.rsplit(".", 1)[-1]
         name = f"{version.document_number or version.pk}.{suffix}".replace("/", "-")
-        return FileResponse(
-            stored,
-            as_attachment=True,
-            filename=name,
-            content_type=mimetypes.guess_type(version.scan.name)[0] or "application/octet-stream",
-        )
+        return stored_file_response(version.scan, name)
 
 
 class DocumentView(PolicyMixin, View):

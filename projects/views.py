@@ -4,11 +4,8 @@ selector or service and render; the rules live in projects.services / checks / w
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +18,7 @@ from accounts.policies import PolicyMixin, has_perm, in_scope, is_national, visi
 from beneficiaries.eligibility import beneficiary_eligibility
 from core.forms import add_service_errors, refusal_message, service_error_messages
 from core.funding import SOURCE_SHORT, SOURCES, level_sources, program_source
-from core.http import xlsx_response
+from core.http import stored_file_response, xlsx_response
 from core.lists import FilteredListMixin
 from programs.models import Indicator
 from projects import appraisal, checks, excel, forms, selectors, services, timeline, workflow
@@ -613,19 +610,7 @@ class AttachmentDownloadView(PolicyMixin, View):
 
     def get(self, request, pk):
         attachment = get_object_or_404(_attachment_queryset(request.user), pk=pk)
-        content_type = mimetypes.guess_type(attachment.original_name)[0]
-        try:
-            stored = attachment.file.open("rb")
-        except FileNotFoundError:
-            # The row is there but the file is not (storage restored from an older copy):
-            # say so, rather than fail.
-            raise Http404(_("The file of this document is missing from the storage.")) from None
-        return FileResponse(
-            stored,
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type=content_type or "application/octet-stream",
-        )
+        return stored_file_response(attachment.file, attachment.original_name)
 
 
 class AttachmentDeleteView(PolicyMixin, View):

@@ -91,6 +91,7 @@ class _Resolved:
     number: str | None = None
 
 
+# What another app's resolver (RESOLVERS) checks its parameters with, like the kinds here.
 Resolved = _Resolved
 # Kinds of report whose parameters another app checks (an app above this one registers
 # them in its AppConfig.ready(): periodic): kind -> resolver(actor, params) -> Resolved.
@@ -101,7 +102,8 @@ def register_resolver(kind: str, resolver) -> None:
     RESOLVERS[kind] = resolver
 
 
-def _where(province: Province | None) -> str:
+def where(province: Province | None) -> str:
+    """The place a report is about, as its title says it: "tỉnh Sơn La", "toàn quốc"."""
     return province.administrative_name if province else "toàn quốc"
 
 
@@ -149,7 +151,9 @@ def _reach(actor, province_id: int | None) -> None:
         raise PermissionDenied(_("You may only ask for reports on your own province."))
 
 
-def _object(actor, queryset, params: dict, field: str):
+def report_object(actor, queryset, params: dict, field: str):
+    """The object ``params[field]`` names in ``queryset``, on a province ``actor`` may report
+    on (a ValidationError on the field, or PermissionDenied); RESOLVERS use it too."""
     obj = queryset.filter(pk=_pk(params, field)).first()
     if obj is None:
         raise ValidationError({field: _("Choose one of the options offered.")})
@@ -163,7 +167,7 @@ def _province_param(actor, params: dict) -> Province | None:
     if value in (None, ""):
         _reach(actor, None)
         return None
-    return _object(actor, Province.objects.all(), params, "province")
+    return report_object(actor, Province.objects.all(), params, "province")
 
 
 def _province_period(actor, params: dict, subject: str) -> _Resolved:
@@ -179,7 +183,7 @@ def _province_period(actor, params: dict, subject: str) -> _Resolved:
         },
         province=province,
         title=(
-            f"{subject} {_where(province)} từ {format_date(date_from)} đến {format_date(date_to)}"
+            f"{subject} {where(province)} từ {format_date(date_from)} đến {format_date(date_to)}"
         ),
     )
 
@@ -187,7 +191,7 @@ def _province_period(actor, params: dict, subject: str) -> _Resolved:
 def _resolve(actor, kind: str, params: dict) -> _Resolved:
     """Check the parameters of a kind of report and derive its province and title."""
     if kind == K.INSPECTION_RECORD:
-        inspection = _object(
+        inspection = report_object(
             actor,
             Inspection.objects.select_related("proposal__province"),
             params,
@@ -206,7 +210,9 @@ def _resolve(actor, kind: str, params: dict) -> _Resolved:
         return _province_period(actor, params, "Báo cáo tình hình sử dụng kinh phí khuyến công")
     if kind == K.DISBURSEMENT:
         if params.get("plan") not in (None, ""):
-            plan = _object(actor, AnnualPlan.objects.select_related("province"), params, "plan")
+            plan = report_object(
+                actor, AnnualPlan.objects.select_related("province"), params, "plan"
+            )
             return _Resolved(
                 params={"plan": plan.pk},
                 province=plan.province,
@@ -214,14 +220,16 @@ def _resolve(actor, kind: str, params: dict) -> _Resolved:
             )
         return _province_period(actor, params, "Báo cáo tình hình giải ngân kinh phí khuyến công")
     if kind == K.PROGRAM_RESULTS:
-        program = _object(actor, Program.objects.select_related("province"), params, "program")
+        program = report_object(
+            actor, Program.objects.select_related("province"), params, "program"
+        )
         return _Resolved(
             params={"program": program.pk},
             province=program.province,
             title=f"Báo cáo kết quả thực hiện {_lower_first(program.name)}",
         )
     if kind == K.COUNCIL_MINUTES:
-        council = _object(
+        council = report_object(
             actor, AppraisalCouncil.objects.select_related("agency__province"), params, "council"
         )
         if not may_council_act(actor, "minutes", council):
@@ -239,13 +247,13 @@ def _resolve(actor, kind: str, params: dict) -> _Resolved:
         )
     if kind == K.REGISTRATION:
         batches = RegistrationBatch.objects.select_related("province", "call__plan")
-        batch = _object(actor, batches, params, "batch")
+        batch = report_object(actor, batches, params, "batch")
         return _Resolved(
             params={"batch": batch.pk},
             province=batch.province,
             title=(
                 f"Báo cáo đăng ký kế hoạch khuyến công quốc gia năm {batch.call.plan.year} "
-                f"{_where(batch.province)}"
+                f"{where(batch.province)}"
             ),
         )
     if kind in RESOLVERS:
