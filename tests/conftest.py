@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -126,6 +127,10 @@ def artifacts_dir():
     return path
 
 
+def _worker_name() -> str:
+    return f"test-worker-{os.getpid()}@{socket.gethostname()}"
+
+
 def _wait_for_worker(app, timeout: float) -> list:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -165,7 +170,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
             "--concurrency",
             "1",
             "--hostname",
-            f"test-worker-{os.getpid()}@%h",
+            _worker_name(),
             "--loglevel",
             "INFO",
             "--without-gossip",
@@ -187,3 +192,28 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(autouse=True)
+def _worker_idle_before_teardown(request):
+    """A test that used the real worker ends only when the worker has nothing left to do.
+
+    A task still running when a transactional test flushes the database (a report being
+    rendered, the last e-mails of a reminder) holds locks the flush's TRUNCATE waits for,
+    and may then wait for one of the flush's: PostgreSQL ends the deadlock by cancelling one
+    of them, and a cancelled flush leaves the test's rows for the next test. Set up after
+    pytest-django's database fixtures, so torn down before their flush."""
+    yield
+    if "celery_worker_process" not in request.fixturenames:
+        return
+    from khuyencong.celery import app
+
+    name = _worker_name()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        inspect = app.control.inspect(destination=[name], timeout=2)
+        active, reserved = inspect.active() or {}, inspect.reserved() or {}
+        if name in active and not active[name] and not reserved.get(name):
+            return
+        time.sleep(0.05)
+    pytest.fail("the Celery worker was still busy two minutes after the test")
