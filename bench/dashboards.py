@@ -9,19 +9,21 @@ page's SQL alone, and the number of queries per page.
 "Server time" is the whole request through Django's test client in this process
 (middleware, session, selectors, template, no network), after ``--warmup`` requests.
 "SQL alone" replays the exact statements the page ran (captured on one extra request),
-in the same order, over the same connection; "aggregates alone" is the part of it that
-sums the figures (the queries on ``dashboards_proposalfigures``). Each timed request is
-followed by one replay of each, and the ratios are the medians of those pairs, so that
-both sides of a ratio saw the same load on a shared machine. "Aggregates from the source
-tables" runs the same aggregate statements on the view
-``dashboards_figures_expected`` (the figures recomputed from đề án and a million
-tranches), which is what the pages would cost without the summary table. Nothing is
-written to the database."""
+in the same order, over the same connection, in one transaction as the page does (with its
+``work_mem``); "aggregates alone" is the part of it that sums the figures (the queries on
+the rollups and on ``dashboards_proposalfigures``). Each timed request is followed by one
+replay of each, and the ratios are the medians of those pairs, so that both sides of a
+ratio saw the same load on a shared machine. "Aggregates from the source tables" runs the
+same aggregate statements on the views that define those tables
+(``dashboards_figures_expected``, ``dashboards_figuresrollup_expected`` …: the figures
+recomputed from đề án, links, outputs, inspections and a million tranches), which is what
+the pages would cost without the summary tables. Nothing is written to the database."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import time
@@ -52,11 +54,12 @@ def main() -> int:
 
     django.setup()
     from django.conf import settings
-    from django.db import connection
+    from django.db import connection, transaction
     from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
+    from dashboards.selectors import ROLLUP_VIEWS
     from disbursement.models import Tranche
     from inspections.models import Inspection
     from projects.models import Proposal
@@ -112,7 +115,7 @@ def main() -> int:
 
     def replay(statements: list[str]) -> float:
         start = time.perf_counter()
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
                 if cursor.description:
@@ -139,7 +142,12 @@ def main() -> int:
             for s in statements
             if not s.startswith(("FETCH ", "CLOSE "))
         ]
-        aggregates = [s for s in statements if "dashboards_proposalfigures" in s]
+        # The summary tables and the views that define them from the source tables.
+        summaries = {
+            "dashboards_proposalfigures": "dashboards_figures_expected",
+            **{model._meta.db_table: view for model, view in ROLLUP_VIEWS.items()},
+        }
+        aggregates = [s for s in statements if any(table in s for table in summaries)]
         # Page, SQL alone and aggregates alone in turn, so that the three see the same
         # load on a shared machine.
         times, sql_times, aggregate_times, ratios, aggregate_ratios = [], [], [], [], []
@@ -155,12 +163,12 @@ def main() -> int:
                 aggregate_ratios.append(times[-1] / aggregate_times[-1])
         source_times = []
         if aggregates:
-            from_source = [
-                s.replace('"dashboards_proposalfigures"', "dashboards_figures_expected").replace(
-                    "dashboards_proposalfigures", "dashboards_figures_expected"
-                )
-                for s in aggregates
-            ]
+            from_source = []
+            for statement in aggregates:
+                for table, view in summaries.items():
+                    statement = statement.replace(f'"{table}"', view)
+                    statement = re.sub(rf"\b{table}\b", view, statement)
+                from_source.append(statement)
             source_times = [replay(from_source) for _ in range(max(3, args.runs // 5))]
         rows.append(
             {

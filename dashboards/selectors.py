@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +15,15 @@ from accounts.policies import has_perm, is_national, visible
 from core.funding import KC_SOURCES, SOURCE_SHORT, SOURCES
 from core.measures import percent
 from cycle.selectors import calls_open_now
-from dashboards.models import ProposalFigures
+from dashboards.models import (
+    FiguresRollup,
+    FindingsRollup,
+    OutputsRollup,
+    ProposalFigures,
+    ReachProvince,
+    ReachRollup,
+    ReachTotal,
+)
 from disbursement.models import DisbursementFlag
 from inspections.selectors import compliance_summary
 from periodic.selectors import owed as periodic_owed
@@ -204,12 +214,11 @@ UNASSIGNED = {
 SEVERAL_COMMUNES = _("Several communes")
 
 
-def dashboard_figures(*, user, filters: dict) -> QuerySet[ProposalFigures]:
-    """The figure rows ``user`` may see (accounts.policies.visible), filtered. ``filters``
-    (all optional): ``year_from``, ``year_to``, ``program``, ``region``, ``province``,
-    ``activity`` (a group includes its sub-activities), ``level``, ``kind``, ``source``
-    (đề án approved with money from it)."""
-    qs = visible(user, ProposalFigures.objects.all())
+def _filtered(qs: QuerySet, filters: dict, *, rollup: bool) -> QuerySet:
+    """``qs`` (figure rows or a rollup) restricted by the dashboards' filters (all optional):
+    ``year_from``, ``year_to``, ``program``, ``region``, ``province``, ``activity`` (a group
+    includes its sub-activities; the dashboards offer groups, the rollups' grain), ``level``,
+    ``kind``, ``source`` (đề án approved with money from it)."""
     if filters.get("year_from"):
         qs = qs.filter(year__gte=filters["year_from"])
     if filters.get("year_to"):
@@ -225,11 +234,45 @@ def dashboard_figures(*, user, filters: dict) -> QuerySet[ProposalFigures]:
             qs = qs.filter(**{lookup: filters[name]})
     if filters.get("activity"):
         activity = filters["activity"]
-        qs = qs.filter(Q(activity=activity) | Q(activity_group=activity))
+        if rollup:
+            qs = qs.filter(activity_group=activity)
+        else:
+            qs = qs.filter(Q(activity=activity) | Q(activity_group=activity))
     source = filters.get("source")
     if source:
-        qs = qs.filter(funded=True, **{f"approved_{source}__gt": 0})
+        if rollup:
+            qs = qs.filter(**{f"with_{source}": True})
+        else:
+            qs = qs.filter(funded=True, **{f"approved_{source}__gt": 0})
     return qs
+
+
+def dashboard_figures(*, user, filters: dict) -> QuerySet[ProposalFigures]:
+    """The figure rows (one per đề án) ``user`` may see (accounts.policies.visible),
+    filtered (``_filtered``): for what the rollups do not hold (communes, findings, flags)."""
+    return _filtered(visible(user, ProposalFigures.objects.all()), filters, rollup=False)
+
+
+def dashboard_rollup(model, *, user, filters: dict) -> QuerySet:
+    """The cells of a rollup (``FiguresRollup``, ``ReachRollup``, ``OutputsRollup``) that
+    ``user`` may see, filtered the same way: their sums are the sums of the figure rows
+    ``dashboard_figures`` selects (tests/dashboards/test_rollups.py)."""
+    return _filtered(visible(user, model.objects.all()), filters, rollup=True)
+
+
+@contextmanager
+def _one_snapshot():
+    """The page's queries in one read-only transaction at REPEATABLE READ, so every figure
+    on it is of the same moment, with ``settings.DASHBOARD_WORK_MEM`` for the hash
+    aggregates (the distinct establishments) instead of sorts spilled to disk. Inside an
+    enclosing transaction (tests) only the memory is set."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if outermost:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.DASHBOARD_WORK_MEM])
+        yield
 
 
 FIGURE_COLUMNS = (
@@ -251,6 +294,30 @@ FIGURE_COLUMNS = (
 def _subquery(qs: QuerySet[ProposalFigures]) -> tuple[str, tuple]:
     sql, params = qs.values(*FIGURE_COLUMNS).query.sql_with_params()
     return f"({sql})", tuple(params)
+
+
+# The measures each rollup's queries read, beside its keys.
+_ROLLUP_MEASURES = {
+    FiguresRollup: (
+        "proposals",
+        "inspected",
+        "compliant",
+        *(f"approved_{s}" for s in SOURCE_KEYS),
+        *(f"paid_{s}" for s in SOURCE_KEYS),
+    ),
+    ReachRollup: ("links",),
+    OutputsRollup: ("proposals", "target", "achieved"),
+    FindingsRollup: ("items",),
+}
+
+
+def _subquery_of(qs: QuerySet, columns) -> tuple[str, tuple]:
+    sql, params = qs.values(*columns).query.sql_with_params()
+    return f"({sql})", tuple(params)
+
+
+def _rollup_subquery(qs: QuerySet) -> tuple[str, tuple]:
+    return _subquery_of(qs, (*qs.model.KEYS, *_ROLLUP_MEASURES[qs.model]))
 
 
 def _money(prefix: str, source: str | None) -> str:
@@ -303,11 +370,25 @@ def _measures_sql(source: str | None) -> str:
                COALESCE(SUM(f.approved_other) FILTER (WHERE f.funded), 0)"""
 
 
-def _grouped(qs, dims: list[str], source: str | None) -> dict:
-    """One query: the measures of the whole selection and of each value of each of
-    ``dims`` (GROUPING SETS). Returns {None: Measures, dim: {value: Measures}}."""
-    inner, params = _subquery(qs)
-    sets = _by_sets([f"f.{d}" for d in dims], _measures_sql(source), f"FROM {inner} f", params)
+def _rollup_measures_sql(source: str | None) -> str:
+    """The columns of Measures summed from FiguresRollup cells (``_measures_sql`` of the
+    figure rows, each count a sum of the cells' counts)."""
+    return f"""COALESCE(SUM(f.proposals), 0), COALESCE(SUM(f.proposals) FILTER (WHERE f.funded), 0),
+               COALESCE(SUM({_money("approved", source)}) FILTER (WHERE f.funded), 0),
+               COALESCE(SUM({_money("paid", source)}), 0),
+               COALESCE(SUM(f.inspected), 0), COALESCE(SUM(f.compliant), 0),
+               COALESCE(SUM(f.approved_counterpart) FILTER (WHERE f.funded), 0),
+               COALESCE(SUM(f.approved_other) FILTER (WHERE f.funded), 0)"""
+
+
+def _grouped(rollup, dims: list[str], source: str | None) -> dict:
+    """One query over the FiguresRollup cells of the selection: the measures of the whole
+    selection and of each value of each of ``dims`` (GROUPING SETS). Returns
+    {None: Measures, dim: {value: Measures}}."""
+    inner, params = _rollup_subquery(rollup)
+    sets = _by_sets(
+        [f"f.{d}" for d in dims], _rollup_measures_sql(source), f"FROM {inner} f", params
+    )
     return {
         None: Measures(*(sets[None] or ())),
         **{d: {k: Measures(*v) for k, v in sets[d].items()} for d in dims},
@@ -326,12 +407,12 @@ def _source_row(source, label, approved: int, paid: int) -> dict:
     }
 
 
-def _by_source(qs) -> dict:
+def _by_source(rollup) -> dict:
     """Approved, paid, remaining and rate per funding source (one query): ``rows`` (one per
     source, ``kc`` telling khuyến công funds), ``kc_total`` (KCQG + KCĐP: the sum of the
     khuyến công rows, the headline's money) and ``beside`` (counterpart and other sources,
     listed separately, never added in)."""
-    inner, params = _subquery(qs)
+    inner, params = _rollup_subquery(rollup)
     sums = ", ".join(
         f"COALESCE(SUM(f.approved_{s}) FILTER (WHERE f.funded), 0), COALESCE(SUM(f.paid_{s}), 0)"
         for s in SOURCE_KEYS
@@ -351,66 +432,79 @@ def _by_source(qs) -> dict:
     return {"rows": rows, "kc": kc, "kc_total": total, "beside": [r for r in rows if not r["kc"]]}
 
 
-def _beneficiaries(qs) -> dict:
-    """Distinct establishments on approved đề án, in all and per province (one query).
-    An establishment supported in two provinces counts in each, and once in the total;
-    so regions show none (a sum of provinces could count one twice, and a distinct count
-    per region costs as much again as this query)."""
-    inner, params = _subquery(qs)
-    sets = _by_sets(
-        ["f.province_id"],
-        "COUNT(DISTINCT l.beneficiary_id)",
-        f"""FROM projects_proposalbeneficiary l
-              JOIN {inner} f ON f.proposal_id = l.proposal_id
-             WHERE f.funded""",
-        params,
-    )
+# The filters under which the distinct establishments are counts of rows of ReachProvince
+# and ReachTotal; any other filter counts them from the ReachRollup cells.
+_PLACE_FILTERS = {"province", "region"}
+
+
+def _beneficiaries(*, user, filters: dict) -> dict:
+    """Distinct establishments on approved đề án, in all and per province (one query). An
+    establishment supported in two provinces counts in each, and once in the total; so
+    regions show none (a sum of provinces could count one twice). With no filter but the
+    place, they are counted as rows (ReachProvince per province, ReachTotal for the whole
+    country); otherwise the ReachRollup cells of the selection are grouped by hashing (no
+    sort of every link)."""
+    chosen = {name for name, value in filters.items() if value not in (None, "")}
+    if chosen <= _PLACE_FILTERS:
+        per_province = _filtered(visible(user, ReachProvince.objects.all()), filters, rollup=True)
+        inner, params = _subquery_of(per_province, ("province_id", "beneficiary_id"))
+        if is_national(user) and not chosen:
+            # The whole country: a count of ReachTotal's rows, per province of ReachProvince's.
+            sql = f"""
+                SELECT TRUE, NULL, (SELECT COUNT(*) FROM dashboards_reachtotal)
+                UNION ALL
+                SELECT FALSE, s.province_id, COUNT(*) FROM {inner} s GROUP BY s.province_id"""
+        else:
+            sql = f"""
+                WITH s AS MATERIALIZED {inner}
+                SELECT TRUE, NULL,
+                       (SELECT COUNT(*) FROM (SELECT beneficiary_id FROM s GROUP BY 1) t)
+                UNION ALL
+                SELECT FALSE, province_id, COUNT(*) FROM s GROUP BY province_id"""
+    else:
+        reach = dashboard_rollup(ReachRollup, user=user, filters=filters)
+        inner, params = _subquery_of(reach, ("province_id", "beneficiary_id"))
+        sql = f"""
+            WITH s AS MATERIALIZED (
+                SELECT f.province_id, f.beneficiary_id FROM {inner} f GROUP BY 1, 2)
+            SELECT TRUE, NULL, (SELECT COUNT(*) FROM (SELECT beneficiary_id FROM s GROUP BY 1) t)
+            UNION ALL
+            SELECT FALSE, province_id, COUNT(*) FROM s GROUP BY province_id"""
+    rows = _fetch(sql, params)
+    total = next(int(n) for whole, _key, n in rows if whole)
     return {
-        None: (sets[None] or (0,))[0],
-        "province_id": {k: v[0] for k, v in sets["province_id"].items()},
+        None: total,
+        "province_id": {key: int(n) for whole, key, n in rows if not whole},
     }
 
 
-def _findings_and_flags(qs, dims: list[str], today) -> dict:
+def _findings_and_flags(findings, dims: list[str], today) -> dict:
     """Open recommendations of concluded inspections — findings not yet remedied — (and
-    those past their deadline) and open flags of
-    the daily disbursement job, in all and per value of ``dims`` (one query; each branch
-    starts from the selected đề án, so a province's page reads only its own rows)."""
-    inner, params = _subquery(qs)
-    columns = ", ".join(f"f.{d}" for d in dims)
+    those past their deadline) and open flags of the daily disbursement job, in all and per
+    value of ``dims`` (one query over the FindingsRollup cells of the selection)."""
+    inner, params = _rollup_subquery(findings)
     sets = _by_sets(
-        [f"x.{d}" for d in dims],
-        """COUNT(*) FILTER (WHERE x.what = 'finding'),
-           COUNT(*) FILTER (WHERE x.what = 'finding' AND x.deadline < %s),
-           COUNT(*) FILTER (WHERE x.what = 'flag')""",
-        f"""FROM (SELECT {columns}, 'finding' AS what, r.deadline
-                    FROM {inner} f
-                    JOIN inspections_inspection i ON i.proposal_id = f.proposal_id
-                    JOIN inspections_recommendation r ON r.inspection_id = i.id
-                   WHERE r.status = 'open' AND i.status = 'concluded'
-                  UNION ALL
-                  SELECT {columns}, 'flag', NULL
-                    FROM {inner} f
-                    JOIN disbursement_disbursementflag d ON d.proposal_id = f.proposal_id
-                   WHERE d.resolved_on IS NULL) x""",
-        (today, *params, *params),
+        [f"f.{d}" for d in dims],
+        """COALESCE(SUM(f.items) FILTER (WHERE f.what = 'finding'), 0),
+           COALESCE(SUM(f.items) FILTER (WHERE f.what = 'finding' AND f.deadline < %s), 0),
+           COALESCE(SUM(f.items) FILTER (WHERE f.what = 'flag'), 0)""",
+        f"FROM {inner} f",
+        (today, *params),
     )
     return {None: sets[None] or (0, 0, 0), **{d: sets[d] for d in dims}}
 
 
-def _outputs(qs, programs: QuerySet[Program]) -> list[dict]:
+def _outputs(outputs, programs: QuerySet[Program]) -> list[dict]:
     """Per indicator: the programmes' targets, what approved đề án plan and what accepted
-    ones achieved (two queries)."""
-    inner, params = _subquery(qs)
+    ones achieved (two queries; the second over the OutputsRollup cells of the selection)."""
+    inner, params = _rollup_subquery(outputs)
     planned = {
         indicator_id: (int(target or 0), int(achieved or 0))
         for indicator_id, target, achieved in _fetch(
             f"""
-            SELECT o.indicator_id, SUM(o.target_value), SUM(o.achieved_value)
-              FROM projects_proposaloutput o
-              JOIN {inner} f ON f.proposal_id = o.proposal_id
-             WHERE f.funded
-             GROUP BY o.indicator_id""",
+            SELECT f.indicator_id, SUM(f.target), SUM(f.achieved)
+              FROM {inner} f
+             GROUP BY f.indicator_id""",
             params,
         )
     }
@@ -520,14 +614,24 @@ def _years(filters: dict) -> range:
 def national_dashboard(*, user, filters: dict) -> dict:
     """Everything the national dashboard shows, for a ministry user: headline figures,
     the 34 provinces (table and tile map), the six regions, activities, years, kinds and
-    levels, outputs against targets, compliance and open findings. Nine queries."""
-    qs = dashboard_figures(user=user, filters=filters)
+    levels, outputs against targets, compliance and open findings. Nine queries, the sums
+    from the rollups, in one snapshot."""
+    with _one_snapshot():
+        return _national_dashboard(user=user, filters=filters)
+
+
+def _national_dashboard(*, user, filters: dict) -> dict:
+    rollup = dashboard_rollup(FiguresRollup, user=user, filters=filters)
     source = filters.get("source")
     grouped = _grouped(
-        qs, ["province_id", "year", "activity_group_id", "kind", "level", "status"], source
+        rollup, ["province_id", "year", "activity_group_id", "kind", "level", "status"], source
     )
-    beneficiaries = _beneficiaries(qs)
-    issues = _findings_and_flags(qs, ["province_id"], timezone.localdate())
+    beneficiaries = _beneficiaries(user=user, filters=filters)
+    issues = _findings_and_flags(
+        dashboard_rollup(FindingsRollup, user=user, filters=filters),
+        ["province_id"],
+        timezone.localdate(),
+    )
     provinces = list(visible(user, Province.objects.select_related("region")))
     by_province = grouped["province_id"]
     province_rows = []
@@ -552,27 +656,40 @@ def national_dashboard(*, user, filters: dict) -> dict:
     region_order = {p.region.pk: p.region.order for p in provinces}
     region_rows = sorted(regions.values(), key=lambda r: (r.key is None, region_order.get(r.key)))
     return {
-        **_summary(grouped, _by_source(qs), beneficiaries[None], issues[None]),
+        **_summary(grouped, _by_source(rollup), beneficiaries[None], issues[None]),
         "provinces": province_rows,
         "regions": region_rows,
         **_common_rows(grouped, _years(filters)),
-        "outputs": _outputs(qs, target_programs(user=user, filters=filters)),
+        "outputs": _outputs(
+            dashboard_rollup(OutputsRollup, user=user, filters=filters),
+            target_programs(user=user, filters=filters),
+        ),
     }
 
 
 def province_dashboard(*, user, province: Province, filters: dict) -> dict:
     """The same for one province (already checked visible to ``user``), down to its
     communes and implementing units, with the open warnings of the disbursement job."""
+    with _one_snapshot():
+        return _province_dashboard(user=user, province=province, filters=filters)
+
+
+def _province_dashboard(*, user, province: Province, filters: dict) -> dict:
     filters = {**filters, "province": province, "region": None}
     qs = dashboard_figures(user=user, filters=filters)
+    rollup = dashboard_rollup(FiguresRollup, user=user, filters=filters)
     source = filters.get("source")
     grouped = _grouped(
-        qs,
+        rollup,
         ["year", "activity_group_id", "kind", "level", "status", "implementing_agency_id"],
         source,
     )
-    beneficiaries = _beneficiaries(qs)
-    issues = _findings_and_flags(qs, ["implementing_agency_id"], timezone.localdate())
+    beneficiaries = _beneficiaries(user=user, filters=filters)
+    issues = _findings_and_flags(
+        dashboard_rollup(FindingsRollup, user=user, filters=filters),
+        ["implementing_agency_id"],
+        timezone.localdate(),
+    )
     by_agency = grouped["implementing_agency_id"]
     agencies = Agency.objects.filter(pk__in=[k for k in by_agency if k is not None]).order_by(
         "kind", "name"
@@ -583,11 +700,14 @@ def province_dashboard(*, user, province: Province, filters: dict) -> dict:
         m = row.m
         m.findings, m.overdue, m.flags = issues["implementing_agency_id"].get(row.key, (0, 0, 0))
     return {
-        **_summary(grouped, _by_source(qs), beneficiaries[None], issues[None]),
+        **_summary(grouped, _by_source(rollup), beneficiaries[None], issues[None]),
         "agencies": agency_rows,
         "communes": _communes(qs, source),
         **_common_rows(grouped, _years(filters)),
-        "outputs": _outputs(qs, target_programs(user=user, filters=filters, province=province)),
+        "outputs": _outputs(
+            dashboard_rollup(OutputsRollup, user=user, filters=filters),
+            target_programs(user=user, filters=filters, province=province),
+        ),
         "flags": _open_flags(user=user, qs=qs),
     }
 
@@ -689,3 +809,40 @@ def figures_mismatches(limit: int = 20) -> list[tuple]:
         LIMIT %s""",
         [limit],
     )
+
+
+# Each rollup table and the view that defines it from the source tables.
+ROLLUP_VIEWS = {
+    FiguresRollup: "dashboards_figuresrollup_expected",
+    ReachRollup: "dashboards_reachrollup_expected",
+    OutputsRollup: "dashboards_outputsrollup_expected",
+    ReachProvince: "dashboards_reachprovince_expected",
+    ReachTotal: "dashboards_reachtotal_expected",
+    FindingsRollup: "dashboards_findingsrollup_expected",
+}
+
+
+def rollup_mismatches(limit: int = 20) -> dict[str, list[tuple]]:
+    """Per rollup table, the rows that differ from its definition (the view computed from
+    the source tables), both ways; an empty dict when every rollup is exact."""
+    found = {}
+    for model, view in ROLLUP_VIEWS.items():
+        table = model._meta.db_table
+        columns = ", ".join(
+            f.column
+            for f in model._meta.concrete_fields
+            if not (f.primary_key and f.column == "id")
+        )
+        rows = _fetch(
+            f"""
+            (SELECT 'stored' AS side, {columns} FROM {table}
+             EXCEPT ALL SELECT 'stored', {columns} FROM {view})
+            UNION ALL
+            (SELECT 'expected', {columns} FROM {view}
+             EXCEPT ALL SELECT 'expected', {columns} FROM {table})
+            LIMIT %s""",
+            [limit],
+        )
+        if rows:
+            found[table] = rows
+    return found

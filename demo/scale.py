@@ -1281,6 +1281,12 @@ ANALYZED_TABLES = (
     "programs_planallocation",
     "programs_planbudget",
     "dashboards_proposalfigures",
+    "dashboards_figuresrollup",
+    "dashboards_reachrollup",
+    "dashboards_reachprovince",
+    "dashboards_reachtotal",
+    "dashboards_outputsrollup",
+    "dashboards_findingsrollup",
 )
 
 

@@ -406,6 +406,15 @@ class DisbursementFlag(models.Model):
 
     province_scope = "proposal__province"
 
+    # Triggers on this table, by the file defining them (README, "Rules in the database").
+    sql_rules = {
+        "dashboards/sql/rollups.sql": (
+            "dashboards_rollups_flags_insert",
+            "dashboards_rollups_flags_update",
+            "dashboards_rollups_flags_delete",
+        ),
+    }
+
     proposal = models.ForeignKey(
         "projects.Proposal", on_delete=models.CASCADE, related_name="flags"
     )

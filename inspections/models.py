@@ -79,6 +79,15 @@ class Inspection(models.Model):
 
     province_scope = "proposal__province"
 
+    # Triggers on this table, by the file defining them (README, "Rules in the database").
+    sql_rules = {
+        "dashboards/sql/rollups.sql": (
+            "dashboards_rollups_inspections_insert",
+            "dashboards_rollups_inspections_update",
+            "dashboards_rollups_inspections_delete",
+        ),
+    }
+
     proposal = models.ForeignKey(
         "projects.Proposal",
         verbose_name=_("proposal"),
@@ -281,6 +290,15 @@ class Recommendation(models.Model):
         REMEDIED = "remedied", _("Remedied")
 
     province_scope = "inspection__proposal__province"
+
+    # Triggers on this table, by the file defining them (README, "Rules in the database").
+    sql_rules = {
+        "dashboards/sql/rollups.sql": (
+            "dashboards_rollups_recommendations_insert",
+            "dashboards_rollups_recommendations_update",
+            "dashboards_rollups_recommendations_delete",
+        ),
+    }
 
     inspection = models.ForeignKey(
         Inspection, on_delete=models.CASCADE, related_name="recommendations"

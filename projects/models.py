@@ -242,6 +242,15 @@ Proposal._meta.constraints.append(
 class ProposalBeneficiary(models.Model):
     """A cơ sở CNNT supported by the đề án, with its share of the support."""
 
+    # Triggers on this table, by the file defining them (README, "Rules in the database").
+    sql_rules = {
+        "dashboards/sql/rollups.sql": (
+            "dashboards_rollups_links_insert",
+            "dashboards_rollups_links_update",
+            "dashboards_rollups_links_delete",
+        ),
+    }
+
     province_scope = "proposal__province"
 
     proposal = models.ForeignKey(
@@ -309,6 +318,15 @@ class BudgetLine(models.Model):
 
 class ProposalOutput(models.Model):
     """Sản phẩm, chỉ tiêu đầu ra: a target now, an achieved value at acceptance."""
+
+    # Triggers on this table, by the file defining them (README, "Rules in the database").
+    sql_rules = {
+        "dashboards/sql/rollups.sql": (
+            "dashboards_rollups_outputs_insert",
+            "dashboards_rollups_outputs_update",
+            "dashboards_rollups_outputs_delete",
+        ),
+    }
 
     province_scope = "proposal__province"
 

@@ -35,6 +35,7 @@ FILES = {
     "disbursement/sql/money_rules.sql",
     "disbursement/sql/advance_limits.sql",
     "dashboards/sql/figures.sql",
+    "dashboards/sql/rollups.sql",
     "projects/sql/list_order.sql",
 }
 
@@ -97,7 +98,7 @@ def test_what_each_file_defines():
         figures
     )
     triggers = [o for objs in objects.values() for o in objs if o.kind == "trigger"]
-    assert len(triggers) == 23
+    assert len(triggers) == 45
     assert SQLObject("trigger", "proposal_money_rules", "projects_proposal") in triggers
 
 

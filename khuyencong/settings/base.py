@@ -185,6 +185,11 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
+# Memory of a dashboard page's read transaction (SET LOCAL work_mem): the distinct count of
+# establishments and the GROUPING SETS hash in memory instead of sorting on disk
+# (bench/dashboards.py). Per page, not per connection: other queries keep the server's.
+DASHBOARD_WORK_MEM = env.str("DASHBOARD_WORK_MEM", default="64MB")
+
 # --- People ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from dashboards.selectors import figures_mismatches
+from dashboards.selectors import figures_mismatches, rollup_mismatches
 from demo import scale
 from disbursement.models import Tranche
 from inspections.services import compliance_of
@@ -31,6 +31,7 @@ def test_same_seed_same_data(world):
     # Every province has đề án, establishments of its own, and the dashboards' figures.
     assert Province.objects.filter(proposals__isnull=False).distinct().count() == 34
     assert figures_mismatches() == []
+    assert rollup_mismatches() == {}
 
 
 def test_the_data_obeys_the_rules(world):
