@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -261,7 +261,8 @@ def _money(prefix: str, source: str | None) -> str:
 
 
 def _fetch(sql: str, params) -> list[tuple]:
-    with connection.cursor() as cursor:
+    # Raw SQL takes the alias the router gives (the replica inside core.replica's scope).
+    with connections[router.db_for_read(ProposalFigures)].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
