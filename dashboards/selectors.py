@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connections, router, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -264,10 +264,14 @@ def dashboard_rollup(model, *, user, filters: dict) -> QuerySet:
 def _one_snapshot():
     """The page's queries in one read-only transaction at REPEATABLE READ, so every figure
     on it is of the same moment, with ``settings.DASHBOARD_WORK_MEM`` for the hash
-    aggregates (the distinct establishments) instead of sorts spilled to disk. Inside an
-    enclosing transaction (tests) only the memory is set."""
+    aggregates (the distinct establishments) instead of sorts spilled to disk. On the
+    database the reads go to (the replica inside ``core.replica.read_from_replica``, whose
+    scope has opened that transaction already); inside an enclosing transaction (tests, the
+    replica's scope) only the memory is set."""
+    alias = router.db_for_read(ProposalFigures)
+    connection = connections[alias]
     outermost = not connection.in_atomic_block
-    with transaction.atomic():
+    with transaction.atomic(using=alias):
         with connection.cursor() as cursor:
             if outermost:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -328,7 +332,8 @@ def _money(prefix: str, source: str | None) -> str:
 
 
 def _fetch(sql: str, params) -> list[tuple]:
-    with connection.cursor() as cursor:
+    # Raw SQL takes the alias the router gives (the replica inside core.replica's scope).
+    with connections[router.db_for_read(ProposalFigures)].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 

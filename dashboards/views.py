@@ -10,6 +10,7 @@ from accounts.policies import PolicyMixin, is_national, visible
 from core.funding import SOURCE_SHORT
 from core.http import xlsx_response
 from core.measures import label
+from core.replica import read_from_replica
 from dashboards import excel, selectors
 from dashboards.forms import MEASURE_LABELS, DashboardFilterForm
 from dashboards.templatetags.dashboards import drill_links
@@ -100,11 +101,15 @@ class NationalDashboardView(PolicyMixin, View):
     template_name = "dashboards/national.html"
 
     def get(self, request):
+        # The figures are read from the replica when there is one (core.replica).
+        with read_from_replica(request) as replica:
+            return self._page(request, replica)
+
+    def _page(self, request, replica):
         if not is_national(request.user):
             province = _own_province(request.user)
-            return render(
-                request, ProvinceDashboardView.template_name, _province_context(request, province)
-            )
+            context = {**_province_context(request, province), "replica": replica}
+            return render(request, ProvinceDashboardView.template_name, context)
         form = DashboardFilterForm(request.GET or None, user=request.user, national=True)
         data = selectors.national_dashboard(user=request.user, filters=form.filters())
         measure = form.map_measure
@@ -135,6 +140,7 @@ class NationalDashboardView(PolicyMixin, View):
                 "activities": _chart(data["activities"]),
             },
             "today": timezone.localdate(),
+            "replica": replica,
         }
         return render(request, self.template_name, context)
 
@@ -148,8 +154,10 @@ class ProvinceDashboardView(PolicyMixin, View):
     template_name = "dashboards/province.html"
 
     def get(self, request, pk):
-        province = get_object_or_404(visible(request.user, Province.objects.all()), pk=pk)
-        return render(request, self.template_name, _province_context(request, province))
+        with read_from_replica(request) as replica:
+            province = get_object_or_404(visible(request.user, Province.objects.all()), pk=pk)
+            context = {**_province_context(request, province), "replica": replica}
+            return render(request, self.template_name, context)
 
 
 def _export(request, province: Province | None):
@@ -179,9 +187,10 @@ class NationalExportView(PolicyMixin, View):
     permission = "dashboard.view"
 
     def get(self, request):
-        if not is_national(request.user):
-            return _export(request, _own_province(request.user))
-        return _export(request, None)
+        with read_from_replica(request):
+            if not is_national(request.user):
+                return _export(request, _own_province(request.user))
+            return _export(request, None)
 
 
 class ProvinceExportView(PolicyMixin, View):
@@ -189,5 +198,6 @@ class ProvinceExportView(PolicyMixin, View):
     model = Province
 
     def get(self, request, pk):
-        province = get_object_or_404(visible(request.user, Province.objects.all()), pk=pk)
-        return _export(request, province)
+        with read_from_replica(request):
+            province = get_object_or_404(visible(request.user, Province.objects.all()), pk=pk)
+            return _export(request, province)

@@ -37,6 +37,7 @@ from accounts.models import Agency
 from accounts.policies import has_perm, is_national, object_province_id, require
 from core.formatting import document_number, format_date
 from core.queue import task_send
+from core.replica import read_from_replica
 from cycle.models import RegistrationBatch
 from inspections.models import Inspection
 from inspections.services import record_issuer, record_number_give
@@ -607,7 +608,9 @@ def report_run(job_id: int) -> str:
         pk=job_id
     )
     try:
-        with _heartbeat(job_id, attempt):
+        # The report's reads go to the replica once it has replayed what was committed
+        # before this run began (core.replica); its writes to the primary.
+        with _heartbeat(job_id, attempt), read_from_replica(catch_up=settings.REPLICA_CATCH_UP):
             rendered = render_report(job, progress=_Progress(job_id, attempt))
         stored = _store(job, attempt, rendered.pdf, rendered.page_count, rendered.docx)
     except ReportJobLost:

@@ -61,6 +61,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # With a read replica: a user's successful change marks the session, and their next
+    # pages read the primary (core.replica).
+    "core.replica.RecentWriteMiddleware",
     # The second factor: which device verified this session, and the pages a user who must
     # use one reaches before (accounts.twofactor).
     "django_otp.middleware.OTPMiddleware",
@@ -132,6 +135,30 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A streaming replica of the primary (optional): the dashboards, their Excel exports and
+# the rendering of PDF reports read from it (core.replica); writes, and every page a user
+# reads just after a change of theirs, use the primary.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # A replica that does not answer costs a page two seconds at most, then the primary
+    # serves it (and the next pages for REPLICA_RETRY_AFTER seconds).
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    # In tests the replica serves the test database the primary streams to it: Django
+    # must neither create it nor flush it, only give the alias the test database's NAME
+    # (what a test MIRROR does: set_as_test_mirror copies NAME and keeps HOST and PORT).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+# Seconds: a user who changed something reads the primary this long afterwards; the
+# dashboards say how old their figures are when the replica is further behind than
+# REPLICA_LAG_NOTICE; a report's task waits up to REPLICA_CATCH_UP for the replica to
+# replay what was committed before it started; after a failed connection the replica is
+# left alone for REPLICA_RETRY_AFTER.
+REPLICA_READ_YOUR_WRITES = env.int("REPLICA_READ_YOUR_WRITES", default=30)
+REPLICA_LAG_NOTICE = env.int("REPLICA_LAG_NOTICE", default=5)
+REPLICA_CATCH_UP = env.float("REPLICA_CATCH_UP", default=10.0)
+REPLICA_RETRY_AFTER = env.int("REPLICA_RETRY_AFTER", default=30)
 
 REDIS_URL = env("REDIS_URL")
 # Redis is a cache: while it is unreachable every cache call logs one line and acts as a

@@ -48,6 +48,9 @@ CELERY_RESULT_BACKEND = REDIS_URL
 if env("KHUYENCONG_TEST_DATABASE_NAME", default=""):
     DATABASES["default"]["NAME"] = env("KHUYENCONG_TEST_DATABASE_NAME")  # noqa: F405
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+    if "replica" in DATABASES:  # noqa: F405
+        DATABASES["replica"]["NAME"] = env("KHUYENCONG_TEST_DATABASE_NAME")  # noqa: F405
+        DATABASES["replica"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Serve static files straight from static/ (no collectstatic needed outside production).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
