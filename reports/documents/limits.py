@@ -7,12 +7,13 @@ The PDF is laid out in sections (``sections``), so WeasyPrint's share is bounded
 still grows with the rows is the data, the HTML and the Word copy — linear, measured by
 ``bench/report_compliance.py`` (peak RSS of ``render_report`` in a fresh process):
 
-    rows    peak RSS
-      100     175 MiB
-    1,000     ... MiB
-    5,000     ... MiB
+    rows    peak RSS   (whole layout, before: 176 / 569 / 2,177 MiB)
+      100     184 MiB
+    1,000     234 MiB
+    5,000     488 MiB
 
-``BASE_MB`` and ``PER_ROW_KB`` fit those figures with some room; a builder that knows its
+``BASE_MB`` and ``PER_ROW_KB`` lie above those figures (187, 245, 503 MiB), so under a
+600 MiB ceiling a report lists at most 6,516 đề án; a builder that knows its
 rows says so with ``row_count(job)`` (the compliance report: its đề án in scope)."""
 
 from __future__ import annotations
