@@ -23,6 +23,13 @@ def html_to_pdf_file(html: str, *, base_url: str | None = None) -> PdfFile:
 
     The fonts are built by the set-up step from the npm package @fontsource/tinos
     (see core.fonts); WeasyPrint embeds only the glyphs a document uses."""
+    document = html_to_document(html, base_url=base_url)
+    return PdfFile(content=document.write_pdf(), page_count=len(document.pages))
+
+
+def html_to_document(html: str, *, base_url: str | None = None):
+    """The laid-out WeasyPrint ``Document`` of the HTML, in Tinos (its ``pages`` can be
+    written in part: ``document.copy(pages).write_pdf()``)."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -35,10 +42,9 @@ def html_to_pdf_file(html: str, *, base_url: str | None = None) -> PdfFile:
         )
     font_config = FontConfiguration()
     fonts = CSS(string=font_face_css(font_dir), font_config=font_config)
-    document = HTML(string=html, base_url=base_url or str(settings.BASE_DIR)).render(
+    return HTML(string=html, base_url=base_url or str(settings.BASE_DIR)).render(
         stylesheets=[fonts], font_config=font_config
     )
-    return PdfFile(content=document.write_pdf(), page_count=len(document.pages))
 
 
 def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:

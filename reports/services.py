@@ -600,6 +600,7 @@ def report_run(job_id: int) -> str:
 
     from reports.documents import render_report
     from reports.documents.common import ReportDataMissing
+    from reports.documents.limits import ReportTooLarge
 
     attempt = _claim(job_id)
     if attempt is None:
@@ -627,6 +628,9 @@ def report_run(job_id: int) -> str:
         return "failed"
     except ValidationError as exc:
         _fail(job_id, attempt, " ".join(exc.messages))
+        return "failed"
+    except ReportTooLarge as exc:  # refused before it outgrows the worker: not retried
+        _fail(job_id, attempt, str(exc))
         return "failed"
     except ReportDataMissing as exc:  # its message is written for the requester
         _fail(

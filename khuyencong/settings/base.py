@@ -358,3 +358,11 @@ REPORTS_STALLED_AFTER = env.int("REPORTS_STALLED_AFTER", default=120)
 REPORTS_RETRY_BACKOFF = env.float("REPORTS_RETRY_BACKOFF", default=10.0)
 # Lookups of the public verification page per client address and hour.
 REPORTS_VERIFY_RATE = env.int("REPORTS_VERIFY_RATE", default=60)
+# Reports in bounded memory (reports.documents.sections, .limits): a table longer than
+# REPORT_SECTION_ROWS rows is laid out a section at a time; before rendering, a job whose
+# estimated peak (reports.documents.limits, calibrated by bench/report_compliance.py)
+# exceeds REPORT_MEMORY_CEILING_MB fails with a message instead of being killed. The worker
+# process is replaced after a task that left it above the ceiling (value in KiB).
+REPORT_SECTION_ROWS = env.int("REPORT_SECTION_ROWS", default=150)
+REPORT_MEMORY_CEILING_MB = env.int("REPORT_MEMORY_CEILING_MB", default=600)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = REPORT_MEMORY_CEILING_MB * 1024

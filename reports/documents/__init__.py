@@ -3,11 +3,12 @@ the inspection record (biên bản kiểm tra), the report on the use of khuyế
 the disbursement report and the programme results report.
 
 ``render_report(job, progress=...)`` is called by the report job (``reports.tasks``): it
-reads the data the requester may see, builds the HTML from ``templates/pdf/reports/`` and
-renders it with WeasyPrint, calling ``progress`` between the stages. ``render_html(job)``
-stops before WeasyPrint (the benchmark times the two parts separately). Every read goes
-through ``accounts.policies.visible`` for ``job.requested_by``; an object the requester may
-not see (or that no longer exists) raises ``common.ReportDataMissing``, whose message is
+checks that the job fits in the worker's memory (``limits``), reads the data the
+requester may see, builds the HTML from ``templates/pdf/reports/`` and renders it with
+WeasyPrint (a long one in sections: ``sections``), calling ``progress`` between the
+stages. ``render_html(job)`` stops before WeasyPrint. Every read goes through
+``accounts.policies.visible`` for ``job.requested_by``; an object the requester may not
+see (or that no longer exists) raises ``common.ReportDataMissing``, whose message is
 written for the requester."""
 
 from __future__ import annotations
@@ -18,16 +19,16 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from core.pdf import html_to_pdf_file
-
 from . import (
     compliance,
     council_minutes,
     disbursement,
     inspection_record,
+    limits,
     program_results,
     registration,
 )
+from .sections import html_to_pdf_sections
 
 BUILDERS = {
     "inspection_record": inspection_record,
@@ -69,6 +70,7 @@ def _builder(job):
 
 def _parts(job, progress: Callable[[int], None]) -> tuple[dict, str]:
     builder = _builder(job)
+    limits.check(builder, job)  # a job too large for the worker fails before it grows
     # The documents are in Vietnamese whatever the requester's language (dates, decimal
     # commas and any translated label follow it).
     with translation.override("vi"):
@@ -94,7 +96,10 @@ def render_report(job, *, progress: Callable[[int], None]) -> RenderedReport:
     progress(PROGRESS_STARTED)
     context, html = _parts(job, progress)
     progress(PROGRESS_HTML)
-    rendered = html_to_pdf_file(html)
+    rendered = html_to_pdf_sections(
+        html,
+        progress=lambda done: progress(PROGRESS_HTML + (PROGRESS_PDF - PROGRESS_HTML) * done),
+    )
     progress(PROGRESS_PDF)
     return RenderedReport(
         pdf=rendered.content,

@@ -61,6 +61,16 @@ def proposals_in_scope(user, province, date_from, date_to):
     return proposals
 
 
+def row_count(job) -> int:
+    """The đề án the report will list (reports.documents.limits: checked before it is
+    rendered). One query."""
+    user = job.requested_by
+    params = job.params or {}
+    date_from, date_to = report_period(params, job.requested_at)
+    province = report_province(user, params.get("province"))
+    return proposals_in_scope(user, province, date_from, date_to).count()
+
+
 def inspection_facts(user, proposals, as_at) -> tuple[dict, dict]:
     """The concluded inspections of the đề án dated on or before ``as_at``, and their
     recommendations, by đề án. Two queries."""
