@@ -134,7 +134,7 @@ def main() -> int:
         statements = [
             q["sql"]
             for q in captured.captured_queries
-            if not q["sql"].startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))
+            if not q["sql"].startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "SET TRANSACTION"))
         ]
         # Server-side cursors (DECLARE … CURSOR WITH HOLD FOR …): replay the query itself.
         statements = [
