@@ -43,7 +43,7 @@ def exact() -> None:
     assert selectors.rollup_mismatches() == {}
 
 
-def _establishments(n: int, province_code: int = 14) -> list[Beneficiary]:
+def _beneficiaries_of(n: int, province_code: int = 14) -> list[Beneficiary]:
     return list(
         Beneficiary.objects.filter(province__code=province_code).order_by("pk")[:n]
     ) or pytest.fail("the demo establishments are missing")
@@ -77,8 +77,8 @@ class Sequence:
             proposal = approved(code)
             contracted(proposal)
             self.proposals.append(proposal)
-        self.establishments = {
-            code: _establishments(12, code) for code in {p.province.code for p in self.proposals}
+        self.beneficiaries = {
+            code: _beneficiaries_of(12, code) for code in {p.province.code for p in self.proposals}
         }
         self.indicators = list(Indicator.objects.order_by("pk")[:3])
         self.done: list[str] = []
@@ -134,9 +134,9 @@ class Sequence:
         )
 
     def link(self, proposal):
-        establishment = self.rng.choice(self.establishments[proposal.province.code])
+        beneficiary = self.rng.choice(self.beneficiaries[proposal.province.code])
         ProposalBeneficiary.objects.get_or_create(
-            proposal=proposal, beneficiary=establishment, defaults={"support_amount": 0}
+            proposal=proposal, beneficiary=beneficiary, defaults={"support_amount": 0}
         )
 
     def unlink(self, proposal):
@@ -288,21 +288,19 @@ def _in_thread(target, errors):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_establishment_added_while_the_proposal_is_approved_is_counted(
-    demo_beneficiaries, users
-):
-    """One transaction adds an establishment to a đề án while another approves it. Without
+def test_a_beneficiary_added_while_the_proposal_is_approved_is_counted(demo_beneficiaries, users):
+    """One transaction adds an beneficiary to a đề án while another approves it. Without
     the lock the link trigger takes on the figures row, each would read the other's
     state from before it: the link would be left out of the distinct count."""
     proposal = approved(14)
     force_status(proposal, "appraised")
-    establishment = _establishments(1)[0]
+    beneficiary = _beneficiaries_of(1)[0]
     linked, errors = threading.Event(), []
 
     def add_link():
         with transaction.atomic():
             ProposalBeneficiary.objects.create(
-                proposal_id=proposal.pk, beneficiary=establishment, support_amount=0
+                proposal_id=proposal.pk, beneficiary=beneficiary, support_amount=0
             )
             linked.set()
             threading.Event().wait(0.5)  # hold the transaction while the other waits
@@ -319,7 +317,7 @@ def test_an_establishment_added_while_the_proposal_is_approved_is_counted(
         thread.join(30)
     assert not errors
     exact()
-    assert ReachTotal.objects.filter(beneficiary=establishment).exists()
+    assert ReachTotal.objects.filter(beneficiary=beneficiary).exists()
 
 
 @pytest.mark.django_db(transaction=True)
