@@ -42,13 +42,18 @@ stop: venv
 
 # The Debian packages the tests need, the same list as .ci/run: WeasyPrint's Pango,
 # Debian's chromium for the browser tests (never Playwright's own browser download),
-# pdftoppm for the PDF previews, GNU gettext for the translation check.
+# pdftoppm for the PDF previews, GNU gettext for the translation check; and Java for the
+# Nu HTML checker.
 TEST_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 chromium poppler-utils gettext
 chromium:
 	@missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "Install the Debian packages:$$missing (sudo apt-get install$$missing)"; exit 1; fi; fi
+	@# Java runs the Nu HTML checker (vnu-jar, from npm) in the accessibility test.
+	@command -v java >/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	  apt-get install -y -qq default-jre-headless >/dev/null; else \
+	  echo "Install Java (sudo apt-get install default-jre-headless)"; exit 1; fi; }
 
 lint: venv
 	$(VENV)/bin/ruff check .

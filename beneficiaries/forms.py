@@ -45,10 +45,10 @@ class CommuneField(forms.ModelChoiceField):
 def _commune_options_attrs():
     """The province select refreshes the commune select through reference's endpoint."""
     return {
-        "hx-get": reverse("commune-options"),
-        "hx-target": "#id_commune",
-        "hx-trigger": "change",
-        "hx-swap": "innerHTML",
+        "data-hx-get": reverse("commune-options"),
+        "data-hx-target": "#id_commune",
+        "data-hx-trigger": "change",
+        "data-hx-swap": "innerHTML",
     }
 
 
@@ -118,10 +118,10 @@ class BeneficiaryForm(DatabaseBoundsMixin, forms.Form):
             check_url += f"?exclude={instance.pk}"
         self.fields["tax_code"].widget.attrs.update(
             {
-                "hx-get": check_url,
-                "hx-trigger": "blur",
-                "hx-target": "#tax-code-check",
-                "hx-sync": "this:replace",
+                "data-hx-get": check_url,
+                "data-hx-trigger": "blur",
+                "data-hx-target": "#tax-code-check",
+                "data-hx-sync": "this:replace",
                 "inputmode": "numeric",
                 "autocomplete": "off",
             }

@@ -35,7 +35,7 @@ PROVINCIAL_USERS = ["sct-hanoi", "ttkc-hanoi", "inspector-hanoi"]
 HANOI, SONLA = 1, 14
 
 # Views reachable without logging in, by URL name.
-PUBLIC = {"login", "healthz", "set_language", "report-verify"}
+PUBLIC = {"login", "healthz", "set_language", "report-verify", "favicon"}
 # Views every logged-in user may use on their own account; they show no province data.
 SELF_SERVICE = {
     "logout",

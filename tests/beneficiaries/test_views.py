@@ -98,7 +98,7 @@ def test_the_list_filters_and_keeps_them_across_pages(client, users, demo_benefi
             r'href="(\?[^"]*page=2[^"]*)"', response.content.decode()
         ).group(1)
     # The national user picks a province; its communes then fill the commune filter.
-    assert 'hx-get="/reference/communes/options/"' in response.content.decode()
+    assert 'data-hx-get="/reference/communes/options/"' in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -338,8 +338,8 @@ def test_the_tax_code_input_calls_the_check_on_blur(client, users):
     client.force_login(users["sct-hanoi"])
     body = client.get(reverse("beneficiary-create")).content.decode()
     tag = re.search(r'<input[^>]*name="tax_code"[^>]*>', body).group(0)
-    assert f'hx-get="{reverse("beneficiary-tax-code-check")}"' in tag
-    assert 'hx-trigger="blur"' in tag and 'hx-target="#tax-code-check"' in tag
+    assert f'data-hx-get="{reverse("beneficiary-tax-code-check")}"' in tag
+    assert 'data-hx-trigger="blur"' in tag and 'data-hx-target="#tax-code-check"' in tag
     assert 'id="tax-code-check"' in body
 
 

@@ -119,12 +119,13 @@ def test_counterpart_money_is_beside_never_in_approved_paid_or_rate(world, clien
     assert 'data-value="100000000"' in sonla_row and "91,37" + PCT in sonla_row
 
     # The map may abbreviate (billions of đồng) only with the full amount in the tile's
-    # title and aria-label; the legend of a rate is written like every rate.
+    # title and in the text a screen reader reads (the abbreviation hidden from it); the
+    # legend of a rate is written like every rate.
     tiles = client.get(reverse("dashboard-national"), {"measure": "approved"}).content.decode()
     tile = re.search(r'<a class="tile[^>]*data-code="14"[^>]*>.*?</a>', tiles, re.S).group(0)
     assert re.search(r'title="[^"]*100\.000\.000 ₫"', tile)
-    assert re.search(r'aria-label="[^"]*100\.000\.000 ₫"', tile)
-    assert '<span class="tile-value">0,1</span>' in tile
+    assert re.search(r'<span class="visually-hidden">[^<]*100\.000\.000 ₫</span>', tile)
+    assert '<span class="tile-value" aria-hidden="true">0,1</span>' in tile
     tile = re.search(r'<a class="tile[^>]*data-code="14"[^>]*>.*?</a>', national_page, re.S).group(
         0
     )

@@ -317,7 +317,7 @@ def test_the_page_of_a_report_in_progress_polls_its_card(
     assert response.status_code == 200
     assert job.title in body and job.verification_code in body and job.number in body
     progress_url = reverse("report-progress", args=[job.pk])
-    assert f'hx-get="{progress_url}"' in body and 'hx-trigger="every 2s"' in body
+    assert f'data-hx-get="{progress_url}"' in body and 'data-hx-trigger="every 2s"' in body
     # The worker moves it along; the card (HTMX) follows without reloading the page.
     ReportJob.objects.filter(pk=job.pk).update(
         status=S.RUNNING, progress=45, attempts=1, heartbeat_at=timezone.now()
@@ -327,7 +327,7 @@ def test_the_page_of_a_report_in_progress_polls_its_card(
     card_body = card.content.decode()
     assert card.status_code == 200 and "<html" not in card_body
     assert 'data-status="running"' in card_body and "45%" in card_body
-    assert 'hx-trigger="every 2s"' in card_body
+    assert 'data-hx-trigger="every 2s"' in card_body
 
 
 def test_a_finished_report_stops_polling_and_offers_the_download(
@@ -337,7 +337,7 @@ def test_a_finished_report_stops_polling_and_offers_the_download(
     login(client, "inspector-hanoi")
     card = client.get(reverse("report-progress", args=[job.pk]), headers={"HX-Request": "true"})
     body = card.content.decode()
-    assert 'data-status="done"' in body and "hx-trigger" not in body
+    assert 'data-status="done"' in body and "data-hx-trigger" not in body
     assert reverse("report-download", args=[job.pk]) in body and job.sha256 in body
     with django_assert_max_num_queries(6):
         response = client.get(reverse("report-download", args=[job.pk]))
@@ -377,7 +377,7 @@ def test_a_failed_report_shows_why_and_can_be_started_again(
     login(client, "ttkc-hanoi")
     body = client.get(reverse("report-detail", args=[job.pk])).content.decode()
     assert "Không lập được báo cáo." in body and 'data-testid="retry"' in body
-    assert "hx-trigger" not in body
+    assert "data-hx-trigger" not in body
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(reverse("report-retry", args=[job.pk]), follow=True)
     assert response.redirect_chain == [(reverse("report-detail", args=[job.pk]), 302)]
