@@ -105,10 +105,8 @@ class ReportRequestView(PolicyMixin, View):
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(
-                    request,
-                    _("Your report is being produced: this page follows its progress."),
-                )
+                # What is happening is said on the report's card, which follows the job (a
+                # message here would still say "being produced" once it is done).
                 return redirect("report-detail", pk=job.pk)
         return self.render_page(kind, form, status=400)
 
@@ -219,8 +217,6 @@ class ReportRetryView(PolicyMixin, View):
         except ValidationError as exc:
             for reason in exc.messages:
                 messages.error(request, reason)
-        else:
-            messages.success(request, _("The report is being produced again."))
         return redirect("report-detail", pk=pk)
 
 

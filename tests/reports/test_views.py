@@ -328,6 +328,7 @@ def test_the_page_of_a_report_in_progress_polls_its_card(
     assert card.status_code == 200 and "<html" not in card_body
     assert 'data-status="running"' in card_body and "45%" in card_body
     assert 'data-hx-trigger="every 2s"' in card_body
+    assert "Báo cáo đang được lập" in card_body
 
 
 def test_a_finished_report_stops_polling_and_offers_the_download(
@@ -338,6 +339,8 @@ def test_a_finished_report_stops_polling_and_offers_the_download(
     card = client.get(reverse("report-progress", args=[job.pk]), headers={"HX-Request": "true"})
     body = card.content.decode()
     assert 'data-status="done"' in body and "data-hx-trigger" not in body
+    # The progress message ends with the work (issue 17): the card says it is ready.
+    assert "Báo cáo đang được lập" not in body and "Báo cáo đã lập xong" in body
     assert reverse("report-download", args=[job.pk]) in body and job.sha256 in body
     with django_assert_max_num_queries(6):
         response = client.get(reverse("report-download", args=[job.pk]))
@@ -382,7 +385,9 @@ def test_a_failed_report_shows_why_and_can_be_started_again(
         response = client.post(reverse("report-retry", args=[job.pk]), follow=True)
     assert response.redirect_chain == [(reverse("report-detail", args=[job.pk]), 302)]
     assert len(callbacks) == 1
-    assert [m.level_tag for m in response.context["messages"]] == ["success"]
+    # No message that would outlive the work: the card says the report is being produced.
+    assert list(response.context["messages"]) == []
+    assert "Báo cáo đang được lập" in response.content.decode()
     job.refresh_from_db()
     assert job.status == S.PENDING and job.attempts == 0 and job.error == ""
     # A second click on a stale page: told, nothing happens.
