@@ -137,15 +137,20 @@ class RollupGrain(models.Model):
     with_kcqg = models.BooleanField()
     with_kcdp = models.BooleanField()
 
-    GRAIN = (
-        "province_id",
+    # The grain's fields (a cell's unique key starts with them) and their columns.
+    GRAIN_FIELDS = (
+        "province",
         "year",
-        "program_id",
-        "activity_group_id",
+        "program",
+        "activity_group",
         "level",
         "kind",
         "with_kcqg",
         "with_kcdp",
+    )
+    GRAIN = tuple(
+        f"{name}_id" if name in ("province", "program", "activity_group") else name
+        for name in GRAIN_FIELDS
     )
 
     class Meta:
@@ -185,19 +190,7 @@ class FiguresRollup(RollupGrain):
         verbose_name_plural = _("figures rollups")
         constraints = [
             models.UniqueConstraint(
-                fields=[
-                    "province",
-                    "year",
-                    "program",
-                    "activity_group",
-                    "level",
-                    "kind",
-                    "with_kcqg",
-                    "with_kcdp",
-                    "implementing_agency",
-                    "status",
-                    "funded",
-                ],
+                fields=[*RollupGrain.GRAIN_FIELDS, "implementing_agency", "status", "funded"],
                 name="figures_rollup_cell",
                 nulls_distinct=False,
             )
@@ -233,17 +226,7 @@ class ReachRollup(RollupGrain):
         verbose_name_plural = _("establishments rollups")
         constraints = [
             models.UniqueConstraint(
-                fields=[
-                    "province",
-                    "year",
-                    "program",
-                    "activity_group",
-                    "level",
-                    "kind",
-                    "with_kcqg",
-                    "with_kcdp",
-                    "beneficiary",
-                ],
+                fields=[*RollupGrain.GRAIN_FIELDS, "beneficiary"],
                 name="reach_rollup_cell",
                 nulls_distinct=False,
             )
@@ -269,17 +252,7 @@ class OutputsRollup(RollupGrain):
         verbose_name_plural = _("outputs rollups")
         constraints = [
             models.UniqueConstraint(
-                fields=[
-                    "province",
-                    "year",
-                    "program",
-                    "activity_group",
-                    "level",
-                    "kind",
-                    "with_kcqg",
-                    "with_kcdp",
-                    "indicator",
-                ],
+                fields=[*RollupGrain.GRAIN_FIELDS, "indicator"],
                 name="outputs_rollup_cell",
                 nulls_distinct=False,
             )
@@ -370,19 +343,7 @@ class FindingsRollup(RollupGrain):
         verbose_name_plural = _("open findings rollups")
         constraints = [
             models.UniqueConstraint(
-                fields=[
-                    "province",
-                    "year",
-                    "program",
-                    "activity_group",
-                    "level",
-                    "kind",
-                    "with_kcqg",
-                    "with_kcdp",
-                    "implementing_agency",
-                    "what",
-                    "deadline",
-                ],
+                fields=[*RollupGrain.GRAIN_FIELDS, "implementing_agency", "what", "deadline"],
                 name="findings_rollup_cell",
                 nulls_distinct=False,
             )
