@@ -792,6 +792,9 @@ def map_tiles(rows: list[Row], measure: str) -> dict:
         position = TILE_POSITIONS.get(row.extra["province"].code)
         if position is not None:
             tiles.append({"row": row, "value": v, "step": step, "y": position[0], "x": position[1]})
+    # Reading order (row by row, west to east): the order of the links for the keyboard
+    # and for a screen reader follows the map, not the table's.
+    tiles.sort(key=lambda t: (t["y"], t["x"]))
     legend = [
         {"step": i, "low": low + width * i, "high": low + width * (i + 1)}
         for i in range(5 if high != low else 0)

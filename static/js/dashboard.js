@@ -53,3 +53,52 @@
     });
   });
 })();
+
+// The tile map from the keyboard: one stop in the tab order (the tile last reached), the
+// arrow keys move to the nearest province in that direction, Home/End to the first and
+// last, Enter opens the province. Without JavaScript every tile is an ordinary link.
+(function () {
+  "use strict";
+  document.querySelectorAll(".tile-grid").forEach((grid) => {
+    const tiles = Array.from(grid.querySelectorAll("a.tile"));
+    if (!tiles.length) return;
+    const place = (tile) => {
+      const style = getComputedStyle(tile);
+      return { row: parseInt(style.gridRowStart, 10), col: parseInt(style.gridColumnStart, 10) };
+    };
+    const places = new Map(tiles.map((t) => [t, place(t)]));
+    const current = (tile) => {
+      tiles.forEach((t) => t.setAttribute("tabindex", t === tile ? "0" : "-1"));
+    };
+    current(tiles[0]);
+    grid.addEventListener("focusin", (event) => {
+      const tile = event.target.closest("a.tile");
+      if (tile) current(tile);
+    });
+    const directions = {
+      ArrowRight: [0, 1], ArrowLeft: [0, -1], ArrowDown: [1, 0], ArrowUp: [-1, 0],
+    };
+    grid.addEventListener("keydown", (event) => {
+      const tile = event.target.closest("a.tile");
+      if (!tile) return;
+      let next = null;
+      if (event.key === "Home") next = tiles[0];
+      else if (event.key === "End") next = tiles[tiles.length - 1];
+      else if (event.key in directions) {
+        const [dr, dc] = directions[event.key];
+        const from = places.get(tile);
+        let best = Infinity;
+        tiles.forEach((t) => {
+          const p = places.get(t);
+          const along = (p.row - from.row) * dr + (p.col - from.col) * dc;
+          if (t === tile || along <= 0) return;
+          const across = Math.abs(dr ? p.col - from.col : p.row - from.row);
+          const distance = along + 2 * across;
+          if (distance < best) { best = distance; next = t; }
+        });
+      } else return;
+      event.preventDefault();
+      if (next) { current(next); next.focus(); }
+    });
+  });
+})();

@@ -44,7 +44,52 @@
     addRow("#line-table", "line-empty-row", "line"),
   );
 
-  // Autocomplete: a click on a match fills the row; typing again un-picks it.
+  // Autocomplete (an ARIA combobox): the matches come from the server (htmx); a click, or
+  // Enter on a match reached with the arrow keys, fills the row; typing again un-picks it;
+  // Escape closes the list and returns to the search box.
+  const searchOf = (results) => results.closest("td").querySelector("input.beneficiary-search");
+  const options = (results) => Array.from(results.querySelectorAll("[role=option]"));
+  function closeResults(results) {
+    results.innerHTML = "";
+    searchOf(results).setAttribute("aria-expanded", "false");
+  }
+  function focusOption(list, index) {
+    if (!list.length) return;
+    const i = (index + list.length) % list.length;
+    list.forEach((o, j) => o.setAttribute("aria-selected", j === i ? "true" : "false"));
+    list[i].focus();
+  }
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    const results = event.target;
+    if (!results.classList || !results.classList.contains("beneficiary-results")) return;
+    searchOf(results).setAttribute("aria-expanded", options(results).length ? "true" : "false");
+  });
+  form.addEventListener("keydown", (event) => {
+    const target = event.target;
+    if (target.classList.contains("beneficiary-search") && event.key === "ArrowDown") {
+      const results = target.closest("td").querySelector(".beneficiary-results");
+      if (options(results).length) {
+        event.preventDefault();
+        focusOption(options(results), 0);
+      }
+      return;
+    }
+    const option = target.closest && target.closest(".beneficiary-results [role=option]");
+    if (!option) return;
+    const results = option.closest(".beneficiary-results");
+    const list = options(results);
+    const at = list.indexOf(option);
+    const moves = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: list.length - 1 };
+    if (event.key in moves) {
+      event.preventDefault();
+      focusOption(list, moves[event.key]);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      const search = searchOf(results);
+      closeResults(results);
+      search.focus();
+    }
+  });
   form.addEventListener("click", (event) => {
     const option = event.target.closest(".beneficiary-results [data-id]");
     if (!option) return;
@@ -54,7 +99,7 @@
     search.value = option.dataset.label;
     search.classList.add("is-valid");
     search.classList.remove("is-invalid");
-    cell.querySelector(".beneficiary-results").innerHTML = "";
+    closeResults(cell.querySelector(".beneficiary-results"));
     const share = cell.closest("tr").querySelector("input.share");
     if (share) share.focus();
   });
@@ -68,7 +113,9 @@
   });
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape") {
-      document.querySelectorAll(".beneficiary-results").forEach((el) => (el.innerHTML = ""));
+      document.querySelectorAll(".beneficiary-results").forEach((el) => {
+        if (el.childElementCount) closeResults(el);
+      });
     }
   });
   // Enter in a search box picks nothing and must not submit the whole form.
