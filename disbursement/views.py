@@ -86,7 +86,14 @@ class ProposalMoneyView(PolicyMixin, View):
                 sources=sources,
                 initial=contract.amounts() if contract else {},
             ),
-            "payment": make("payment", forms.PaymentForm, sources=sources, initial={}),
+            # A payment is usually recorded on the day the Treasury makes it (the date
+            # stays editable), as the ledger's "Pay" button does.
+            "payment": make(
+                "payment",
+                forms.PaymentForm,
+                sources=sources,
+                initial={"paid_on": timezone.localdate()},
+            ),
             "request": make("request", forms.TrancheRequestForm, sources=sources, initial={}),
             "acceptance": make(
                 "acceptance",
