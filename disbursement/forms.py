@@ -101,6 +101,10 @@ class AmendForm(AmountsMixin, forms.Form):
 
 
 class _TrancheForm(forms.Form):
+    # Checked while typing (views.TrancheCheckView: services.payable_check, the rules the
+    # service applies on saving).
+    LIVE_FIELDS = ("kind", "source", "amount")
+
     kind = forms.ChoiceField(label=_("Kind"), choices=PAYABLE_KINDS)
     source = forms.ChoiceField(label=_("Funding source"))
     amount = VNDField(label=_("Amount (VND)"), min_value=1)
@@ -111,6 +115,16 @@ class _TrancheForm(forms.Form):
         kwargs["initial"].setdefault("idempotency_key", new_key())
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = [(s, SOURCE_SHORT[s]) for s in sources]
+
+    def live_errors(self) -> list[str] | None:
+        """The errors of the checked fields typed so far (a field left empty is not an
+        error yet), or None when the amount is not typed yet."""
+        if not self["amount"].value():
+            return None
+        self.is_valid()
+        return [
+            e for name in self.LIVE_FIELDS if self[name].value() for e in self.errors.get(name, [])
+        ]
 
 
 def _requires_inspection():
@@ -123,6 +137,8 @@ def _requires_inspection():
 
 class PaymentForm(_TrancheForm):
     """A payment already made (advance, payment or final settlement payment)."""
+
+    LIVE_FIELDS = (*_TrancheForm.LIVE_FIELDS, "paid_on")
 
     paid_on = forms.DateField(label=_("Payment date"), widget=DATE_WIDGET)
     voucher_number = forms.CharField(label=_("Voucher number (chứng từ)"), max_length=60)

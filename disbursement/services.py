@@ -301,6 +301,42 @@ def _check_inspection(locked: Proposal, requires_inspection: bool) -> None:
         )
 
 
+def _check_paid_on(paid_on: datetime.date) -> None:
+    if paid_on > timezone.localdate():
+        raise ValidationError({"paid_on": _("The payment date cannot be in the future.")})
+
+
+def _left_on_contract(
+    proposal: Proposal, contract: Contract, source: str, *, include_pending: bool
+) -> tuple[int, int, int, int]:
+    """What may still be paid from ``source``: (left, contracted, paid, awaiting payment)."""
+    contracted = getattr(contract, source)
+    paid = paid_by_source(proposal)[source]
+    pending = pending_by_source(proposal)[source] if include_pending else 0
+    return contracted - paid - pending, contracted, paid, pending
+
+
+def payable_check(
+    *,
+    proposal: Proposal,
+    kind: str,
+    source: str,
+    amount: int,
+    paid_on: datetime.date | None = None,
+) -> int:
+    """The money rules of a tranche request or a payment (``paid_on`` given) run on what is
+    being typed, before it is saved: the same checks ``tranche_request`` and
+    ``payment_record`` make (the payment date, what is left on the contract, the
+    liquidation, the advance limit), read without the lock and writing nothing. Raises the
+    ValidationError saving would raise; else returns what is left on the contract from
+    ``source`` before this amount."""
+    if paid_on is not None:
+        _check_paid_on(paid_on)
+    contract = active_contract(proposal)
+    _check_payable(proposal, contract, kind, source, amount, include_pending=True, paid_on=paid_on)
+    return _left_on_contract(proposal, contract, source, include_pending=True)[0]
+
+
 def _check_payable(
     locked: Proposal,
     contract: Contract | None,
@@ -329,10 +365,9 @@ def _check_payable(
         raise ValidationError(
             _("The final settlement payment comes after the acceptance (nghiệm thu).")
         )
-    contracted = getattr(contract, source)
-    paid = paid_by_source(locked)[source]
-    pending = pending_by_source(locked)[source] if include_pending else 0
-    available = contracted - paid - pending
+    available, contracted, paid, pending = _left_on_contract(
+        locked, contract, source, include_pending=include_pending
+    )
     if amount > available:
         raise ValidationError(
             {
@@ -519,8 +554,7 @@ def tranche_pay(
     _check_inspection(locked, inspection_required(locked, current.requires_inspection))
     if not voucher_number.strip():
         raise ValidationError({"voucher_number": _("Enter the payment voucher number (chứng từ).")})
-    if paid_on > timezone.localdate():
-        raise ValidationError({"paid_on": _("The payment date cannot be in the future.")})
+    _check_paid_on(paid_on)
     _check_payable(
         locked,
         active_contract(locked),
@@ -573,8 +607,7 @@ def payment_record(
         return existing
     if not voucher_number.strip():
         raise ValidationError({"voucher_number": _("Enter the payment voucher number (chứng từ).")})
-    if paid_on > timezone.localdate():
-        raise ValidationError({"paid_on": _("The payment date cannot be in the future.")})
+    _check_paid_on(paid_on)
     contract = active_contract(locked)
     _check_payable(locked, contract, kind, source, amount, include_pending=True, paid_on=paid_on)
     requires_inspection = inspection_required(locked, requires_inspection)

@@ -5,6 +5,11 @@ from disbursement import views
 urlpatterns = [
     path("proposals/<int:pk>/", views.ProposalMoneyView.as_view(), name="proposal-money"),
     path(
+        "proposals/<int:pk>/amount-check/",
+        views.TrancheCheckView.as_view(),
+        name="proposal-money-check",
+    ),
+    path(
         "proposals/<int:pk>/tranche-action/",
         views.TrancheActionView.as_view(),
         name="tranche-action",

@@ -17,7 +17,7 @@ from django.views import View
 
 from accounts.models import Agency
 from accounts.policies import PolicyMixin, visible
-from core.forms import add_service_errors, refusal_message
+from core.forms import add_service_errors, refusal_message, service_error_messages
 from core.funding import SOURCE_SHORT, SOURCES
 from core.http import xlsx_response
 from disbursement import excel, forms, policies, selectors, services
@@ -303,6 +303,43 @@ class ProposalMoneyView(PolicyMixin, View):
             amounts=form.amounts(),
         )
         return _("The settlement (quyết toán) was recorded: the proposal is closed.")
+
+
+class TrancheCheckView(PolicyMixin, View):
+    """HTMX, while the payment or tranche request form is typed (debounced): the format of
+    what is typed (the form's own fields) and the money rules saving would apply
+    (services.payable_check: what is left on the contract, the liquidation, the advance
+    limit, the payment date), so the user learns before submitting."""
+
+    permission = "disbursement.view"
+    model = Proposal
+    http_method_names = ["post"]
+    FORMS = {"payment": forms.PaymentForm, "request": forms.TrancheRequestForm}
+
+    def post(self, request, pk):
+        proposal = get_object_or_404(proposal_detail_queryset(user=request.user), pk=pk)
+        name = request.POST.get("form", "")
+        if name not in self.FORMS or not policies.may_take(name, request.user, proposal):
+            raise PermissionDenied
+        form = self.FORMS[name](
+            request.POST, prefix=name, sources=selectors.proposal_sources(proposal)
+        )
+        context = {"errors": form.live_errors()}
+        data = getattr(form, "cleaned_data", {})
+        if context["errors"] == [] and all(data.get(f) for f in ("kind", "source", "amount")):
+            try:
+                context["left"] = services.payable_check(
+                    proposal=proposal,
+                    kind=data["kind"],
+                    source=data["source"],
+                    amount=data["amount"],
+                    paid_on=data.get("paid_on"),
+                )
+            except ValidationError as exc:
+                context["errors"] = service_error_messages(exc)
+            else:
+                context["source"] = SOURCE_SHORT[data["source"]]
+        return render(request, "disbursement/partials/amount_check.html", context)
 
 
 def _describe(tranche: Tranche) -> str:

@@ -6,11 +6,12 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from beneficiaries.models import Beneficiary
-from core.forms import DatabaseBoundsMixin, VNDField
+from core.forms import DatabaseBoundsMixin, VNDField, service_error_messages
 from core.funding import SOURCE_SHORT
 from programs.models import Activity, AnnualPlan, Indicator
 from projects.models import (
@@ -22,6 +23,7 @@ from projects.models import (
     ProposalBeneficiary,
     ProposalOutput,
 )
+from projects.services import MAX_ATTACHMENTS_PER_UPLOAD, NewAttachment
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
 
@@ -288,28 +290,96 @@ class OutputsForm(DatabaseBoundsMixin, forms.Form):
         ]
 
 
-class AttachmentForm(forms.Form):
-    document_type = forms.ModelChoiceField(
-        label=_("Document"), queryset=Proposal.objects.none(), required=False
-    )
-    title = forms.CharField(
-        label=_("Title (optional)"),
-        required=False,
-        max_length=200,
-        help_text=_("Left empty: the name of the document."),
-    )
+ATTACH_ACCEPT = ".pdf,.jpg,.jpeg,.png,.doc,.docx,.xls,.xlsx"
+
+
+class AttachmentRowForm(forms.Form):
+    """One row of the dossier upload: a file, which document of the checklist it is, and
+    a title. A row left without a file is not part of the upload; the file itself is
+    checked by services.document_validate (through services.attachments_add)."""
+
     file = forms.FileField(
         label=_("File"),
-        help_text=_("PDF, JPEG/PNG, Word or Excel, at most 20 MB."),
-        widget=forms.ClearableFileInput(
-            attrs={"accept": ".pdf,.jpg,.jpeg,.png,.doc,.docx,.xls,.xlsx"}
-        ),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": ATTACH_ACCEPT}),
     )
+    document_type = forms.ChoiceField(label=_("Document type"), required=False)
+    title = forms.CharField(label=_("Title (optional)"), required=False, max_length=200)
 
     def __init__(self, *args, documents, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["document_type"].queryset = documents
-        self.fields["document_type"].empty_label = _("Other document")
+        self.documents = {str(d.pk): d for d in documents}
+        self.fields["document_type"].choices = [("", _("Other document"))] + [
+            (key, d.name) for key, d in self.documents.items()
+        ]
+
+    def clean_document_type(self):
+        return self.documents.get(self.cleaned_data["document_type"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("title") and not data.get("file"):
+            self.add_error("file", _("Choose the file of this row, or clear its title."))
+        return data
+
+
+class BaseAttachmentFormSet(forms.BaseFormSet):
+    accept = ATTACH_ACCEPT
+
+    def new_attachments(self) -> list[NewAttachment]:
+        """The rows with a file, in order, for services.attachments_add."""
+        return [
+            NewAttachment(
+                upload=form.cleaned_data["file"],
+                document_type=form.cleaned_data["document_type"],
+                title=form.cleaned_data["title"],
+            )
+            for form in self.chosen_rows()
+        ]
+
+    def chosen_rows(self) -> list[AttachmentRowForm]:
+        return [form for form in self.forms if form.cleaned_data.get("file")]
+
+    def refuse(self, exc: ValidationError) -> None:
+        """Put the service's refusal back on the page: a refused file's reasons next to its
+        row (services.AttachmentsRefused counts the rows with a file), the rest on top.
+        The rows whose file passed are marked: nothing was kept, they are chosen again."""
+        rows = self.chosen_rows()
+        by_index = getattr(exc, "by_index", {})
+        for index, form in enumerate(rows):
+            if index in by_index:
+                form.add_error("file", by_index[index])
+            else:
+                form.passed = form.cleaned_data["file"].name
+        if not by_index:
+            self.refusals = service_error_messages(exc)
+
+    def top_errors(self) -> list[str]:
+        return [*self.non_form_errors(), *getattr(self, "refusals", [])]
+
+    def was_refused(self) -> bool:
+        return self.is_bound and bool(self.total_error_count() or self.top_errors())
+
+
+AttachmentFormSet = forms.formset_factory(
+    AttachmentRowForm,
+    formset=BaseAttachmentFormSet,
+    extra=0,
+    max_num=MAX_ATTACHMENTS_PER_UPLOAD,
+    absolute_max=MAX_ATTACHMENTS_PER_UPLOAD,
+)
+MIN_ATTACHMENT_ROWS = 3
+
+
+def attachment_formset(missing, documents, data=None, files=None) -> BaseAttachmentFormSet:
+    """The upload form: a row per document still ``missing`` (in checklist order, each
+    with its document chosen), at least ``MIN_ATTACHMENT_ROWS``; without JavaScript these
+    are the rows, with it more are added."""
+    rows = [{"document_type": str(d.pk)} for d in missing][:MAX_ATTACHMENTS_PER_UPLOAD]
+    rows += [{}] * (MIN_ATTACHMENT_ROWS - len(rows))
+    return AttachmentFormSet(
+        data, files, prefix="doc", initial=rows, form_kwargs={"documents": documents}
+    )
 
 
 class AppraisalForm(DatabaseBoundsMixin, forms.Form):

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -39,10 +41,12 @@ from projects.models import (
     ProposalBeneficiary,
     ProposalEvent,
     ProposalOutput,
+    RequiredDocument,
 )
 
 ALLOWED_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx"}
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+MAX_ATTACHMENTS_PER_UPLOAD = 10  # files in one upload of dossier documents
 # What the first bytes of each kind of file look like (the name alone proves nothing).
 MAGIC = {
     ".pdf": (b"%PDF",),
@@ -356,6 +360,26 @@ def document_validate(upload, *, field: str = "file") -> None:
         )
 
 
+@dataclass(frozen=True)
+class NewAttachment:
+    """One file of an upload to the dossier: the file, which document of the checklist it
+    is (None: another document) and its title (empty: the document's name, else the
+    file's)."""
+
+    upload: Any
+    document_type: RequiredDocument | None = None
+    title: str = ""
+
+
+class AttachmentsRefused(ValidationError):
+    """Files of an upload that ``document_validate`` refused: ``by_index`` maps the position
+    of each refused file in the upload to its reasons, each naming the file."""
+
+    def __init__(self, by_index: dict[int, list[str]]):
+        self.by_index = by_index
+        super().__init__([m for reasons in by_index.values() for m in reasons])
+
+
 @transaction.atomic
 def attachment_add(
     *, proposal: Proposal, actor, upload, title: str = "", document_type=None
@@ -365,24 +389,78 @@ def attachment_add(
     if not workflow.may_attach(actor, proposal):
         raise PermissionDenied
     document_validate(upload)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    attachment = Attachment(
-        proposal=proposal,
-        document_type=document_type,
-        title=title or (document_type.name if document_type else upload.name),
-        original_name=upload.name[:255],
-        size=upload.size,
-        content_type=getattr(upload, "content_type", "") or "application/octet-stream",
-        sha256=digest.hexdigest(),
-        uploaded_by=actor,
-    )
-    attachment.file.save(upload.name, upload, save=False)
-    attachment.save()
-    _event(proposal, actor, "attach", before=proposal.status, comment=attachment.title)
-    return attachment
+    return _attachments_store(proposal, actor, [NewAttachment(upload, document_type, title)])[0]
+
+
+@transaction.atomic
+def attachments_add(*, proposal: Proposal, actor, files: list[NewAttachment]) -> list[Attachment]:
+    """Add several dossier documents in one upload, all or nothing: each file passes the
+    same check as a single one (``document_validate``), and when one is refused none is
+    kept. At most ``MAX_ATTACHMENTS_PER_UPLOAD`` files; one timeline event per document."""
+    if not workflow.may_attach(actor, proposal):
+        raise PermissionDenied
+    if not files:
+        raise ValidationError(_("Choose at least one file."))
+    if len(files) > MAX_ATTACHMENTS_PER_UPLOAD:
+        raise ValidationError(
+            _("At most %(max)s files can be attached at once; you chose %(count)s.")
+            % {"max": MAX_ATTACHMENTS_PER_UPLOAD, "count": len(files)}
+        )
+    refused: dict[int, list[str]] = {}
+    for index, item in enumerate(files):
+        try:
+            document_validate(item.upload)
+        except ValidationError as exc:
+            refused[index] = [
+                _("“%(name)s”: %(reason)s") % {"name": item.upload.name, "reason": reason}
+                for reason in exc.messages
+            ]
+    if refused:
+        raise AttachmentsRefused(refused)
+    return _attachments_store(proposal, actor, files)
+
+
+def _attachments_store(proposal: Proposal, actor, files: list[NewAttachment]) -> list[Attachment]:
+    """Store checked files under random names and write their rows and timeline events (a
+    fixed number of queries for any number of files). Rolling back the transaction keeps
+    no row but would keep the stored files: those stored before a failure are deleted."""
+    attachments = []
+    try:
+        for item in files:
+            upload, document_type = item.upload, item.document_type
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+            attachment = Attachment(
+                proposal=proposal,
+                document_type=document_type,
+                title=item.title or (document_type.name if document_type else upload.name),
+                original_name=upload.name[:255],
+                size=upload.size,
+                content_type=getattr(upload, "content_type", "") or "application/octet-stream",
+                sha256=digest.hexdigest(),
+                uploaded_by=actor,
+            )
+            attachment.file.save(upload.name, upload, save=False)
+            attachments.append(attachment)
+        Attachment.objects.bulk_create(attachments)
+        ProposalEvent.objects.bulk_create(
+            ProposalEvent(
+                proposal=proposal,
+                action="attach",
+                from_status=proposal.status,
+                to_status=proposal.status,
+                actor=actor,
+                comment=attachment.title,
+            )
+            for attachment in attachments
+        )
+    except BaseException:
+        for attachment in attachments:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
+    return attachments
 
 
 @transaction.atomic

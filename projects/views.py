@@ -4,13 +4,15 @@ selector or service and render; the rules live in projects.services / checks / w
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import DetailView, ListView
 
@@ -20,6 +22,7 @@ from core.forms import add_service_errors, refusal_message, service_error_messag
 from core.funding import SOURCE_SHORT, SOURCES, level_sources, program_source
 from core.http import stored_file_response, xlsx_response
 from core.lists import FilteredListMixin
+from core.text import fold
 from programs.models import Indicator
 from projects import appraisal, checks, excel, forms, selectors, services, timeline, workflow
 from projects.filters import CouncilFilterSet, ProposalFilterSet
@@ -305,13 +308,12 @@ class ProposalEditView(PolicyMixin, View):
             "lines": lines,
             "outputs": outputs,
             "sources": [(s, SOURCE_SHORT[s]) for s in _sources(proposal)],
-            "attach_form": extra.pop("attach_form", None)
-            or forms.AttachmentForm(documents=checks.required_documents(proposal)),
-            "documents": _document_rows(proposal, list(proposal.attachments.all())),
-            "attachments": proposal.attachments.select_related("document_type", "uploaded_by"),
-            "can_attach": True,
-            "can_edit": True,
-            "page": "edit",
+            **documents_context(
+                self.request.user,
+                proposal,
+                page="edit",
+                attach_form=extra.pop("attach_form", None),
+            ),
             **extra,
         }
 
@@ -443,6 +445,47 @@ def _document_rows(proposal: Proposal, attachments: list[Attachment]) -> list[di
     ]
 
 
+def _match_keys(document) -> list[str]:
+    """What a file's name may contain to be taken for ``document`` when chosen (its code
+    and its name without diacritics, as the page's script folds the file's name)."""
+    return [document.code, re.sub(r"[^a-z0-9]+", "-", fold(document.name)).strip("-")]
+
+
+def documents_context(
+    user, proposal: Proposal, *, page: str, attachments=None, attach_form=None, status=""
+) -> dict:
+    """The dossier card (projects/partials/documents.html) of the detail page and the entry
+    form, and the card alone after an upload by htmx: the checklist, the other documents
+    and, for those who may attach (workflow.may_attach), the upload form with a row per
+    document still missing."""
+    if attachments is None:
+        attachments = list(
+            Attachment.objects.filter(proposal=proposal).select_related(
+                "document_type", "uploaded_by"
+            )
+        )
+    rows = _document_rows(proposal, attachments)
+    can_attach = workflow.may_attach(user, proposal)
+    documents = checks.required_document_list(proposal)
+    if can_attach and attach_form is None:
+        missing = [row["document"] for row in rows if not row["files"]]
+        attach_form = forms.attachment_formset(missing, documents)
+    return {
+        "documents": rows,
+        "attachments": attachments,
+        "can_attach": can_attach,
+        "can_edit": workflow.may_edit(user, proposal),
+        "attach_form": attach_form if can_attach else None,
+        # For the page's script: the documents in checklist order, still missing first.
+        "attach_hints": {
+            "missing": [row["document"].pk for row in rows if not row["files"]],
+            "keys": {d.pk: _match_keys(d) for d in documents},
+        },
+        "attach_status": status,
+        "page": page,
+    }
+
+
 def _stage_results(proposal: Proposal) -> list[tuple[str, appraisal.StageResult]]:
     """The appraisal of each stage the đề án goes through (projects.appraisal.stage_result)."""
     stages = [Appraisal.Stage.PROVINCE]
@@ -466,7 +509,6 @@ def detail_context(request, proposal: Proposal, **extra) -> dict:
         for link in sections["links"]
     ]
     transitions = workflow.transitions_to_show(user, proposal)
-    can_attach = workflow.may_attach(user, proposal)
     return {
         "proposal": proposal,
         "object": proposal,
@@ -478,24 +520,21 @@ def detail_context(request, proposal: Proposal, **extra) -> dict:
         "totals": totals,
         "support_source": SOURCE_SHORT[program_source(proposal.level)],
         "check_rows": _check_rows(user, proposal),
-        "documents": _document_rows(proposal, sections["attachments"]),
         "event_rows": timeline.timeline_rows(sections["events"]),
         "transitions": transitions,
-        "can_edit": workflow.may_edit(user, proposal),
-        "can_attach": can_attach,
         "sheets_to_fill": selectors.sheets_to_fill(user=user, proposal=proposal),
         # Why a drafter finds no score sheet here (separation of duties).
         "appraisal_refusal": (
             appraisal.sheet_refusal(user, proposal) if workflow.may_appraise(user, proposal) else ""
         ),
         "stage_results": _stage_results(proposal),
-        "attach_form": extra.pop("attach_form", None)
-        or (
-            forms.AttachmentForm(documents=checks.required_documents(proposal))
-            if can_attach
-            else None
+        **documents_context(
+            user,
+            proposal,
+            page="detail",
+            attachments=sections["attachments"],
+            attach_form=extra.pop("attach_form", None),
         ),
-        "page": "detail",
         **extra,
     }
 
@@ -553,8 +592,11 @@ class ProposalTransitionView(PolicyMixin, View):
 
 
 class AttachmentUploadView(PolicyMixin, View):
-    """POST: attach a document to the dossier. A refused file is shown as a form error on
-    the page it came from (the entry form or the detail page)."""
+    """POST: several documents of the dossier in one upload, each row with its document
+    type (forms.AttachmentFormSet), all or nothing (services.attachments_add). With htmx
+    the dossier card comes back in place (the checks panels are told to run again); a
+    plain post goes back to the page it came from (the entry form or the detail page).
+    A refused file is named next to its row, and nothing is kept."""
 
     permission = "proposal.edit"
     model = Proposal
@@ -564,35 +606,58 @@ class AttachmentUploadView(PolicyMixin, View):
         proposal = get_object_or_404(selectors.proposal_detail_queryset(user=request.user), pk=pk)
         if not workflow.may_attach(request.user, proposal):
             raise PermissionDenied
-        documents = checks.required_documents(proposal)
-        form = forms.AttachmentForm(request.POST, request.FILES, documents=documents)
         back = "edit" if request.POST.get("next") == "edit" else "detail"
-        if form.is_valid():
+        formset = forms.attachment_formset(
+            [], checks.required_document_list(proposal), request.POST, request.FILES
+        )
+        if formset.is_valid():
             try:
-                attachment = services.attachment_add(
-                    proposal=proposal,
-                    actor=request.user,
-                    upload=form.cleaned_data["file"],
-                    title=form.cleaned_data["title"],
-                    document_type=form.cleaned_data["document_type"],
+                attachments = services.attachments_add(
+                    proposal=proposal, actor=request.user, files=formset.new_attachments()
                 )
             except ValidationError as exc:
-                add_service_errors(form, exc)
+                formset.refuse(exc)
             else:
-                messages.success(
-                    request, _("“%(title)s” was attached.") % {"title": attachment.title}
-                )
-                return redirect(reverse(f"proposal-{back}", args=[pk]) + "#documents")
+                return self.attached(request, proposal, back, attachments)
+        if request.htmx:
+            return self.card(request, proposal, back, status=400, attach_form=formset)
         if back == "edit" and workflow.may_edit(request.user, proposal):
             view = ProposalEditView()
             view.setup(request, pk=pk)
-            return view.render_page(proposal, status=400, attach_form=form)
+            return view.render_page(proposal, status=400, attach_form=formset)
         return render(
             request,
             "projects/proposal_detail.html",
-            detail_context(request, proposal, attach_form=form),
+            detail_context(request, proposal, attach_form=formset),
             status=400,
         )
+
+    def attached(self, request, proposal, back, attachments):
+        names = ", ".join(f"“{a.original_name}”" for a in attachments)
+        message = ngettext(
+            "%(count)s document was attached: %(names)s.",
+            "%(count)s documents were attached: %(names)s.",
+            len(attachments),
+        ) % {"count": len(attachments), "names": names}
+        if request.htmx:
+            response = self.card(request, proposal, back, status_message=message)
+            response["HX-Trigger"] = "dossier-changed"
+            return response
+        messages.success(request, message)
+        return redirect(reverse(f"proposal-{back}", args=[proposal.pk]) + "#documents")
+
+    def card(self, request, proposal, back, status=200, status_message="", attach_form=None):
+        context = {
+            "proposal": proposal,
+            **documents_context(
+                request.user,
+                proposal,
+                page=back,
+                attach_form=attach_form,
+                status=status_message,
+            ),
+        }
+        return render(request, "projects/partials/documents.html", context, status=status)
 
 
 def _attachment_queryset(user):

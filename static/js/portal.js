@@ -7,3 +7,13 @@ document.addEventListener("change", (event) => {
     field.form.requestSubmit ? field.form.requestSubmit() : field.form.submit();
   }
 });
+
+// htmx drops a 400 answer; a form marked data-swap-errors is sent back with the reasons it
+// was refused (a 400 with the form and its errors), which is shown in its place.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const elt = event.detail.requestConfig && event.detail.requestConfig.elt;
+  if (event.detail.xhr.status === 400 && elt && elt.closest && elt.closest("[data-swap-errors]")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});

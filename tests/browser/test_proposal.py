@@ -118,17 +118,37 @@ def test_province_user_enters_appraises_and_approves_a_group_proposal(
     page.locator("[data-testid='check-cap'][data-state='ok']").wait_for()
     assert page.get_by_test_id("check-beneficiaries").count() == 0  # shares add up now
 
-    # 5. The dossier: a PDF for each required document.
+    # 5. The dossier: a PDF for each required document, chosen together and sent in one
+    # upload (htmx, no page load). Each file lands in a row with the document its name names
+    # (chosen in the reverse of the checklist's order here). The first try has a renamed
+    # program among them: nothing is kept, the error names it next to its row, and the
+    # files that passed stay chosen; that one chosen again, the upload goes through.
     documents = list(required_documents(proposal))
     assert len(documents) == 4
-    for document in documents:
-        form = page.get_by_test_id("attach-form")
-        form.locator("select[name='document_type']").select_option(str(document.pk))
-        form.locator("input[name='file']").set_input_files(
-            {"name": f"{document.code}.pdf", "mimeType": "application/pdf", "buffer": PDF}
-        )
-        form.get_by_test_id("attach-submit").click()
-        page.wait_for_url("**/edit/#documents")
+    files = [
+        {"name": f"{d.code}.pdf", "mimeType": "application/pdf", "buffer": PDF}
+        for d in reversed(documents)
+    ]
+    bad = {**files[0], "buffer": b"MZ\x90\x00 a program"}
+    page.get_by_test_id("attach-many").set_input_files([bad, *files[1:]])
+    rows = page.get_by_test_id("attach-row")
+    assert rows.count() == 4
+    for i, document in enumerate(reversed(documents)):
+        assert rows.nth(i).locator("select").input_value() == str(document.pk)
+    page.get_by_test_id("attach-submit").click()
+    errors = page.get_by_test_id("attach-errors")
+    errors.wait_for()
+    assert f"“{bad['name']}”" in errors.inner_text()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.attach-row input[type=file]')]"
+        ".map((i) => i.files.length).join() === '0,1,1,1'"
+    )
+    assert rows.nth(0).locator("input[type=file]").get_attribute("class").count("is-invalid")
+    page.screenshot(path=str(artifacts_dir / "proposal-upload-refused.png"), full_page=True)
+    rows.nth(0).locator("input[type=file]").set_input_files(files[0])
+    page.get_by_test_id("attach-submit").click()
+    page.get_by_test_id("attach-status").wait_for()
+    assert page.url.endswith("/edit/#checks")  # the card was replaced in place
     page.locator("[data-testid='check-documents'][data-state='ok']").wait_for()
 
     # 6. Submit from the detail page.

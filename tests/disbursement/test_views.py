@@ -10,11 +10,12 @@ import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import F, Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from accounts.models import User
@@ -28,6 +29,7 @@ from projects.models import FUNDED_STATES, Proposal
 from tests.projects.factories import advance, make_proposal, ministry, staff
 
 D = datetime.date(2026, 11, 21)
+M = 1_000_000
 DAY = "21/11/2026"
 
 
@@ -647,3 +649,61 @@ def test_the_ledger_export_writes_formula_like_text_as_plain_text(world, client)
     assert (reference.value, reference.data_type) == (hostile, "s")
     assert (note.value, note.data_type) == ("@SUM(A1:A9)", "s")
     assert sheet["D3"].value == 1_000_000 and sheet["D3"].data_type == "n"
+
+
+# --- Checked while typing -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_amount_is_checked_while_typing_by_the_rules_of_saving(world, client):
+    proposal, _ = signed()
+    pay(proposal, 250_000_000)
+    login(client, "ttkc-sonla")
+    page = client.get(reverse("proposal-money", args=[proposal.pk])).content.decode()
+    for name in ("payment", "request"):
+        assert f'data-testid="amount-check-{name}"' in page
+    url = reverse("proposal-money-check", args=[proposal.pk])
+
+    def check(amount, **fields):
+        data = {**payment_post(uuid.uuid4().hex, amount, kind="payment"), **fields}
+        response = client.post(url, data, headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        return response.content.decode()
+
+    # Above what is left: the very message saving gives (services.payable_check).
+    body = check("80.000.000")
+    with pytest.raises(ValidationError) as refused:
+        services.payable_check(proposal=proposal, kind="payment", source="kcdp", amount=80 * M)
+    assert 'data-state="invalid"' in body and refused.value.messages[0] in body
+    assert "50.000.000" in refused.value.messages[0]
+    body = check("50.000.000")
+    assert 'data-state="valid"' in body and "50.000.000" in body
+    # What is typed in the wrong format, as the form says it; a future payment date.
+    assert 'data-state="invalid"' in check("12,5.3")
+    assert 'data-state="invalid"' in check("10.000.000", **{"payment-paid_on": "31/02/2026"})
+    later = timezone.localdate() + datetime.timedelta(days=2)
+    assert "sau ngày hôm nay" in check("10.000.000", **{"payment-paid_on": f"{later:%d/%m/%Y}"})
+    # Nothing typed yet: nothing said.
+    assert check("").strip() == ""
+    # The request form counts what awaits payment, as the service does.
+    services.tranche_request(
+        proposal=proposal,
+        actor=staff(14, role="centre_staff"),
+        kind="payment",
+        source="kcdp",
+        amount=30 * M,
+        idempotency_key=uuid.uuid4().hex,
+    )
+    request = {"form": "request", "request-kind": "payment", "request-source": "kcdp"}
+    body = client.post(url, {**request, "request-amount": "30.000.000"}).content.decode()
+    assert 'data-state="invalid"' in body and "20.000.000" in body
+    assert Tranche.objects.filter(proposal=proposal).count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username, status", [("ministry", 403), ("ttkc-hanoi", 404)])
+def test_the_live_check_follows_the_form_permission(world, client, username, status):
+    proposal, _ = signed()
+    login(client, username)
+    url = reverse("proposal-money-check", args=[proposal.pk])
+    assert client.post(url, payment_post(uuid.uuid4().hex)).status_code == status

@@ -20,7 +20,7 @@ from openpyxl import Workbook
 
 from accounts.models import Agency, Role
 from programs.models import Activity
-from projects import services, workflow
+from projects import checks, services, workflow
 from projects.models import (
     Appraisal,
     AppraisalCriterion,
@@ -227,6 +227,101 @@ def test_who_may_attach(world, users):
     approved = advance(submitted, S.APPROVED)
     with pytest.raises(PermissionDenied):
         services.attachment_add(proposal=approved, actor=users["sct-sonla"], upload=pdf_upload())
+
+
+def dossier_files(proposal, *bad):
+    """An upload of the required documents of ``proposal`` (one PDF each, by their code)
+    and another document, with ``bad`` (name, content) files put second."""
+    documents = list(checks.required_documents(proposal))
+    files = [
+        services.NewAttachment(pdf_upload(f"{d.code}.pdf"), document_type=d) for d in documents
+    ]
+    files.append(services.NewAttachment(pdf_upload("anh-hien-truong.pdf"), title="Ảnh"))
+    for name, content in bad:
+        files.insert(1, services.NewAttachment(SimpleUploadedFile(name, content)))
+    return documents, files
+
+
+def test_several_documents_in_one_upload(world):
+    proposal = make_proposal(14, attach=False)
+    documents, files = dossier_files(proposal)
+    attachments = services.attachments_add(proposal=proposal, actor=staff(14), files=files)
+    assert len(attachments) == len(documents) + 1
+    stored = list(Attachment.objects.filter(proposal=proposal).order_by("pk"))
+    assert [(a.document_type, a.original_name) for a in stored] == [
+        *((d, f"{d.code}.pdf") for d in documents),
+        (None, "anh-hien-truong.pdf"),
+    ]
+    assert [a.title for a in stored] == [*(d.name for d in documents), "Ảnh"]
+    assert all((media_dir() / a.file.name).exists() for a in stored)
+    events = proposal.events.filter(action="attach").order_by("pk")
+    assert [e.comment for e in events] == [a.title for a in stored]
+    assert checks.check_documents(proposal)[0].ok
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        [("bao-gia.exe", b"MZ\x90\x00" + b"\x00" * 60)],
+        [("du-toan.pdf", b"<html>not a pdf</html>"), ("trong.xlsx", b"")],
+    ],
+    ids=["executable", "two-renamed"],
+)
+def test_one_refused_file_and_none_is_kept(world, bad):
+    proposal = make_proposal(14, attach=False)
+    _, files = dossier_files(proposal, *bad)
+    with pytest.raises(services.AttachmentsRefused) as exc:
+        services.attachments_add(proposal=proposal, actor=staff(14), files=files)
+    # The same check as a single upload, each reason naming its file, by position.
+    assert sorted(exc.value.by_index) == list(range(1, 1 + len(bad)))
+    for index, reasons in exc.value.by_index.items():
+        name = files[index].upload.name
+        with pytest.raises(ValidationError) as single:
+            services.document_validate(files[index].upload)
+        assert reasons == [f"“{name}”: {m}" for m in single.value.messages]
+    assert not Attachment.objects.filter(proposal=proposal).exists()
+    assert not proposal.events.filter(action="attach").exists()
+    assert not (media_dir() / "proposals").exists()
+
+
+def test_a_failure_after_storing_leaves_no_file_behind(world, monkeypatch):
+    proposal = make_proposal(14, attach=False)
+    _, files = dossier_files(proposal)
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(ProposalEvent.objects, "bulk_create", fail)
+    with pytest.raises(RuntimeError):
+        services.attachments_add(proposal=proposal, actor=staff(14), files=files)
+    assert not Attachment.objects.filter(proposal=proposal).exists()
+    assert not list((media_dir() / "proposals").rglob("*.*"))
+
+
+def test_an_upload_without_files_or_with_too_many_is_refused(world, monkeypatch):
+    proposal = make_proposal(14, attach=False)
+    with pytest.raises(ValidationError):
+        services.attachments_add(proposal=proposal, actor=staff(14), files=[])
+    monkeypatch.setattr(services, "MAX_ATTACHMENTS_PER_UPLOAD", 2)
+    _, files = dossier_files(proposal)
+    with pytest.raises(ValidationError) as exc:
+        services.attachments_add(proposal=proposal, actor=staff(14), files=files)
+    assert "2" in exc.value.messages[0]
+    assert not Attachment.objects.filter(proposal=proposal).exists()
+
+
+def test_who_may_attach_several(world, users):
+    """The same rule as one file (workflow.may_attach)."""
+    draft = make_proposal(14, attach=False)
+    for user in (users["sct-daklak"], users["ministry"], users["inspector-hanoi"]):
+        with pytest.raises(PermissionDenied):
+            services.attachments_add(proposal=draft, actor=user, files=dossier_files(draft)[1])
+    submitted = advance(make_proposal(14), S.SUBMITTED)
+    with pytest.raises(PermissionDenied):
+        services.attachments_add(
+            proposal=submitted, actor=users["ttkc-sonla"], files=dossier_files(submitted)[1]
+        )
+    assert not Attachment.objects.filter(proposal=draft).exists()
 
 
 # --- Appraisal ------------------------------------------------------------------------------

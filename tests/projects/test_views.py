@@ -18,7 +18,16 @@ from projects import services
 from projects.models import Attachment, BudgetLine, Proposal
 from reference.models import Commune
 from tests.beneficiaries.factories import BeneficiaryFactory, commune_of
-from tests.projects.factories import PDF, advance, appraise, make_proposal, pdf_upload, staff
+from tests.projects.factories import (  # noqa: F401
+    PDF,
+    S,
+    advance,
+    appraise,
+    make_proposal,
+    pdf_upload,
+    staff,
+    tmp_media,
+)
 
 SONLA, HANOI, DAKLAK = 14, 1, 66
 
@@ -27,6 +36,20 @@ def login(client, username):
     user = User.objects.get(username=username)
     client.force_login(user)
     return user
+
+
+def upload_data(files, *, next="detail", rows=None):
+    """The POST of the dossier upload: a row per (file, document type pk or "" for another
+    document[, title]), and ``rows`` rows in all (the rest without a file)."""
+    rows = max(rows or 0, len(files))
+    data = {"next": next, "doc-TOTAL_FORMS": rows, "doc-INITIAL_FORMS": rows}
+    for i in range(rows):
+        upload, document, *title = files[i] if i < len(files) else (None, "")
+        if upload is not None:
+            data[f"doc-{i}-file"] = upload
+        data[f"doc-{i}-document_type"] = document
+        data[f"doc-{i}-title"] = title[0] if title else ""
+    return data
 
 
 def form_data(proposal, *, beneficiaries=(), lines=(), outputs=None, **general):
@@ -573,11 +596,11 @@ def test_a_refused_file_is_a_form_error(world, client, upload, page):
     upload.seek(0)
     response = client.post(
         reverse("proposal-attach", args=[proposal.pk]),
-        {"file": upload, "title": "", "document_type": "", "next": page},
+        upload_data([(upload, "")], next=page),
     )
     assert response.status_code == 400
     assert response.context["page"] == page
-    assert response.context["attach_form"].errors["file"]
+    assert response.context["attach_form"].forms[0].errors["file"]
     assert 'data-testid="attach-errors"' in response.content.decode()
     assert not Attachment.objects.filter(proposal=proposal).exists()
 
@@ -589,7 +612,7 @@ def test_upload_download_and_remove(world, client):
     login(client, "sct-sonla")
     response = client.post(
         reverse("proposal-attach", args=[proposal.pk]),
-        {"file": pdf_upload("Báo giá.pdf"), "document_type": document.pk, "next": "edit"},
+        upload_data([(pdf_upload("Báo giá.pdf"), document.pk)], next="edit"),
     )
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("proposal-edit", args=[proposal.pk]))
@@ -738,3 +761,116 @@ def test_the_export_writes_formula_like_text_as_plain_text(world, client):
     for heading, value in (("Tên đề án", hostile), ("Số quyết định phê duyệt", "=1+1")):
         assert (row[heading].value, row[heading].data_type) == (value, "s")
     assert row["Kinh phí khuyến công được duyệt (đồng)"].data_type == "n"
+
+
+# --- Several dossier documents in one upload --------------------------------------------------
+
+
+def _required(proposal):
+    from projects.checks import required_documents
+
+    return list(required_documents(proposal))
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("tmp_media")
+def test_several_documents_in_one_post(world, client):
+    proposal = make_proposal(SONLA, attach=False)
+    documents = _required(proposal)
+    login(client, "sct-sonla")
+    page = client.get(reverse("proposal-detail", args=[proposal.pk]))
+    # A row per missing document, each with its document chosen, in checklist order.
+    rows = page.context["attach_form"].forms
+    assert [f.initial["document_type"] for f in rows] == [str(d.pk) for d in documents]
+    files = [(pdf_upload(f"{d.code}.pdf"), d.pk) for d in documents[:2]]
+    files.append((pdf_upload("so-do.pdf"), "", "Sơ đồ mặt bằng"))
+    response = client.post(
+        reverse("proposal-attach", args=[proposal.pk]), upload_data(files, rows=5)
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("proposal-detail", args=[proposal.pk]) + "#documents"
+    stored = Attachment.objects.filter(proposal=proposal).order_by("pk")
+    assert [(a.document_type_id, a.title) for a in stored] == [
+        (documents[0].pk, documents[0].name),
+        (documents[1].pk, documents[1].name),
+        (None, "Sơ đồ mặt bằng"),
+    ]
+    assert proposal.events.filter(action="attach").count() == 3
+    page = client.get(reverse("proposal-detail", args=[proposal.pk]))
+    assert "Đã đính kèm 3 tài liệu" in page.content.decode()
+    # The next form offers the documents still missing.
+    rows = page.context["attach_form"].forms
+    assert rows[0].initial["document_type"] == str(documents[2].pk)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("tmp_media")
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_one_bad_file_and_nothing_is_stored(world, client, htmx):
+    proposal = make_proposal(SONLA, attach=False)
+    documents = _required(proposal)
+    login(client, "sct-sonla")
+    bad = SimpleUploadedFile("bao-gia.pdf", b"MZ\x90\x00 a program", content_type="application/pdf")
+    files = [(pdf_upload("thuyet-minh.pdf"), documents[0].pk), (bad, documents[1].pk)]
+    response = client.post(
+        reverse("proposal-attach", args=[proposal.pk]),
+        upload_data(files, next="edit"),
+        headers={"HX-Request": "true"} if htmx else {},
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    good, refused = response.context["attach_form"].forms[:2]
+    # The error in Vietnamese, naming the file, next to its row; the good one is marked to
+    # choose again, and its document is still the one chosen.
+    [error] = refused.errors["file"]
+    assert error.startswith("“bao-gia.pdf”: ") and "không khớp" in error
+    assert error in body and 'data-testid="attach-errors"' in body
+    assert good.passed == "thuyet-minh.pdf" and "“thuyet-minh.pdf”" in body
+    assert f'<option value="{documents[0].pk}" selected>' in body
+    assert not Attachment.objects.filter(proposal=proposal).exists()
+    assert not proposal.events.filter(action="attach").exists()
+    assert ("<html" in body) is not htmx  # htmx: the card alone
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("tmp_media")
+def test_upload_refused_without_the_right_to_attach(world, client):
+    """workflow.may_attach: the centre no longer adds to a submitted đề án; another
+    province does not see it."""
+    proposal = advance(make_proposal(SONLA), S.SUBMITTED)
+    before = Attachment.objects.filter(proposal=proposal).count()
+    url = reverse("proposal-attach", args=[proposal.pk])
+    login(client, "ttkc-sonla")
+    assert (
+        'data-testid="attach-form"'
+        not in client.get(reverse("proposal-detail", args=[proposal.pk])).content.decode()
+    )
+    assert client.post(url, upload_data([(pdf_upload(), "")])).status_code == 403
+    login(client, "sct-hanoi")
+    assert client.post(url, upload_data([(pdf_upload(), "")])).status_code == 404
+    assert Attachment.objects.filter(proposal=proposal).count() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("tmp_media")
+def test_htmx_upload_returns_the_card_in_bounded_queries(
+    world, client, django_assert_max_num_queries
+):
+    proposal = make_proposal(SONLA, attach=False)
+    documents = _required(proposal)
+    login(client, "sct-sonla")
+    url = reverse("proposal-attach", args=[proposal.pk])
+    htmx = {"HX-Request": "true"}
+    with django_assert_max_num_queries(25) as one:
+        response = client.post(url, upload_data([(pdf_upload(), documents[0].pk)]), headers=htmx)
+    assert response.status_code == 200 and response["HX-Trigger"] == "dossier-changed"
+    body = response.content.decode()
+    assert body.startswith('<div class="card mb-4" id="documents">') and "<html" not in body
+    assert 'data-testid="attach-status"' in body and "thuyet-minh.pdf" in body
+    # The same number of queries for four files as for one.
+    files = [(pdf_upload(f"{d.code}.pdf"), d.pk) for d in documents[1:]] + [(pdf_upload(), "")]
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.post(url, upload_data(files), headers=htmx)
+    assert response.status_code == 200
+    assert Attachment.objects.filter(proposal=proposal).count() == 1 + len(files)
+    assert all(row["files"] for row in response.context["documents"])
