@@ -13,17 +13,30 @@
   const details = new WeakMap(); // row -> its detail row, once built
   let serial = 0;
 
-  // The text of each column's heading, by column index (colspans counted), from the last row
-  // of the table's head; a <th data-label> gives a shorter one.
+  // The heading of each column, by column index, from the table's head laid out as a grid
+  // (rowspans and colspans counted): a column under a grouping heading reads "group · heading".
+  // A <th data-label> gives a shorter text than the heading's own.
   function headings(table) {
-    const labels = [];
-    const head = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
-    if (!head) return labels;
-    Array.from(head.cells).forEach((cell) => {
-      const text = cell.dataset.label || cell.textContent.replace(/\s+/g, " ").trim();
-      for (let i = 0; i < cell.colSpan; i += 1) labels.push(text);
+    const grid = [];
+    Array.from(table.tHead ? table.tHead.rows : []).forEach((row, r) => {
+      grid[r] = grid[r] || [];
+      let c = 0;
+      Array.from(row.cells).forEach((cell) => {
+        while (grid[r][c] !== undefined) c += 1;
+        const text = cell.dataset.label || cell.textContent.replace(/\s+/g, " ").trim();
+        for (let i = 0; i < cell.rowSpan; i += 1) {
+          grid[r + i] = grid[r + i] || [];
+          for (let j = 0; j < cell.colSpan; j += 1) grid[r + i][c + j] = text;
+        }
+        c += cell.colSpan;
+      });
     });
-    return labels;
+    const labels = [];
+    grid.forEach((row) => row.forEach((text, c) => {
+      if (!labels[c]) labels[c] = [];
+      if (text && !labels[c].includes(text)) labels[c].push(text);
+    }));
+    return labels.map((texts) => (texts || []).join(" · "));
   }
 
   function enhance() {
@@ -34,7 +47,7 @@
       table.querySelectorAll(":scope > tbody > tr, :scope > tfoot > tr").forEach((row) => {
         if (row.querySelector(".row-more-toggle") || row.classList.contains("row-more")) return;
         const cells = Array.from(row.cells);
-        if (!cells.some((c) => c.classList.contains("col-more"))) return;
+        if (!cells.some((c) => c.classList.contains("col-more") && c.textContent.trim())) return;
         const shown = cells.filter((c) => !c.classList.contains("col-more"));
         const host = row.querySelector("[data-more-toggle]") || shown[shown.length - 1];
         if (!host) return;
