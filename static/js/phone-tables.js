@@ -1,12 +1,11 @@
-// Phone layout of tables (README, "Phone layout"). A table names the cells that can wait with
-// the class col-more (on the <th> and on each <td>): below the md breakpoint (768 px) portal.css
-// hides them, and each row that has some gets a "Details" button here (in its last shown cell,
-// or the one marked data-more-toggle; in a table marked data-more-compact, a bare chevron) that
-// shows them, each
-// under its column's heading, in a row of its own under it. The detail row is built on the first
-// tap (a copy of the hidden cells without their ids and test ids), so the page as served, and at
-// 1366 px, is unchanged. Also: a card marked phone-collapse opens and closes by its header
-// below md (closed at first), and is a plain card from md up.
+// Phone layout of tables (README, "Phone layout (390 px)"). A table names the cells that can
+// wait with the class col-more (on the <th> and on each <td>): below the md breakpoint (768 px)
+// portal.css hides them, and each row that has some gets a "Details" button here (in its last
+// shown cell, or the one marked data-more-toggle; in a table marked data-more-compact, a bare
+// chevron) that shows them, each under its column's heading, in a row of its own under it. That
+// row is built on the first tap (a copy of the hidden cells without their ids and test ids), so
+// the page as served, and at 1366 px, is unchanged. Also: a card marked phone-collapse opens and
+// closes by its header below md (closed at first), and is a plain card from md up.
 (function () {
   "use strict";
   const template = document.getElementById("row-more-template");
@@ -103,7 +102,6 @@
       const open = button.getAttribute("aria-expanded") !== "true";
       button.setAttribute("aria-controls", detail.id);
       button.setAttribute("aria-expanded", String(open));
-      row.classList.toggle("row-more-open", open);
       detail.hidden = !open;
       return;
     }
