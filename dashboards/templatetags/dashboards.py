@@ -115,17 +115,25 @@ def fast_select(bound_field) -> str:
     )
 
 
+# The measures a dashboard table keeps on a phone; the others wait behind the row's Details
+# button (class col-more, static/js/phone-tables.js).
+PHONE_MEASURES = ("approved", "rate")
+
+
 def _cell(url: str | None, value, measure: str, *, raw=None, css: str = "") -> str:
+    td = "text-end text-nowrap" if measure in PHONE_MEASURES else "text-end text-nowrap col-more"
     if url is None:  # a row without a drill-down (đề án without a value of the dimension)
         return format_html(
-            '<td class="text-end text-nowrap"><span data-measure="{}"{}{}>{}</span></td>',
+            '<td class="{}"><span data-measure="{}"{}{}>{}</span></td>',
+            td,
             measure,
             format_html(' data-value="{}"', raw) if raw is not None else "",
             format_html(' class="{}"', css) if css else "",
             format_number(value),
         )
     return format_html(
-        '<td class="text-end text-nowrap"><a href="{}" data-measure="{}"{}{}>{}</a></td>',
+        '<td class="{}"><a href="{}" data-measure="{}"{}{}>{}</a></td>',
+        td,
         url,
         measure,
         format_html(' data-value="{}"', raw) if raw is not None else "",
@@ -190,7 +198,7 @@ def measure_rows(rows, beneficiaries=False, issues=False, province_links=False) 
             )
         cells.append(
             format_html(
-                '<td class="text-end text-nowrap" data-measure="compliance_rate">{}</td>',
+                '<td class="text-end text-nowrap col-more" data-measure="compliance_rate">{}</td>',
                 compliance,
             )
         )

@@ -5,7 +5,12 @@ navigation links to and the first record each of those pages lists, runs axe-cor
 (any *serious* or *critical* violation fails: contrast, names of controls, ARIA, scrolling
 regions reachable by keyboard …) and keeps the HTML the server sent; the Nu HTML checker
 (vnu-jar, the W3C validator) then checks every page once, and any error fails. Both tools
-come from npm (package.json) and run here, on the machine; nothing is fetched."""
+come from npm (package.json) and run here, on the machine; nothing is fetched.
+
+At 390 px (a phone) every page also fits the screen: the page never scrolls sideways, and a
+table with a phone layout (cells marked col-more, static/js/phone-tables.js) fits its card
+without scrolling either. Before axe runs there, the first row's Details button and the first
+folded card are opened, so the revealed content is checked too."""
 
 from __future__ import annotations
 
@@ -34,6 +39,25 @@ EXPECTED = {
     "ttkc-hanoi": {"/", "/proposals/", "/inspections/"},
     "inspector-hanoi": {"/", "/inspections/"},
 }
+# At 390 px: open the first row's hidden cells and the first folded card, then measure the
+# page's width and each phone-layout table that is wider than its box.
+PHONE_OPEN = """() => {
+  const shown = (el) => el.offsetParent !== null;
+  const row = Array.from(document.querySelectorAll('main .row-more-toggle')).find(shown);
+  if (row) row.click();
+  const card = Array.from(document.querySelectorAll('main .phone-collapse-toggle')).find(shown);
+  if (card) card.click();
+  return {row: !!row, card: !!card,
+          shownRow: !row || shown(document.getElementById(row.getAttribute('aria-controls')))};
+}"""
+PHONE_FIT = """() => ({
+  page: document.documentElement.scrollWidth,
+  tables: Array.from(document.querySelectorAll('main table'))
+    .filter((t) => t.offsetParent !== null && t.querySelector('.col-more'))
+    .map((t) => [t.dataset.testid || t.id || t.className, t.parentElement])
+    .filter(([, box]) => box.scrollWidth > box.clientWidth + 1)
+    .map(([name, box]) => `${name}: ${box.scrollWidth} px in ${box.clientWidth} px`),
+})"""
 AXE_RUN = """
 axe.run(document, {resultTypes: ['violations']}).then(result => result.violations
   .filter(v => v.impact === 'serious' || v.impact === 'critical')
@@ -65,7 +89,7 @@ def test_every_page_passes_axe_and_the_nu_checker(demo_data, live_server, browse
     if not (AXE.exists() and VNU.exists() and java):
         pytest.fail("axe-core and vnu-jar (npm ci) and java are needed: `make test` installs them")
     axe = AXE.read_text()
-    violations, html, seen = [], {}, {}
+    violations, html, seen, overflow, opened = [], {}, {}, [], 0
     for username, _province in ACCOUNTS:
         for width in WIDTHS:
             # axe is injected as a script: this context lets it past the portal's CSP (the
@@ -83,6 +107,13 @@ def test_every_page_passes_axe_and_the_nu_checker(demo_data, live_server, browse
                 assert response is not None and response.ok, (username, url, response)
                 if url in navigation:
                     urls += [r for r in _first_record(page) if r not in urls]
+                if width == WIDTHS[-1]:
+                    state = page.evaluate(PHONE_OPEN)
+                    opened += state["row"]
+                    assert state["shownRow"], (username, url, "Details shows no row")
+                    fit = page.evaluate(PHONE_FIT)
+                    if fit["page"] > width or fit["tables"]:
+                        overflow.append(f"{username} {url}: page {fit['page']} px {fit['tables']}")
                 page.evaluate(axe)
                 for v in page.evaluate(AXE_RUN):
                     violations.append(
@@ -97,6 +128,8 @@ def test_every_page_passes_axe_and_the_nu_checker(demo_data, live_server, browse
     for username, expected in EXPECTED.items():
         assert expected <= seen[username], (username, expected - seen[username])
     assert len(html) >= 100, len(html)
+    assert not overflow, "Wider than a 390 px phone:\n" + "\n".join(overflow)
+    assert opened >= 20, opened  # the phone layout's Details buttons were there to open
 
     files = {}
     for i, (key, text) in enumerate(html.items()):
