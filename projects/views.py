@@ -16,6 +16,7 @@ from django.views.generic import DetailView, ListView
 
 from accounts.policies import PolicyMixin, has_perm, in_scope, is_national, visible
 from beneficiaries.eligibility import beneficiary_eligibility
+from core.confirm import confirmation_required
 from core.forms import add_service_errors, refusal_message, service_error_messages
 from core.funding import SOURCE_SHORT, SOURCES, level_sources, program_source
 from core.http import stored_file_response, xlsx_response
@@ -481,6 +482,7 @@ def detail_context(request, proposal: Proposal, **extra) -> dict:
         "documents": _document_rows(proposal, sections["attachments"]),
         "event_rows": timeline.timeline_rows(sections["events"]),
         "transitions": transitions,
+        "waiting_for": workflow.waiting_for(user, proposal),
         "can_edit": workflow.may_edit(user, proposal),
         "can_attach": can_attach,
         "sheets_to_fill": selectors.sheets_to_fill(user=user, proposal=proposal),
@@ -529,6 +531,16 @@ class ProposalTransitionView(PolicyMixin, View):
             messages.error(request, _("The decision date must be written as dd/mm/yyyy."))
             return redirect("proposal-detail", pk=pk)
         data = form.cleaned_data
+        transition = workflow.ACTIONS.get(data["action"])
+        if transition is not None and workflow.may_perform(request.user, transition, proposal):
+            asked = confirmation_required(
+                request,
+                label=transition.label,
+                consequence=transition.consequence,
+                back_url=reverse("proposal-detail", args=[pk]),
+            )
+            if asked is not None:
+                return asked
         try:
             proposal = services.proposal_transition(
                 proposal=proposal,
