@@ -129,8 +129,15 @@ class ProposalMoneyView(PolicyMixin, View):
         )
         can_act = "tranche" in steps
         actors = policies.recorders(proposal)
+        gated = services.inspection_required(proposal)  # by any tranche of the đề án
         for tranche in page["tranches"]:
             tranche.actions = policies.tranche_actions(user, tranche) if can_act else frozenset()
+            # Not "Pay" while the inspection the payment waits for is missing (said on the row).
+            tranche.unpayable = inspection_refusal = services.inspection_refusal(
+                proposal, gated or tranche.requires_inspection
+            )
+            if inspection_refusal and tranche.status == Tranche.Status.APPROVED:
+                tranche.actions = tranche.actions - {"pay"}
             # Who takes the step it waits for, when this user cannot (policies).
             tranche.waiting = (
                 ""
