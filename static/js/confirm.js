@@ -14,25 +14,39 @@
     if (dlg.open) dlg.close();
   }
 
+  function ask(source, label, consequence, then) {
+    const dlg = dialog();
+    if (!dlg || typeof dlg.showModal !== "function") return false; // the server asks instead
+    pending = then;
+    dlg.querySelector("[data-confirm-title]").textContent = label;
+    dlg.querySelector("[data-confirm-text]").textContent = consequence;
+    dlg.querySelector("[data-confirm-ok]").textContent = label;
+    dlg.showModal();
+    dlg.querySelector("[data-confirm-cancel]").focus();
+    return true;
+  }
+
   document.addEventListener("submit", (event) => {
     const form = event.target;
-    if (!(form instanceof HTMLFormElement)) return;
+    if (!(form instanceof HTMLFormElement) || form.hasAttribute("data-hx-post")) return;
     const submitter = event.submitter || null;
     const source = submitter && submitter.dataset.confirm ? submitter : form;
     const consequence = source.dataset.confirm;
     if (!consequence) return;
     const flag = form.querySelector('input[name="confirmed"]');
     if (flag && flag.value === "1") return; // confirmed: let it go
-    const dlg = dialog();
-    if (!dlg || typeof dlg.showModal !== "function") return; // the server asks instead
-    event.preventDefault();
-    pending = { form, submitter };
     const label = source.dataset.confirmLabel || (submitter && submitter.textContent.trim()) || "";
-    dlg.querySelector("[data-confirm-title]").textContent = label;
-    dlg.querySelector("[data-confirm-text]").textContent = consequence;
-    dlg.querySelector("[data-confirm-ok]").textContent = label;
-    dlg.showModal();
-    dlg.querySelector("[data-confirm-cancel]").focus();
+    if (ask(source, label, consequence, { form, submitter })) event.preventDefault();
+  });
+
+  // A form sent by htmx (data-hx-post) asks through htmx's own hook, then lets htmx send it.
+  document.addEventListener("htmx:confirm", (event) => {
+    const form = event.detail.elt.closest && event.detail.elt.closest("form[data-confirm]");
+    if (!form) return;
+    const label = form.dataset.confirmLabel || "";
+    if (ask(form, label, form.dataset.confirm, { form, submitter: null, htmx: event.detail })) {
+      event.preventDefault();
+    }
   });
 
   document.addEventListener("click", (event) => {
@@ -51,8 +65,10 @@
       }
       flag.value = "1";
       pending.sent = true;
+      const htmxRequest = pending.htmx;
       close(dlg);
-      if (form.requestSubmit) form.requestSubmit(submitter || undefined);
+      if (htmxRequest) htmxRequest.issueRequest(true);
+      else if (form.requestSubmit) form.requestSubmit(submitter || undefined);
       else form.submit();
     }
   });
