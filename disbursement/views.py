@@ -130,6 +130,7 @@ class ProposalMoneyView(PolicyMixin, View):
         can_act = "tranche" in steps
         actors = policies.recorders(proposal)
         gated = services.inspection_required(proposal)  # by any tranche of the đề án
+        waiting = {}
         for tranche in page["tranches"]:
             tranche.actions = policies.tranche_actions(user, tranche) if can_act else frozenset()
             # Not "Pay" while the inspection the payment waits for is missing (said on the row).
@@ -138,12 +139,15 @@ class ProposalMoneyView(PolicyMixin, View):
             )
             if inspection_refusal and tranche.status == Tranche.Status.APPROVED:
                 tranche.actions = tranche.actions - {"pay"}
-            # Who takes the step it waits for, when this user cannot (policies).
-            tranche.waiting = (
-                ""
-                if tranche.actions & {policies.TRANCHE_NEXT.get(tranche.status)}
-                else policies.tranche_waiting(user, tranche, proposal, actors=actors)
-            )
+            # Who takes the step it waits for, when this user cannot (policies); the same
+            # line for the tranches in one state asked by one person (read once).
+            if tranche.actions & {policies.TRANCHE_NEXT.get(tranche.status)}:
+                tranche.waiting = ""
+            else:
+                key = (tranche.status, tranche.recorded_by_id)
+                if key not in waiting:
+                    waiting[key] = policies.tranche_waiting(user, tranche, proposal, actors=actors)
+                tranche.waiting = waiting[key]
         built = self.build_forms(proposal, page)
         if form is not None:
             built[bound] = form  # as posted, with the reasons it was refused

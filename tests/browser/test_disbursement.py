@@ -51,6 +51,7 @@ def test_centre_records_contract_payments_acceptance_and_settlement(
     dialog = page.get_by_test_id("confirm-dialog")
     dialog.wait_for(state="visible")
     assert "đề án chuyển sang thực hiện" in dialog.inner_text()
+    page.screenshot(path=str(artifacts_dir / "confirm-dialog-contract.png"))
     page.keyboard.press("Escape")
     dialog.wait_for(state="hidden")
     assert page.evaluate("document.activeElement.dataset.testid") == "submit-contract"
