@@ -26,8 +26,9 @@ def _fill(page, form: str, values: dict) -> None:
             field.select_option(value)
         else:
             field.fill(value)
+    asks = page.get_by_test_id(f"form-{form}").get_attribute("data-confirm")
     page.get_by_test_id(f"submit-{form}").click()
-    if page.get_by_test_id(f"form-{form}").get_attribute("data-confirm"):
+    if asks:  # an irreversible step asks first
         confirm_in_dialog(page)
 
 

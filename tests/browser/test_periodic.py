@@ -74,9 +74,10 @@ def _shoot(page, artifacts_dir, name: str) -> None:
 
 def _submit(page, form) -> None:
     """Submit ``form`` with its button and wait for the page the server answers with."""
+    asks = form.get_attribute("data-confirm")  # an irreversible step asks first
     with page.expect_navigation():
         form.locator("button[type='submit']").click()
-        if form.get_attribute("data-confirm"):
+        if asks:
             confirm_in_dialog(page)
 
 
