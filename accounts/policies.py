@@ -17,10 +17,12 @@ every selector through :func:`visible`:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext
 
 from accounts.models import (
     ADMIN_ROLES,
@@ -234,3 +236,81 @@ def requires(action: str):
         return wrapped
 
     return decorator
+
+
+# --- Who acts: the people a rule lets act, as a value the pages can name ----------------------
+
+
+@dataclass(frozen=True)
+class Actors:
+    """The people a rule lets take a step: the active users holding one of ``roles``, of the
+    ministry (``province_id`` None) or of the province ``province_id``; ``agency_id`` narrows
+    them to one agency, ``excluded_id`` leaves one user out (whoever requested a tranche
+    does not approve it). Superusers may act anywhere but are nobody's next actor.
+
+    The policies build it once and ask it both questions — may this user act
+    (``includes``) and who may (``users``, ``describe``) — so the note "who acts next" on a
+    page names exactly the people the service would let act."""
+
+    roles: frozenset
+    province_id: int | None = None
+    agency_id: int | None = None
+    excluded_id: int | None = None
+
+    def includes(self, user) -> bool:
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return False
+        if user.is_superuser:
+            return True
+        if user.pk == self.excluded_id or user.role not in self.roles:
+            return False
+        if self.agency_id is not None and user.agency_id != self.agency_id:
+            return False
+        if self.province_id is None:
+            return is_national(user)
+        return not is_national(user) and user.province_id == self.province_id
+
+    def users(self) -> QuerySet:
+        from accounts.models import Agency, User
+
+        users = User.objects.filter(is_active=True, is_superuser=False, role__in=self.roles)
+        if self.province_id is None:
+            users = users.filter(agency__kind=Agency.Kind.MINISTRY_DEPARTMENT)
+        else:
+            users = users.filter(agency__province_id=self.province_id).exclude(
+                agency__kind=Agency.Kind.MINISTRY_DEPARTMENT
+            )
+        if self.agency_id is not None:
+            users = users.filter(agency_id=self.agency_id)
+        if self.excluded_id is not None:
+            users = users.exclude(pk=self.excluded_id)
+        return users
+
+    def describe(self) -> str:
+        """In words: each agency whose users may act, with their roles; and who is left
+        out. One query."""
+        from accounts.models import Role, User
+
+        found: dict[str, list[str]] = {}
+        for agency, role in (
+            self.users()
+            .order_by("agency__kind", "agency__name", "role")
+            .values_list("agency__name", "role")
+        ).distinct():
+            found.setdefault(agency, []).append(str(Role(role).label))
+        if not found:
+            return gettext("nobody holds this role yet")
+        text = "; ".join(f"{agency} ({', '.join(roles)})" for agency, roles in found.items())
+        if self.excluded_id is not None:
+            excluded = User.objects.filter(pk=self.excluded_id).first()
+            if excluded is not None:
+                text = gettext("%(people)s — not %(name)s, who requested it") % {
+                    "people": text,
+                    "name": excluded.get_full_name() or excluded.username,
+                }
+        return text
+
+
+def next_step_note(label, actors: Actors) -> str:
+    """The line a page shows where a user has nothing to do: the next step and who takes it."""
+    return gettext("Next step, “%(step)s”: %(who)s.") % {"step": label, "who": actors.describe()}

@@ -7,11 +7,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.policies import PolicyMixin, is_national, visible
+from core.confirm import confirmation_required
 from core.forms import add_service_errors, refusal_message
 from core.http import stored_file_response
 from cycle import forms, selectors, services, workflow
@@ -123,6 +125,7 @@ class CallDetailView(PolicyMixin, View):
                 "registrations": registrations,
                 "documents": list(call.required_documents.all()),
                 "steps": workflow.steps_to_show(user, call),
+                "waiting_for": workflow.waiting_for(user, call),
                 "form": form or (forms.CallForm(instance=call) if can_edit else None),
                 "days_left": selectors.days_left(call),
             },
@@ -156,10 +159,19 @@ class CallTransitionView(PolicyMixin, View):
 
     def post(self, request, pk):
         call = get_object_or_404(visible(request.user, Call.objects.all()), pk=pk)
-        try:
-            call = services.call_transition(
-                call=call, actor=request.user, action=request.POST.get("action", "")
+        action = request.POST.get("action", "")
+        step = workflow.step_for("call", action, call.level)
+        if step is not None and workflow.may_perform(request.user, action, call):
+            asked = confirmation_required(
+                request,
+                label=step.label,
+                consequence=step.consequence,
+                back_url=reverse("call-detail", args=[pk]),
             )
+            if asked is not None:
+                return asked
+        try:
+            call = services.call_transition(call=call, actor=request.user, action=action)
         except ValidationError as exc:
             _error(request, exc)
         else:
@@ -243,6 +255,8 @@ class ProposalRegistrationView(PolicyMixin, View):
             "batch": batch,
             "may_batch": may_batch,
             "may_forward": may_forward,
+            "submit": proposal_workflow.ACTIONS["submit"],
+            "forward": proposal_workflow.ACTIONS["forward"],
         }
 
     def get(self, request, pk):
@@ -254,6 +268,18 @@ class ProposalRegistrationView(PolicyMixin, View):
         calls = selectors.open_calls_for(proposal)
         form = forms.RegistrationForm(request.POST, calls=calls)
         if form.is_valid():
+            submit = proposal_workflow.ACTIONS["submit"]
+            # Asked once the call is chosen (the service refuses a submission without it).
+            chosen = form.cleaned_data["call"] is not None or not calls
+            if chosen and proposal_workflow.may_perform(request.user, submit, proposal):
+                asked = confirmation_required(
+                    request,
+                    label=submit.label,
+                    consequence=submit.consequence,
+                    back_url=reverse("proposal-detail", args=[pk]),
+                )
+                if asked is not None:
+                    return asked
             try:
                 proposal = services.registration_submit(
                     proposal=proposal, actor=request.user, call=form.cleaned_data["call"]
@@ -317,6 +343,8 @@ class BatchDetailView(PolicyMixin, View):
                 else [],
                 "can_edit": can_edit,
                 "can_send": workflow.may_perform(user, "send", batch),
+                "send_step": workflow.step_for("batch", "send", "national"),
+                "waiting_for": workflow.waiting_for(user, batch),
                 "form": form or (forms.BatchForm(instance=batch) if can_edit else None),
             },
             status=status,
@@ -333,6 +361,16 @@ class BatchDetailView(PolicyMixin, View):
         if not form.is_valid():
             return self.render_page(batch, form, status=400)
         action = request.POST.get("do", "save")
+        if action == "send" and workflow.may_perform(request.user, "send", batch):
+            step = workflow.step_for("batch", "send", "national")
+            asked = confirmation_required(
+                request,
+                label=step.label,
+                consequence=step.consequence,
+                back_url=reverse("batch-detail", args=[pk]),
+            )
+            if asked is not None:
+                return asked
         try:
             if action == "send":
                 services.batch_send(batch=batch, actor=request.user, **form.cleaned_data)
@@ -455,6 +493,8 @@ class DecisionDetailView(PolicyMixin, View):
                 else selectors.plan_remaining(decision.plan, source),
                 "can_edit": can_edit,
                 "can_record": workflow.may_perform(user, "record", decision),
+                "record_step": workflow.step_for("decision", "record", decision.level),
+                "waiting_for": workflow.waiting_for(user, decision),
                 "form": form or forms.DecisionForm(instance=decision),
             },
             status=status,
@@ -476,6 +516,16 @@ class DecisionDetailView(PolicyMixin, View):
         form = forms.DecisionForm(request.POST, request.FILES, instance=decision)
         if not form.is_valid():
             return self.render_page(decision, form, status=400)
+        if workflow.may_perform(request.user, "record", decision):
+            step = workflow.step_for("decision", "record", decision.level)
+            asked = confirmation_required(
+                request,
+                label=step.label,
+                consequence=step.consequence,
+                back_url=reverse("decision-detail", args=[pk]),
+            )
+            if asked is not None:
+                return asked
         try:
             services.decision_record(decision=decision, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DEPARTMENT_ROLES, MINISTRY_ROLES
-from accounts.policies import is_national
+from accounts.policies import Actors, next_step_note
 from cycle.models import Call, PlanDecision, RegistrationBatch
 
 NATIONAL = frozenset({"national"})
@@ -30,18 +30,45 @@ class Step:
     levels: frozenset
     label: str
     style: str = "primary"
+    # What taking it does that cannot be undone: asked before acting (core.confirm).
+    consequence: object = ""
 
 
 C, B, D = Call.Status, RegistrationBatch.Status, PlanDecision.Status
+OPENS = _(
+    "The call opens: proposals may be registered against it until its deadline, and its "
+    "terms can no longer be edited."
+)
+CLOSES = _("The call closes: no proposal can be registered against it any more.")
+RECORDS = _(
+    "The listed proposals are approved by this decision and the others are left out of it; "
+    "the decision can no longer be changed (a supplementary decision lists more)."
+)
 
 STEPS = [
     # Calls: the ministry opens the national call, the Sở its province's.
     Step("call", frozenset({C.DRAFT}), "edit", C.DRAFT, MINISTRY_ROLES, NATIONAL, _("Edit")),
     Step("call", frozenset({C.DRAFT}), "edit", C.DRAFT, DEPARTMENT_ROLES, LOCAL, _("Edit")),
     Step(
-        "call", frozenset({C.DRAFT}), "open", C.OPEN, MINISTRY_ROLES, NATIONAL, _("Open the call")
+        "call",
+        frozenset({C.DRAFT}),
+        "open",
+        C.OPEN,
+        MINISTRY_ROLES,
+        NATIONAL,
+        _("Open the call"),
+        consequence=OPENS,
     ),
-    Step("call", frozenset({C.DRAFT}), "open", C.OPEN, DEPARTMENT_ROLES, LOCAL, _("Open the call")),
+    Step(
+        "call",
+        frozenset({C.DRAFT}),
+        "open",
+        C.OPEN,
+        DEPARTMENT_ROLES,
+        LOCAL,
+        _("Open the call"),
+        consequence=OPENS,
+    ),
     Step(
         "call",
         frozenset({C.OPEN}),
@@ -51,6 +78,7 @@ STEPS = [
         NATIONAL,
         _("Close the call"),
         "outline-secondary",
+        consequence=CLOSES,
     ),
     Step(
         "call",
@@ -61,6 +89,7 @@ STEPS = [
         LOCAL,
         _("Close the call"),
         "outline-secondary",
+        consequence=CLOSES,
     ),
     # The batch is the Sở's: it prepares it and sends it to the ministry (national call).
     Step("batch", frozenset({B.DRAFT}), "edit", B.DRAFT, DEPARTMENT_ROLES, NATIONAL, _("Edit")),
@@ -73,6 +102,10 @@ STEPS = [
         NATIONAL,
         _("Send the batch to the ministry"),
         "success",
+        consequence=_(
+            "The batch goes to the ministry and its proposals are forwarded for the ministry's "
+            "appraisal; the batch and its report can no longer be changed."
+        ),
     ),
     # The plan decision: the ministry records the Minister's, the Sở the UBND tỉnh's.
     Step("decision", frozenset({D.DRAFT}), "edit", D.DRAFT, MINISTRY_ROLES, NATIONAL, _("Edit")),
@@ -86,6 +119,7 @@ STEPS = [
         NATIONAL,
         _("Record the decision"),
         "success",
+        consequence=RECORDS,
     ),
     Step(
         "decision",
@@ -96,6 +130,7 @@ STEPS = [
         LOCAL,
         _("Record the decision"),
         "success",
+        consequence=RECORDS,
     ),
 ]
 KINDS = {"call": Call, "batch": RegistrationBatch, "decision": PlanDecision}
@@ -125,21 +160,21 @@ def step_for(kind: str, action: str, level: str) -> Step | None:
     )
 
 
+def step_actors(step: Step, level: str, province_id) -> Actors:
+    """Who takes ``step`` on an object of this level and province: the step's roles, at the
+    ministry for a national call or decision, otherwise in the province (a batch is always
+    its Sở's)."""
+    national = level == "national" and step.kind != "batch"
+    return Actors(roles=step.roles, province_id=None if national else province_id)
+
+
 def may_act(user, kind: str, action: str, level: str, province_id) -> bool:
     """May ``user`` take ``action`` on an object of this kind, level and province, whatever
     its state? (Creating a call or a decision asks this with action "edit".)"""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
     step = step_for(kind, action, level)
     if step is None:
         return False
-    if user.is_superuser:
-        return True
-    if user.role not in step.roles:
-        return False
-    if level == "national" and kind != "batch":
-        return is_national(user)
-    return not is_national(user) and user.province_id == province_id
+    return step_actors(step, level, province_id).includes(user)
 
 
 def may_perform(user, action: str, obj) -> bool:
@@ -178,3 +213,17 @@ def steps_to_show(user, obj) -> list[Step]:
         if s.kind == kind and s.action != "edit" and level_of(obj) in s.levels
         if may_perform(user, s.action, obj)
     ]
+
+
+def waiting_for(user, obj) -> list[str]:
+    """For a user with no step to take on ``obj``: the steps it waits for and who takes
+    them (the people ``may_perform`` lets act), one line each."""
+    kind, level = kind_of(obj), level_of(obj)
+    steps = [
+        s
+        for s in STEPS
+        if s.kind == kind and s.action != "edit" and level in s.levels and obj.status in s.sources
+    ]
+    if any(may_perform(user, s.action, obj) for s in steps):
+        return []
+    return [next_step_note(s.label, step_actors(s, level, province_of(obj))) for s in steps]

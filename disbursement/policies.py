@@ -19,12 +19,14 @@ Sở and the centre of the province read it (scope: accounts.policies)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import MINISTRY_ROLES, PROVINCIAL_EDITORS
-from accounts.policies import has_perm, is_national, may_act
+from accounts.models import MINISTRY_ROLES, PROVINCIAL_EDITORS, Agency
+from accounts.policies import PERMISSIONS, Actors, may_act, next_step_note
 from disbursement.models import Contract, Tranche
 from projects.models import Proposal
 
@@ -46,6 +48,36 @@ STEPS = (
     "settlement",
     "tranche",
 )
+
+# What each step does that cannot be undone (the forms without one — the tranche request,
+# the progress report — are corrected by the next step): the page asks to confirm with
+# this sentence before recording (core.confirm).
+STEP_CONSEQUENCES = {
+    "contract": gettext_lazy(
+        "The contract is recorded and the proposal goes into implementation: payments may be "
+        "made against it; afterwards the contract changes only through an amendment."
+    ),
+    "amend": gettext_lazy(
+        "The amended contract replaces the one in force; the earlier version is kept in the "
+        "history and cannot be changed."
+    ),
+    "payment": gettext_lazy(
+        "The payment is recorded as made and counts in the disbursed amounts at once; it can "
+        "only be cancelled by a reversal, which stays in the ledger."
+    ),
+    "acceptance": gettext_lazy(
+        "The acceptance (nghiệm thu) is recorded with its accepted amounts and outputs; the "
+        "proposal is then accepted and can no longer be accepted again."
+    ),
+    "liquidation": gettext_lazy(
+        "The contract is liquidated (thanh lý) with these amounts: what was paid beyond them "
+        "is to be returned; a stopped proposal is closed."
+    ),
+    "settlement": gettext_lazy(
+        "The final settlement (quyết toán) closes the proposal: no payment can be recorded on "
+        "it afterwards."
+    ),
+}
 
 
 # The money steps that move a đề án from one status to another (the rest of its life is
@@ -71,21 +103,25 @@ def signing_agency_id(proposal: Proposal) -> int | None:
     )
 
 
-def may_record(user, proposal: Proposal) -> bool:
+def recorders(proposal: Proposal) -> Actors:
     """Who records money. A local đề án: the promotion centre (the implementing unit) and
-    the Sở of its province; the ministry reads. A national đề án: the ministry department
-    until a contract names another signing agency; then the users of that agency (the
-    ministry's users when it signed itself)."""
+    the Sở of its province (``disbursement.record``); the ministry reads. A national đề án:
+    the ministry department until a contract names another signing agency; then the users
+    of that agency (the ministry's users when it signed itself)."""
     if proposal.level != "national":
-        return may_act(user, "disbursement.record", proposal)
-    if not has_perm(user, "disbursement.record_national", proposal):
-        return False
-    if user.is_superuser:
-        return True
+        return Actors(PERMISSIONS["disbursement.record"], province_id=proposal.province_id)
     agency_id = signing_agency_id(proposal)
-    if agency_id is None or (is_national(user) and user.agency_id == agency_id):
-        return is_national(user) and user.role in MINISTRY_ROLES
-    return not is_national(user) and user.role in PROVINCIAL_EDITORS and user.agency_id == agency_id
+    if agency_id is None:
+        return Actors(MINISTRY_ROLES)
+    national = Agency.objects.filter(pk=agency_id, province__isnull=True).exists()
+    if national:
+        return Actors(MINISTRY_ROLES, agency_id=agency_id)
+    return Actors(PROVINCIAL_EDITORS, province_id=proposal.province_id, agency_id=agency_id)
+
+
+def may_record(user, proposal: Proposal) -> bool:
+    """May ``user`` record the đề án's money (``recorders``)?"""
+    return recorders(proposal).includes(user)
 
 
 def step_refusal(
@@ -185,6 +221,31 @@ TRANCHE_ACTIONS = {
     "reject": (T.REQUESTED, T.APPROVED),
     "reverse": (T.PAID,),
 }
+# What each action on a tranche does that cannot be undone: asked before acting.
+TRANCHE_CONSEQUENCES = {
+    "approve": gettext_lazy(
+        "The tranche is approved: it can then be paid, and it can no longer be changed."
+    ),
+    "pay": gettext_lazy(
+        "The payment is recorded as made and counts in the disbursed amounts at once; it can "
+        "only be cancelled by a reversal, which stays in the ledger."
+    ),
+    "reject": gettext_lazy(
+        "The tranche is rejected for good: it will not be paid (a new tranche must be requested)."
+    ),
+    "reverse": gettext_lazy(
+        "A negative record cancels this payment in the disbursed amounts; both stay in the "
+        "ledger and the reversal cannot itself be reversed."
+    ),
+}
+# The step each open tranche waits for, and what the page calls it.
+TRANCHE_NEXT = {T.REQUESTED: "approve", T.APPROVED: "pay"}
+TRANCHE_LABELS = {
+    "approve": gettext_lazy("Approve"),
+    "pay": gettext_lazy("Pay"),
+    "reject": gettext_lazy("Reject"),
+    "reverse": gettext_lazy("Reverse the payment"),
+}
 TRANCHE_REFUSALS = {
     "approve": gettext_lazy("Only a requested tranche can be approved."),
     "pay": gettext_lazy("Only an approved tranche can be paid."),
@@ -210,3 +271,34 @@ def tranche_actions(user, tranche: Tranche) -> frozenset[str]:
     """For the page: the actions ``user`` may take on ``tranche`` (once the "tranche" step
     is open for them)."""
     return frozenset(a for a in TRANCHE_ACTIONS if tranche_refusal(a, user, tranche) is None)
+
+
+def tranche_actors(action: str, tranche: Tranche, proposal: Proposal) -> Actors:
+    """Who may take ``action`` on ``tranche`` (in a state that allows it): whoever records
+    the đề án's money (``recorders``), but not the requester for an approval."""
+    actors = recorders(proposal)
+    if action == "approve":
+        return dataclasses.replace(actors, excluded_id=tranche.recorded_by_id)
+    return actors
+
+
+def tranche_waiting(user, tranche: Tranche, proposal: Proposal, *, actors=None) -> str:
+    """For a tranche waiting for a step ``user`` may not take: the step and who takes it
+    (the people ``tranche_refusal`` and ``may_record`` let act); "" otherwise. ``actors``:
+    the đề án's ``recorders`` when already known (one query per page, not per tranche)."""
+    action = TRANCHE_NEXT.get(tranche.status)
+    if (
+        action is None
+        or tranche_refusal(action, user, tranche) is None
+        and may_record(user, proposal)
+    ):
+        return ""
+    base = actors if actors is not None else recorders(proposal)
+    if action == "approve":
+        base = dataclasses.replace(base, excluded_id=tranche.recorded_by_id)
+    return next_step_note(TRANCHE_LABELS[action], base)
+
+
+def request_approvers(user, proposal: Proposal) -> str:
+    """Who approves a tranche ``user`` requests now, in words (the request form says it)."""
+    return dataclasses.replace(recorders(proposal), excluded_id=user.pk).describe()

@@ -286,19 +286,24 @@ def inspection_required(proposal: Proposal, requested: bool = False) -> bool:
     return requested or Tranche.objects.filter(proposal=proposal, requires_inspection=True).exists()
 
 
-def _check_inspection(locked: Proposal, requires_inspection: bool) -> None:
+def inspection_refusal(proposal: Proposal, requires_inspection: bool) -> str | None:
     """A tranche configured to require an inspection is paid only while the đề án's
     compliance, derived from its inspections, is "compliant" (Chỉ thị 04/CT-BCT: money
-    is paid for work checked on site)."""
-    if requires_inspection and locked.compliance != Proposal.Compliance.COMPLIANT:
-        raise ValidationError(
-            _(
-                "This tranche requires a compliant inspection of the proposal before it is "
-                "paid; the proposal's compliance is now “%(compliance)s”. Conclude an "
-                "inspection (and remedy its recommendations) first."
-            )
-            % {"compliance": locked.get_compliance_display()}
-        )
+    is paid for work checked on site). Why it cannot be paid now (None: it can); the
+    money page asks the same before offering "Pay"."""
+    if requires_inspection and proposal.compliance != Proposal.Compliance.COMPLIANT:
+        return _(
+            "This tranche requires a compliant inspection of the proposal before it is "
+            "paid; the proposal's compliance is now “%(compliance)s”. Conclude an "
+            "inspection (and remedy its recommendations) first."
+        ) % {"compliance": proposal.get_compliance_display()}
+    return None
+
+
+def _check_inspection(locked: Proposal, requires_inspection: bool) -> None:
+    reason = inspection_refusal(locked, requires_inspection)
+    if reason is not None:
+        raise ValidationError(reason)
 
 
 def _check_paid_on(paid_on: datetime.date) -> None:

@@ -17,6 +17,7 @@ from django.views import View
 
 from accounts.models import Agency
 from accounts.policies import PolicyMixin, visible
+from core.confirm import confirmation_required
 from core.forms import add_service_errors, refusal_message, service_error_messages
 from core.funding import SOURCE_SHORT, SOURCES
 from core.http import xlsx_response
@@ -32,6 +33,17 @@ from reference.models import Province
 
 # The page's forms: every money step of disbursement.policies but the ledger's actions.
 FORMS = tuple(step for step in policies.STEPS if step != "tranche")
+# The label of each form's button (also the title of its confirmation).
+STEP_LABELS = {
+    "contract": gettext_lazy("Record the signed contract"),
+    "amend": gettext_lazy("Record the amendment"),
+    "payment": gettext_lazy("Record the payment"),
+    "request": gettext_lazy("Request the tranche"),
+    "progress": gettext_lazy("Record the progress"),
+    "acceptance": gettext_lazy("Record the acceptance"),
+    "liquidation": gettext_lazy("Record the liquidation"),
+    "settlement": gettext_lazy("Record the settlement"),
+}
 
 
 class ProposalMoneyView(PolicyMixin, View):
@@ -123,8 +135,26 @@ class ProposalMoneyView(PolicyMixin, View):
             liquidation=page["liquidation"],
         )
         can_act = "tranche" in steps
+        actors = policies.recorders(proposal)
+        gated = services.inspection_required(proposal)  # by any tranche of the đề án
+        waiting = {}
         for tranche in page["tranches"]:
             tranche.actions = policies.tranche_actions(user, tranche) if can_act else frozenset()
+            # Not "Pay" while the inspection the payment waits for is missing (said on the row).
+            tranche.unpayable = inspection_refusal = services.inspection_refusal(
+                proposal, gated or tranche.requires_inspection
+            )
+            if inspection_refusal and tranche.status == Tranche.Status.APPROVED:
+                tranche.actions = tranche.actions - {"pay"}
+            # Who takes the step it waits for, when this user cannot (policies); the same
+            # line for the tranches in one state asked by one person (read once).
+            if tranche.actions & {policies.TRANCHE_NEXT.get(tranche.status)}:
+                tranche.waiting = ""
+            else:
+                key = (tranche.status, tranche.recorded_by_id)
+                if key not in waiting:
+                    waiting[key] = policies.tranche_waiting(user, tranche, proposal, actors=actors)
+                tranche.waiting = waiting[key]
         built = self.build_forms(proposal, page)
         if form is not None:
             built[bound] = form  # as posted, with the reasons it was refused
@@ -161,6 +191,14 @@ class ProposalMoneyView(PolicyMixin, View):
             "forms": {name: built[name] for name in FORMS if name in steps},
             "can_record": can_record,
             "can_act": can_act,
+            # The ledger's last column: the actions, or who acts next.
+            "next_column": can_act or any(t.waiting for t in page["tranches"]),
+            "consequences": policies.STEP_CONSEQUENCES,
+            "labels": STEP_LABELS,
+            "tranche_consequences": policies.TRANCHE_CONSEQUENCES,
+            "request_approvers": policies.request_approvers(user, proposal)
+            if "request" in steps
+            else "",
             "to_return": to_return,
             "bound": bound,
             "top_errors": list(errors),
@@ -192,6 +230,14 @@ class ProposalMoneyView(PolicyMixin, View):
         page = selectors.money_page(proposal)
         form = self.build_forms(proposal, page, name, request.POST, request.FILES)[name]
         if form.is_valid():
+            asked = confirmation_required(
+                request,
+                label=STEP_LABELS[name],
+                consequence=policies.STEP_CONSEQUENCES.get(name),
+                back_url=reverse("proposal-money", args=[pk]) + f"#{name}",
+            )
+            if asked is not None:
+                return asked
             try:
                 done = self.perform(name, proposal, page, form)
             except ValidationError as exc:
@@ -372,6 +418,15 @@ class TrancheActionView(PolicyMixin, View):
         data = form.cleaned_data
         tranche = get_object_or_404(Tranche, proposal=proposal, pk=data["tranche"])
         action, user = data["action"], request.user
+        if policies.tranche_refusal(action, user, tranche) is None:
+            asked = confirmation_required(
+                request,
+                label=policies.TRANCHE_LABELS[action],
+                consequence=policies.TRANCHE_CONSEQUENCES[action],
+                back_url=back,
+            )
+            if asked is not None:
+                return asked
         try:
             if action == "approve":
                 services.tranche_approve(tranche=tranche, actor=user)

@@ -20,8 +20,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from accounts.policies import require_act
+from accounts.policies import (
+    PERMISSIONS,
+    Actors,
+    allows,
+    next_step_note,
+    object_province_id,
+    require_act,
+)
 from disbursement.models import Contract
 from inspections.compliance import compliance_derive
 from inspections.models import (
@@ -39,6 +47,22 @@ from projects.services import ConcurrentEditError
 S = Proposal.Status
 K = Inspection.Kind
 ACTION = "inspection.record"
+# The steps that close an inspection, what the page calls them and what they do that cannot
+# be undone: the page asks to confirm with this sentence before acting (core.confirm).
+STEP_LABELS = {
+    "conclude": gettext_lazy("Save and conclude"),
+    "cancel": gettext_lazy("Cancel the inspection"),
+}
+CONSEQUENCES = {
+    "conclude": gettext_lazy(
+        "The inspection is concluded: its record can no longer be changed, the proposal's "
+        "compliance follows its conclusion, and its recommendations are followed up until "
+        "remedied."
+    ),
+    "cancel": gettext_lazy(
+        "The inspection is cancelled for good: it can no longer be recorded or concluded."
+    ),
+}
 AFTER_APPROVAL = frozenset(FUNDED_STATES)
 # Which đề án each kind of inspection is for: the on-site appraisal before the decision,
 # the acceptance visit once the work is under way, the others after approval.
@@ -96,6 +120,19 @@ def _lock_inspection(inspection: Inspection, actor) -> tuple[Proposal, Inspectio
     current.proposal = proposal
     inspection_change_check(actor, current)
     return proposal, current
+
+
+def inspection_actors(inspection: Inspection) -> Actors:
+    """Who records and concludes an inspection (``inspection_change_check``): the staff and
+    inspectors of the đề án's province (``ACTION`` at the province's level)."""
+    return Actors(PERMISSIONS[ACTION], province_id=object_province_id(inspection))
+
+
+def inspection_waiting(user, inspection: Inspection) -> str:
+    """For a user who may not conclude an open inspection: who does; "" otherwise."""
+    if inspection.status not in OPEN_STATES or allows(inspection_change_check, user, inspection):
+        return ""
+    return next_step_note(STEP_LABELS["conclude"], inspection_actors(inspection))
 
 
 def inspection_change_check(actor, inspection: Inspection) -> None:

@@ -19,6 +19,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from accounts.policies import PolicyMixin, allows, has_perm, may_act, visible
+from core.confirm import confirmation_required
 from core.forms import add_service_errors, service_error_messages
 from core.http import safe_next
 from core.lists import FilteredListMixin
@@ -209,6 +210,9 @@ def inspection_context(request, inspection: Inspection, **extra) -> dict:
         and has_perm(user, "report.request")
         else None,
         "today": timezone.localdate(),
+        "labels": services.STEP_LABELS,
+        "waiting_for": services.inspection_waiting(user, inspection) if not editable else "",
+        "consequences": services.CONSEQUENCES,
         "max_photo_mb": services.photo_max_bytes() // (1024 * 1024),
         **extra,
     }
@@ -234,6 +238,17 @@ class InspectionDetailView(PolicyMixin, View):
         form = forms.InspectionRecordForm(request.POST, answers=answers)
         action = request.POST.get("action", "save")
         status = 400
+        if action == "conclude" and allows(
+            services.inspection_change_check, request.user, inspection
+        ):
+            asked = confirmation_required(
+                request,
+                label=services.STEP_LABELS["conclude"],
+                consequence=services.CONSEQUENCES["conclude"],
+                back_url=reverse("inspection-detail", args=[pk]),
+            )
+            if asked is not None:
+                return asked
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -294,6 +309,15 @@ class InspectionCancelView(PolicyMixin, View):
     def post(self, request, pk):
         inspection = _inspection(request.user, pk)
         form = forms.CancelForm(request.POST)
+        if form.is_valid() and allows(services.inspection_change_check, request.user, inspection):
+            asked = confirmation_required(
+                request,
+                label=services.STEP_LABELS["cancel"],
+                consequence=services.CONSEQUENCES["cancel"],
+                back_url=reverse("inspection-detail", args=[pk]),
+            )
+            if asked is not None:
+                return asked
         try:
             if not form.is_valid():
                 raise ValidationError(_("Write the reason."))

@@ -8,11 +8,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.policies import PolicyMixin, has_perm, is_national, visible
+from core.confirm import confirmation_required
 from core.forms import add_service_errors, refusal_message
 from core.http import stored_file_response
 from programs.models import Program
@@ -144,6 +146,7 @@ class ReportDetailView(PolicyMixin, View):
             "consolidated": data.get("consolidated") or [],
             "missing": data.get("missing") or [],
             "steps": steps,
+            "waiting_for": workflow.waiting_for(user, version),
             # A sent version has only "reopen" left: the card does not call it a next step.
             "has_next_step": any(s.action != "reopen" for s in steps),
             "may_edit": workflow.may_perform(user, "edit", version),
@@ -229,6 +232,16 @@ class VersionStepView(PolicyMixin, View):
         form = form_class(request.POST, request.FILES) if form_class else None
         if form is not None and not form.is_valid():
             return self._again(request, report, form)
+        step = workflow.BY_ACTION[self.action]
+        if workflow.may_perform(request.user, self.action, version):
+            asked = confirmation_required(
+                request,
+                label=step.label,
+                consequence=step.consequence,
+                back_url=reverse("periodic-detail", args=[report.pk]),
+            )
+            if asked is not None:
+                return asked
         try:
             result = service(
                 version=version, actor=request.user, **(form.cleaned_data if form else {})

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DEPARTMENT_ROLES, MINISTRY_ROLES, PROVINCIAL_EDITORS
-from accounts.policies import is_national
+from accounts.policies import Actors, next_step_note
 from periodic.models import ReportVersion
 
 S = ReportVersion.Status
@@ -30,8 +30,9 @@ class Step:
     national_roles: frozenset
     label: object
     style: str = "primary"
-    # Irreversible for this version: the button asks for confirmation, naming the consequence.
-    confirm: object = ""
+    # Irreversible for this version: the page asks to confirm with this sentence before
+    # acting (core.confirm).
+    consequence: object = ""
 
 
 STEPS = (
@@ -79,22 +80,20 @@ STEPS = (
 BY_ACTION = {s.action: s for s in STEPS}
 
 
+def step_actors(step: Step, report) -> Actors:
+    """Who takes ``step`` on ``report``: the Cục's roles for the national report, the
+    province's roles in its province for a province's."""
+    if report.province_id is None:
+        return Actors(roles=step.national_roles)
+    return Actors(roles=step.province_roles, province_id=report.province_id)
+
+
 def may_act(user, action: str, report) -> bool:
     """May ``user`` take ``action`` on versions of ``report`` (whatever their state)?"""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
     step = BY_ACTION.get(action)
     if step is None:
         return False
-    if user.is_superuser:
-        return True
-    if report.province_id is None:
-        return is_national(user) and user.role in step.national_roles
-    return (
-        not is_national(user)
-        and user.province_id == report.province_id
-        and user.role in step.province_roles
-    )
+    return step_actors(step, report).includes(user)
 
 
 def is_latest(version: ReportVersion) -> bool:
@@ -137,3 +136,14 @@ def require(user, action: str, version: ReportVersion) -> Step:
 
 def steps_to_show(user, version: ReportVersion) -> list[Step]:
     return [s for s in STEPS if s.action != "edit" and may_perform(user, s.action, version)]
+
+
+def waiting_for(user, version: ReportVersion) -> list[str]:
+    """For a user with no step to take on the latest version: the step it waits for and who
+    takes it (the people ``may_perform`` lets act). Reopening is nobody's next step."""
+    if not is_latest(version):
+        return []
+    steps = [s for s in STEPS if s.action not in ("edit", "reopen") and version.status in s.sources]
+    if any(may_perform(user, s.action, version) for s in steps):
+        return []
+    return [next_step_note(s.label, step_actors(s, version.report)) for s in steps]

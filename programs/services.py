@@ -19,7 +19,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.policies import has_perm, is_national, may_act, require_act
+from accounts.policies import (
+    PERMISSIONS,
+    Actors,
+    has_perm,
+    is_national,
+    may_act,
+    next_step_note,
+    require_act,
+)
 from core.formatting import format_vnd
 from core.funding import FundingSource
 from programs.models import (
@@ -47,12 +55,24 @@ class Transition:
     permission: str
     label: str
     style: str = "primary"
+    # What taking it does that cannot be undone: asked before acting (core.confirm).
+    consequence: str = ""
 
 
 S = AnnualPlan.Status
 # The plan's workflow: the one table that drives the buttons, the checks and the tests.
 PLAN_TRANSITIONS = [
-    Transition(S.DRAFT, "submit", S.SUBMITTED, "plan.edit", gettext_lazy("Submit for approval")),
+    Transition(
+        S.DRAFT,
+        "submit",
+        S.SUBMITTED,
+        "plan.edit",
+        gettext_lazy("Submit for approval"),
+        consequence=gettext_lazy(
+            "The plan goes to its approver; its budget and allocations can no longer be edited "
+            "unless it is returned for changes."
+        ),
+    ),
     Transition(
         S.SUBMITTED,
         "return",
@@ -68,6 +88,10 @@ PLAN_TRANSITIONS = [
         "plan.approve",
         gettext_lazy("Record approval"),
         "success",
+        consequence=gettext_lazy(
+            "The plan is approved by this decision: proposals may be approved against it, and "
+            "its budget then changes only through an amendment."
+        ),
     ),
 ]
 
@@ -76,6 +100,21 @@ def plan_transitions_for(*, user, plan: AnnualPlan) -> list[Transition]:
     return [
         t for t in PLAN_TRANSITIONS if t.source == plan.status and may_act(user, t.permission, plan)
     ]
+
+
+def plan_transition_actors(transition: Transition, plan: AnnualPlan) -> Actors:
+    """Who takes ``transition`` on ``plan`` (``may_act`` with its permission): the
+    permission's roles at the plan's level, in its province for a local plan."""
+    return Actors(PERMISSIONS[transition.permission], province_id=plan.province_id)
+
+
+def plan_waiting(user, plan: AnnualPlan) -> list[str]:
+    """For a user with no step to take on ``plan``: the step it waits for and who takes it.
+    Returning a plan is nobody's next step."""
+    steps = [t for t in PLAN_TRANSITIONS if t.source == plan.status and t.action != "return"]
+    if any(may_act(user, t.permission, plan) for t in steps):
+        return []
+    return [next_step_note(t.label, plan_transition_actors(t, plan)) for t in steps]
 
 
 def plan_edit_check(actor, plan: AnnualPlan) -> None:

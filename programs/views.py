@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from accounts.policies import PolicyMixin, allows, has_perm, is_national, may_act, visible
+from core.confirm import confirmation_required
 from core.forms import add_service_errors, service_error_messages
 from core.lists import FilteredListMixin
 from programs import forms, selectors, services
@@ -125,6 +126,7 @@ class PlanDetailView(PolicyMixin, DetailView):
         plan, user = self.object, self.request.user
         context["table"] = selectors.plan_budget_table(plan)
         context["transitions"] = services.plan_transitions_for(user=user, plan=plan)
+        context["waiting_for"] = services.plan_waiting(user, plan)
         # The checks the services run before acting (programs.services).
         context["can_edit"] = allows(services.plan_edit_check, user, plan)
         context["can_amend"] = allows(services.plan_amend_check, user, plan)
@@ -307,6 +309,24 @@ class PlanTransitionView(PolicyMixin, View):
         if not form.is_valid():
             messages.error(request, _("The decision date must be written as dd/mm/yyyy."))
             return redirect("plan-detail", pk=plan.pk)
+        action = form.cleaned_data["action"]
+        transition = next(
+            (
+                t
+                for t in services.plan_transitions_for(user=request.user, plan=plan)
+                if t.action == action
+            ),
+            None,
+        )
+        if transition is not None:
+            asked = confirmation_required(
+                request,
+                label=transition.label,
+                consequence=transition.consequence,
+                back_url=reverse("plan-detail", args=[plan.pk]),
+            )
+            if asked is not None:
+                return asked
         try:
             services.plan_transition(plan=plan, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:

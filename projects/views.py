@@ -18,6 +18,7 @@ from django.views.generic import DetailView, ListView
 
 from accounts.policies import PolicyMixin, has_perm, in_scope, is_national, visible
 from beneficiaries.eligibility import beneficiary_eligibility
+from core.confirm import confirmation_required
 from core.forms import add_service_errors, refusal_message, service_error_messages
 from core.funding import SOURCE_SHORT, SOURCES, level_sources, program_source
 from core.http import stored_file_response, xlsx_response
@@ -522,6 +523,7 @@ def detail_context(request, proposal: Proposal, **extra) -> dict:
         "check_rows": _check_rows(user, proposal),
         "event_rows": timeline.timeline_rows(sections["events"]),
         "transitions": transitions,
+        "waiting_for": workflow.waiting_for(user, proposal),
         "sheets_to_fill": selectors.sheets_to_fill(user=user, proposal=proposal),
         # Why a drafter finds no score sheet here (separation of duties).
         "appraisal_refusal": (
@@ -568,6 +570,16 @@ class ProposalTransitionView(PolicyMixin, View):
             messages.error(request, _("The decision date must be written as dd/mm/yyyy."))
             return redirect("proposal-detail", pk=pk)
         data = form.cleaned_data
+        transition = workflow.ACTIONS.get(data["action"])
+        if transition is not None and workflow.may_perform(request.user, transition, proposal):
+            asked = confirmation_required(
+                request,
+                label=transition.label,
+                consequence=transition.consequence,
+                back_url=reverse("proposal-detail", args=[pk]),
+            )
+            if asked is not None:
+                return asked
         try:
             proposal = services.proposal_transition(
                 proposal=proposal,

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DEPARTMENT_ROLES, MINISTRY_ROLES, PROVINCIAL_EDITORS, Role
-from accounts.policies import is_national
+from accounts.policies import Actors, is_national, next_step_note
 from projects.appraisal import stage_result
 from projects.models import Appraisal, AppraisalCouncil, CouncilMember, Proposal
 
@@ -38,12 +38,25 @@ class Transition:
     # approval is recorded first, and whoever may take this step appraises at that stage.
     concludes_appraisal: str = ""
     style: str = "primary"
+    # What taking it does that cannot be undone by whoever takes it: the page asks to
+    # confirm with this sentence before acting (core.confirm).
+    consequence: object = ""
 
     @property
     def asks_decision(self) -> bool:
         """The form asks for a decision's number and date."""
         return self.needs_decision or self.records_decision
 
+
+REJECTED = _(
+    "The proposal is rejected for good: it cannot be submitted again and nothing more is done "
+    "on it."
+)
+CANCELLED = _("The proposal is cancelled for good: nothing more can be done on it.")
+STOPPED = _(
+    "The proposal is stopped by this decision: no payment follows, and its contract is then "
+    "liquidated, which closes it."
+)
 
 TRANSITIONS = [
     Transition(
@@ -52,6 +65,10 @@ TRANSITIONS = [
         S.SUBMITTED,
         PROVINCIAL_EDITORS,
         _("Submit"),
+        consequence=_(
+            "The proposal goes to the Sở Công Thương for appraisal; once it is submitted you can "
+            "no longer edit its content."
+        ),
     ),
     Transition(
         frozenset({S.SUBMITTED}),
@@ -61,6 +78,10 @@ TRANSITIONS = [
         _("Return for more information"),
         needs_comment=True,
         style="outline-secondary",
+        consequence=_(
+            "The proposal goes back to those who prepared it, with your reason; they may "
+            "correct it and submit it again."
+        ),
     ),
     Transition(
         frozenset({S.SUBMITTED}),
@@ -69,6 +90,10 @@ TRANSITIONS = [
         DEPARTMENT_ROLES,
         _("Conclude the appraisal"),
         concludes_appraisal=STAGE.PROVINCE,
+        consequence=_(
+            "The appraisal is concluded: the proposal waits for the approval decision (or to be "
+            "forwarded to the ministry) and its content can no longer be edited."
+        ),
     ),
     Transition(
         frozenset({S.SUBMITTED, S.APPRAISED}),
@@ -78,6 +103,7 @@ TRANSITIONS = [
         _("Reject"),
         needs_comment=True,
         style="outline-danger",
+        consequence=REJECTED,
     ),
     Transition(
         frozenset({S.APPRAISED}),
@@ -90,6 +116,10 @@ TRANSITIONS = [
         levels=frozenset({"local"}),
         needs_decision=True,
         style="success",
+        consequence=_(
+            "The proposal is approved by this decision: its approved amounts count in the plan and "
+            "a contract may be signed; afterwards it changes only through an amendment."
+        ),
     ),
     Transition(
         frozenset({S.APPRAISED}),
@@ -98,6 +128,10 @@ TRANSITIONS = [
         DEPARTMENT_ROLES,
         _("Forward to the ministry"),
         levels=frozenset({"national"}),
+        consequence=_(
+            "The proposal goes to the ministry for appraisal and approval; the province can no "
+            "longer change it."
+        ),
     ),
     Transition(
         frozenset({S.FORWARDED}),
@@ -109,6 +143,10 @@ TRANSITIONS = [
         national_actor=True,
         needs_comment=True,
         style="outline-secondary",
+        consequence=_(
+            "The proposal goes back to the province with your reason; the province corrects it and "
+            "it is appraised again."
+        ),
     ),
     Transition(
         frozenset({S.FORWARDED}),
@@ -123,6 +161,10 @@ TRANSITIONS = [
         needs_decision=True,
         concludes_appraisal=STAGE.MINISTRY,
         style="success",
+        consequence=_(
+            "The proposal is approved by this decision: its approved amounts count in the plan and "
+            "a contract may be signed; afterwards it changes only through an amendment."
+        ),
     ),
     Transition(
         frozenset({S.FORWARDED}),
@@ -134,6 +176,7 @@ TRANSITIONS = [
         national_actor=True,
         needs_comment=True,
         style="outline-danger",
+        consequence=REJECTED,
     ),
     Transition(
         frozenset({S.APPROVED, S.IN_IMPLEMENTATION}),
@@ -143,6 +186,10 @@ TRANSITIONS = [
         _("Prepare an amendment"),
         needs_comment=True,
         style="outline-primary",
+        consequence=_(
+            "The approved proposal is reopened for an amendment: the province edits it, and the "
+            "amendment is appraised and approved again."
+        ),
     ),
     Transition(
         frozenset({S.DRAFT, S.RETURNED, S.SUBMITTED, S.APPRAISED}),
@@ -152,6 +199,7 @@ TRANSITIONS = [
         _("Cancel the proposal"),
         needs_comment=True,
         style="outline-danger",
+        consequence=CANCELLED,
     ),
     # An approved đề án is cancelled by whoever approved it: the province for a local one,
     # the ministry for a national one.
@@ -164,6 +212,7 @@ TRANSITIONS = [
         levels=frozenset({"local"}),
         needs_comment=True,
         style="outline-danger",
+        consequence=CANCELLED,
     ),
     Transition(
         frozenset({S.APPROVED}),
@@ -175,6 +224,7 @@ TRANSITIONS = [
         national_actor=True,
         needs_comment=True,
         style="outline-danger",
+        consequence=CANCELLED,
     ),
 ]
 
@@ -193,6 +243,7 @@ TRANSITIONS += [
         needs_comment=True,
         records_decision=True,
         style="outline-danger",
+        consequence=STOPPED,
     ),
     Transition(
         frozenset({S.IN_IMPLEMENTATION}),
@@ -205,6 +256,7 @@ TRANSITIONS += [
         needs_comment=True,
         records_decision=True,
         style="outline-danger",
+        consequence=STOPPED,
     ),
 ]
 
@@ -231,23 +283,53 @@ def _role_ok(user, roles) -> bool:
     return user.is_superuser or user.role in roles
 
 
+def actors(transition: Transition, proposal: Proposal) -> Actors:
+    """Who takes ``transition`` on ``proposal`` (whatever its state): the transition's roles,
+    at the ministry for a national actor, otherwise in the đề án's province."""
+    return Actors(
+        roles=transition.roles,
+        province_id=None if transition.national_actor else proposal.province_id,
+    )
+
+
 def may_perform(user, transition: Transition, proposal: Proposal) -> bool:
     """The one permission check for a transition, from the table above."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
     if proposal.status not in transition.sources or proposal.level not in transition.levels:
         return False
-    if not _role_ok(user, transition.roles):
-        return False
-    if user.is_superuser:
-        return True
-    if transition.national_actor:
-        return is_national(user)
-    return not is_national(user) and user.province_id == proposal.province_id
+    return actors(transition, proposal).includes(user)
 
 
 def available_transitions(user, proposal: Proposal) -> list[Transition]:
     return [t for t in TRANSITIONS if may_perform(user, t, proposal)]
+
+
+def next_transitions(proposal: Proposal) -> list[Transition]:
+    """The steps the đề án waits for in its state (those of the to-do lists: not the
+    cancellations, rejections and amendments someone may take but nobody waits for)."""
+    return [
+        t
+        for t in TRANSITIONS
+        if t.action not in NOT_TODO and proposal.status in t.sources and proposal.level in t.levels
+    ]
+
+
+def waiting_for(user, proposal: Proposal) -> list[str]:
+    """For a user with nothing to do on the đề án: the steps it waits for and who takes
+    them (the people ``may_perform`` lets act), one line each."""
+    steps = next_transitions(proposal)
+    mine = [t for t in steps if may_perform(user, t, proposal)]
+    if mine:
+        # Theirs, but waiting for the appraisal council (the button is not shown).
+        return [
+            str(APPRAISAL_FIRST[t.concludes_appraisal])
+            for t in mine
+            if appraisal_missing(t, proposal)
+        ]
+    # One line per set of people (the Sở returns or concludes a submitted đề án).
+    by_actors: dict[Actors, list[str]] = {}
+    for t in steps:
+        by_actors.setdefault(actors(t, proposal), []).append(str(t.label))
+    return [next_step_note(" / ".join(labels), who) for who, labels in by_actors.items()]
 
 
 def transitions_to_show(user, proposal: Proposal) -> list[Transition]:

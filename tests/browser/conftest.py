@@ -58,3 +58,17 @@ def page(browser):
     yield page
     context.close()
     assert not refused, f"Content-Security-Policy violations: {refused}"
+
+
+def confirm_in_dialog(page, says: str = "") -> str:
+    """Confirm the irreversible action the page asks about (core.confirm): the dialog opens
+    with the focus on "go back", names the consequence (``says``, when given), and its
+    confirm button sends the form. Returns the consequence it named."""
+    dialog = page.get_by_test_id("confirm-dialog")
+    dialog.wait_for(state="visible")
+    text = dialog.inner_text()
+    if says:
+        assert says in text, text
+    assert page.evaluate("document.activeElement.dataset.testid") == "confirm-dialog-cancel"
+    dialog.get_by_test_id("confirm-dialog-ok").click()
+    return text

@@ -32,6 +32,7 @@ from projects.appraisal import stage_result
 from projects.catalogue import load_catalogue
 from projects.models import AppraisalCouncil, CouncilProposal, Proposal
 from reference.models import Province
+from tests.browser.conftest import confirm_in_dialog
 from tests.browser.test_login_as_each_role import log_in
 from tests.cycle.factories import open_call
 from tests.projects.factories import PDF, make_proposal, ministry, score_sheet
@@ -192,6 +193,7 @@ def test_a_province_and_the_ministry_run_the_national_cycle(
             page.screenshot(path=str(artifacts_dir / "cycle-registration-card.png"), full_page=True)
         card.locator("select[name='call']").select_option(str(call.pk))
         card.get_by_test_id("action-submit").click()
+        confirm_in_dialog(page, "Đề án sẽ được gửi Sở Công Thương thẩm định")
         _status(page, "submitted")
         page.get_by_test_id("registration-card").wait_for()
         assert call.title in page.get_by_test_id("registration-card").inner_text()
@@ -241,6 +243,7 @@ def test_a_province_and_the_ministry_run_the_national_cycle(
         page.goto(f"{base}/proposals/{proposal.pk}/")
         assert page.get_by_test_id("stage-score").inner_text() == "80,00"
         page.get_by_test_id("action-appraise").click()
+        confirm_in_dialog(page)
         _status(page, "appraised")
         page.get_by_test_id("action-batch-add").click()
         page.wait_for_url("**/cycle/batches/*/")
@@ -256,6 +259,7 @@ def test_a_province_and_the_ministry_run_the_national_cycle(
     form.locator("[name='ubnd_copy_reference']").fill("125/BC-SCT (bản sao gửi UBND tỉnh)")
     form.locator("[name='ubnd_copy_date']").fill(today.strftime("%d/%m/%Y"))
     page.get_by_test_id("batch-send").click()
+    confirm_in_dialog(page, "Hồ sơ đăng ký được gửi Bộ Công Thương")
     page.locator("[data-testid='batch-status']", has_text="Đã gửi Bộ").wait_for()
     page.screenshot(path=str(artifacts_dir / "cycle-batch-sent.png"), full_page=True)
     batch.refresh_from_db()
@@ -313,6 +317,7 @@ def test_a_province_and_the_ministry_run_the_national_cycle(
     )
     page.screenshot(path=str(artifacts_dir / "cycle-plan-decision-draft.png"), full_page=True)
     page.get_by_test_id("decision-record").click()
+    confirm_in_dialog(page, "quyết định không sửa được nữa")
     page.locator("[data-testid='decision-status']", has_text="Đã ghi nhận quyết định").wait_for()
     page.screenshot(path=str(artifacts_dir / "cycle-plan-decision-recorded.png"), full_page=True)
     decision = PlanDecision.objects.get(plan=plan)

@@ -4,6 +4,7 @@ sees the live totals catch an over-allocation, fixes it, submits and records app
 import pytest
 
 from programs.models import AnnualPlan
+from tests.browser.conftest import confirm_in_dialog
 from tests.browser.test_login_as_each_role import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,10 +49,12 @@ def test_province_user_creates_and_approves_an_annual_plan(world, live_server, p
     assert "2.000.000.000 ₫" in summary
 
     page.get_by_role("button", name="Trình phê duyệt").click()
+    confirm_in_dialog(page, "Kế hoạch được gửi cấp phê duyệt")
     page.get_by_role("button", name="Ghi nhận phê duyệt").first.click()
     page.get_by_label("Số quyết định").fill("245/QĐ-UBND")
     page.get_by_label("Ngày quyết định").fill("20/11/2026")
     page.locator("#approve-form").get_by_role("button", name="Ghi nhận phê duyệt").click()
+    confirm_in_dialog(page, "Kế hoạch được phê duyệt theo quyết định này")
     page.wait_for_load_state()
     page.screenshot(path=str(artifacts_dir / "plan-approved.png"), full_page=True)
     plan = AnnualPlan.objects.get(year=2028, province__code=14)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from disbursement.models import Contract, Tranche
 from projects.catalogue import load_catalogue
 from projects.models import Proposal
+from tests.browser.conftest import confirm_in_dialog
 from tests.browser.test_login_as_each_role import log_in
 from tests.projects.factories import advance, make_proposal
 
@@ -25,7 +26,10 @@ def _fill(page, form: str, values: dict) -> None:
             field.select_option(value)
         else:
             field.fill(value)
+    asks = page.get_by_test_id(f"form-{form}").get_attribute("data-confirm")
     page.get_by_test_id(f"submit-{form}").click()
+    if asks:  # an irreversible step asks first
+        confirm_in_dialog(page)
 
 
 def test_centre_records_contract_payments_acceptance_and_settlement(
@@ -41,7 +45,18 @@ def test_centre_records_contract_payments_acceptance_and_settlement(
     page.get_by_test_id("money-link").click()
     page.wait_for_url(f"**/disbursement/proposals/{proposal.pk}/")
 
-    # 1. The signed contract, for the approved amounts (prefilled).
+    # 1. The signed contract, for the approved amounts (prefilled). Recording it asks first,
+    # naming what it does; Esc closes the question, the focus returns, nothing is recorded.
+    page.locator("[name='contract-number']").fill("12/2026/HĐ-TTKC")
+    page.get_by_test_id("submit-contract").click()
+    dialog = page.get_by_test_id("confirm-dialog")
+    dialog.wait_for(state="visible")
+    assert "đề án chuyển sang thực hiện" in dialog.inner_text()
+    page.screenshot(path=str(artifacts_dir / "confirm-dialog-contract.png"))
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+    assert page.evaluate("document.activeElement.dataset.testid") == "submit-contract"
+    assert not Contract.objects.filter(proposal=proposal).exists()
     _fill(page, "contract", {"number": "12/2026/HĐ-TTKC", "signed_on": today})
     page.get_by_test_id("contract-number").wait_for()
     assert "12/2026/HĐ-TTKC" in page.get_by_test_id("contract-number").inner_text()

@@ -21,6 +21,7 @@ from inspections.models import Inspection, InspectionPhoto, Recommendation
 from projects.catalogue import load_catalogue
 from projects.models import Proposal
 from reports.models import ReportJob
+from tests.browser.conftest import confirm_in_dialog
 from tests.browser.test_login_as_each_role import log_in
 from tests.disbursement.factories import contracted
 from tests.projects.factories import advance, make_proposal
@@ -122,6 +123,7 @@ def test_inspector_plans_records_and_concludes_an_inspection(
     )
     page.locator("[name='number']").fill("07/BB-SCT")
     page.get_by_test_id("conclude").click()
+    confirm_in_dialog(page, "biên bản không sửa được nữa")
     page.locator("[data-testid='inspection-status'][data-status='concluded']").wait_for()
     assert "vốn đối ứng chưa chi đủ" in page.get_by_test_id("conclusion-text").inner_text()
     assert page.locator("[data-testid='compliance'][data-compliance='remedy_pending']").count()

@@ -26,6 +26,7 @@ from core.formatting import format_number, format_vnd
 from periodic import services
 from periodic.models import PeriodicReport, ReportVersion
 from reports.models import ReportJob, report_path, word_copy_path
+from tests.browser.conftest import confirm_in_dialog
 from tests.browser.test_login_as_each_role import log_in
 from tests.periodic import scenario
 from tests.periodic.test_flow import send
@@ -73,8 +74,11 @@ def _shoot(page, artifacts_dir, name: str) -> None:
 
 def _submit(page, form) -> None:
     """Submit ``form`` with its button and wait for the page the server answers with."""
+    asks = form.get_attribute("data-confirm")  # an irreversible step asks first
     with page.expect_navigation():
         form.locator("button[type='submit']").click()
+        if asks:
+            confirm_in_dialog(page)
 
 
 def _start(page, kind: str, year: int) -> None:

@@ -19,6 +19,7 @@ from projects.checks import required_documents
 from projects.models import Appraisal, AppraisalCouncil, Proposal
 from reference.models import Province
 from tests.beneficiaries.factories import BeneficiaryFactory
+from tests.browser.conftest import confirm_in_dialog
 from tests.browser.test_login_as_each_role import log_in
 from tests.programs.factories import local_cap
 from tests.projects.factories import PDF, score_sheet
@@ -154,6 +155,7 @@ def test_province_user_enters_appraises_and_approves_a_group_proposal(
     # 6. Submit from the detail page.
     page.goto(f"{base}/proposals/{proposal.pk}/")
     page.get_by_test_id("action-submit").click()
+    confirm_in_dialog(page, "Đề án sẽ được gửi Sở Công Thương thẩm định")
     page.locator("[data-testid='proposal-status'][data-status='submitted']").wait_for()
     page.screenshot(path=str(artifacts_dir / "proposal-submitted.png"), full_page=True)
 
@@ -208,6 +210,7 @@ def test_province_user_enters_appraises_and_approves_a_group_proposal(
     page.goto(f"{base}/proposals/{proposal.pk}/")
     assert page.get_by_test_id("stage-score").inner_text() == "80,00"
     page.get_by_test_id("action-appraise").click()
+    confirm_in_dialog(page, "Kết thúc thẩm định")
     page.locator("[data-testid='proposal-status'][data-status='appraised']").wait_for()
 
     # 8. The province's decision, recorded by the Sở.
@@ -216,6 +219,7 @@ def test_province_user_enters_appraises_and_approves_a_group_proposal(
     page.locator("#approve-number").fill("245/QĐ-UBND")
     page.locator("#approve-date").fill(today.strftime("%d/%m/%Y"))
     page.get_by_test_id("confirm-approve").click()
+    confirm_in_dialog(page, "Đề án được phê duyệt theo quyết định này")
     page.locator("[data-testid='proposal-status'][data-status='approved']").wait_for()
     page.screenshot(path=str(artifacts_dir / "proposal-approved.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366

@@ -98,7 +98,9 @@ def test_the_proposal_page_shows_the_deadline_days_left_and_missing_documents(wo
     assert "Chọn thông báo đăng ký" in response.content.decode()
     complete = make_proposal(14)
     response = client.post(
-        reverse("proposal-registration", args=[complete.pk]), {"call": call.pk}, follow=True
+        reverse("proposal-registration", args=[complete.pk]),
+        {"call": call.pk, "confirmed": "1"},
+        follow=True,
     )
     assert Proposal.objects.get(pk=complete.pk).status == S.SUBMITTED
     assert Registration.objects.filter(proposal=complete, call=call).exists()
@@ -115,7 +117,9 @@ def test_a_late_registration_is_refused_with_the_reason_in_vietnamese(world, cli
     assert "không nhận đăng ký sau hạn" in card and 'data-testid="action-submit"' not in card
     # A POST anyway (an old page) is refused by the service, with the reason.
     response = client.post(
-        reverse("proposal-registration", args=[proposal.pk]), {"call": call.pk}, follow=True
+        reverse("proposal-registration", args=[proposal.pk]),
+        {"call": call.pk, "confirmed": "1"},
+        follow=True,
     )
     assert "không nhận đăng ký sau hạn" in response.content.decode()
     assert Proposal.objects.get(pk=proposal.pk).status == S.DRAFT
@@ -132,13 +136,16 @@ def test_the_so_adds_to_the_batch_and_sends_it_from_the_pages(world, client, use
     batch = proposal.registration_batches.get()
     assert response["Location"] == reverse("batch-detail", args=[batch.pk])
     assert batch.call == call
-    response = client.post(reverse("batch-detail", args=[batch.pk]), {"do": "send"})
+    response = client.post(
+        reverse("batch-detail", args=[batch.pk]), {"do": "send", "confirmed": "1"}
+    )
     assert response.status_code == 400
     assert "Ghi số văn bản gửi UBND tỉnh." in response.content.decode()
     response = client.post(
         reverse("batch-detail", args=[batch.pk]),
         {
             "do": "send",
+            "confirmed": "1",
             "reference": "12/BC-SCT",
             "ubnd_copy_reference": "12/BC-SCT",
             "ubnd_copy_date": today().strftime("%d/%m/%Y"),
@@ -178,6 +185,7 @@ def test_the_plan_draft_sorts_shows_the_budget_left_and_records_the_decision(
         url,
         {
             "do": "record",
+            "confirmed": "1",
             "include": [p.pk for p in proposals],
             "number": "77/QĐ-BCT",
             "date": (today() + datetime.timedelta(days=1)).strftime("%d/%m/%Y"),
@@ -190,6 +198,7 @@ def test_the_plan_draft_sorts_shows_the_budget_left_and_records_the_decision(
         url,
         {
             "do": "record",
+            "confirmed": "1",
             "include": [p.pk for p in proposals],
             "number": "77/QĐ-BCT",
             "date": today().strftime("%d/%m/%Y"),

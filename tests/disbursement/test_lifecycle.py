@@ -89,6 +89,7 @@ def test_the_contract_form_of_a_national_proposal_asks_who_signs(world, client):
         url,
         {
             "form": "contract",
+            "confirmed": "1",
             "contract-number": "07/2026/HĐ",
             "contract-signed_on": "21/11/2026",
             "contract-parties": "Cục và TTKC",
@@ -259,6 +260,7 @@ def test_the_liquidation_form_explains_in_vietnamese(world, client):
         url,
         {
             "form": "liquidation",
+            "confirmed": "1",
             "liquidation-number": "",
             "liquidation-liquidated_on": "21/11/2026",
             "liquidation-kcdp": "0",
@@ -270,6 +272,7 @@ def test_the_liquidation_form_explains_in_vietnamese(world, client):
         url,
         {
             "form": "liquidation",
+            "confirmed": "1",
             "liquidation-number": "TL-05",
             "liquidation-liquidated_on": "01/01/2026",
             "liquidation-kcdp": "0",
@@ -281,6 +284,7 @@ def test_the_liquidation_form_explains_in_vietnamese(world, client):
         url,
         {
             "form": "liquidation",
+            "confirmed": "1",
             "liquidation-number": "TL-05",
             "liquidation-liquidated_on": "21/11/2026",
             "liquidation-kcdp": "0",

@@ -78,6 +78,7 @@ def pay(proposal, amount, *, kind="payment", source="kcdp", code=14):
 def contract_post(proposal, **overrides):
     data = {
         "form": "contract",
+        "confirmed": "1",
         "contract-number": "05/2026/HĐ-KC",
         "contract-signed_on": DAY,
         "contract-parties": "Trung tâm Khuyến công Sơn La và HTX",
@@ -92,6 +93,7 @@ def contract_post(proposal, **overrides):
 def payment_post(key, amount="100.000.000", kind="advance"):
     return {
         "form": "payment",
+        "confirmed": "1",
         "payment-kind": kind,
         "payment-source": "kcdp",
         "payment-amount": amount,
@@ -139,7 +141,12 @@ def test_the_ministry_reads_only(world, client):
     assert client.post(url, payment_post(uuid.uuid4().hex)).status_code == 403
     tranche = Tranche.objects.get(proposal=proposal)
     action = reverse("tranche-action", args=[proposal.pk])
-    assert client.post(action, {"tranche": tranche.pk, "action": "reverse"}).status_code == 403
+    assert (
+        client.post(
+            action, {"tranche": tranche.pk, "action": "reverse", "confirmed": "1"}
+        ).status_code
+        == 403
+    )
     assert client.get(reverse("tranche-ledger-export", args=[proposal.pk])).status_code == 200
     assert Tranche.objects.filter(proposal=proposal).count() == 1
 
@@ -155,7 +162,9 @@ def test_another_province_gets_404(world, client, username):
     url = reverse("proposal-money", args=[proposal.pk])
     assert client.post(url, payment_post(uuid.uuid4().hex)).status_code == 404
     action = reverse("tranche-action", args=[proposal.pk])
-    response = client.post(action, {"tranche": tranche.pk, "action": "reverse", "reason": "x"})
+    response = client.post(
+        action, {"tranche": tranche.pk, "action": "reverse", "confirmed": "1", "reason": "x"}
+    )
     assert response.status_code == 404
     assert client.get(reverse("plan-execution", args=[proposal.plan_id])).status_code == 404
     assert client.get(reverse("province-execution", args=[proposal.province_id])).status_code == 404
@@ -221,14 +230,23 @@ def test_request_approve_pay_and_reverse_a_tranche(world, client):
     assert response.status_code == 302
     tranche = Tranche.objects.get(proposal=proposal)
     # The requester cannot approve their own request: the reason is shown.
-    response = client.post(action, {"tranche": tranche.pk, "action": "approve"}, follow=True)
+    response = client.post(
+        action, {"tranche": tranche.pk, "action": "approve", "confirmed": "1"}, follow=True
+    )
     assert "tranche" in response.content.decode()
     tranche.refresh_from_db()
     assert tranche.status == "requested"
     login(client, "sct-sonla")
-    client.post(action, {"tranche": tranche.pk, "action": "approve"})
+    client.post(action, {"tranche": tranche.pk, "action": "approve", "confirmed": "1"})
     client.post(
-        action, {"tranche": tranche.pk, "action": "pay", "paid_on": DAY, "voucher_number": "PC-9"}
+        action,
+        {
+            "tranche": tranche.pk,
+            "action": "pay",
+            "confirmed": "1",
+            "paid_on": DAY,
+            "voucher_number": "PC-9",
+        },
     )
     tranche.refresh_from_db()
     assert tranche.status == "paid" and tranche.voucher_number == "PC-9"
@@ -239,6 +257,7 @@ def test_request_approve_pay_and_reverse_a_tranche(world, client):
             {
                 "tranche": tranche.pk,
                 "action": "reverse",
+                "confirmed": "1",
                 "reason": "Sai số",
                 "idempotency_key": key,
             },
@@ -263,6 +282,7 @@ def test_acceptance_and_settlement_through_the_page(world, client):
     output = proposal.outputs.select_related("indicator").first()
     data = {
         "form": "acceptance",
+        "confirmed": "1",
         "acceptance-accepted_on": DAY,
         "acceptance-council": "Hội đồng nghiệm thu tỉnh",
         "acceptance-result": "passed",
@@ -281,6 +301,7 @@ def test_acceptance_and_settlement_through_the_page(world, client):
         url,
         {
             "form": "liquidation",
+            "confirmed": "1",
             "liquidation-number": "TL-01",
             "liquidation-liquidated_on": DAY,
             "liquidation-kcdp": "280.000.000",
@@ -295,6 +316,7 @@ def test_acceptance_and_settlement_through_the_page(world, client):
         url,
         {
             "form": "settlement",
+            "confirmed": "1",
             "settlement-settled_on": DAY,
             "settlement-decision_number": "QT-01",
             "settlement-kcdp": "280.000.000",

@@ -219,6 +219,7 @@ def test_the_money_page_offers_the_requirement_and_shows_it_on_the_row(world, cl
         url,
         {
             "form": "payment",
+            "confirmed": "1",
             "payment-kind": "payment",
             "payment-source": "kcdp",
             "payment-amount": "10.000.000",

@@ -160,6 +160,7 @@ def test_the_page_says_so_next_to_the_field(world, client):
         "conclusion_text": "Đúng quy định.",
         "number": "07/BB-KT",
         "action": "conclude",
+        "confirmed": "1",
     }
     for answer in inspection.answers.all():
         data[f"result_{answer.pk}"] = answer.result

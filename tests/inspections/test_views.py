@@ -58,6 +58,8 @@ def record_post(inspection, action="save", **overrides) -> dict:
         "conclusion_text": "",
         "number": "",
         "action": action,
+        # The conclusion is confirmed (core.confirm; tests/test_confirmations.py asks).
+        "confirmed": "1",
     }
     for answer in inspection.answers.all():
         data[f"result_{answer.pk}"] = "compliant"
@@ -226,7 +228,7 @@ def test_cancel_from_the_page(world, client):
     url = reverse("inspection-cancel", args=[inspection.pk])
     client.post(url, {"reason": ""})
     assert Inspection.objects.get(pk=inspection.pk).status == Inspection.Status.PLANNED
-    response = client.post(url, {"reason": "Cơ sở tạm dừng sản xuất"})
+    response = client.post(url, {"reason": "Cơ sở tạm dừng sản xuất", "confirmed": "1"})
     assert response.status_code == 302
     assert Inspection.objects.get(pk=inspection.pk).status == Inspection.Status.CANCELLED
 

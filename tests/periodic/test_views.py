@@ -68,6 +68,7 @@ def test_a_sở_user_takes_the_report_from_draft_to_sent(
         reverse("periodic-sign", args=[version.pk]),
         {
             "document_number": "35/BC-SCT",
+            "confirmed": "1",
             "signed_on": "2026-07-10",
             "signer": "Giám đốc",
             "scan": SimpleUploadedFile("ky.pdf", b"%PDF-1.4 x", content_type="application/pdf"),
@@ -78,7 +79,9 @@ def test_a_sở_user_takes_the_report_from_draft_to_sent(
     assert version.status == ReportVersion.Status.SIGNED and version.figures
     scan = client.get(reverse("periodic-scan", args=[version.pk]))
     assert scan.status_code == 200 and b"".join(scan.streaming_content).startswith(b"%PDF")
-    response = client.post(reverse("periodic-send", args=[version.pk]), {"sent_on": "2026-07-12"})
+    response = client.post(
+        reverse("periodic-send", args=[version.pk]), {"sent_on": "2026-07-12", "confirmed": "1"}
+    )
     assert response.status_code == 302
     version.refresh_from_db()
     assert version.status == ReportVersion.Status.SENT
@@ -94,7 +97,9 @@ def test_a_sở_user_takes_the_report_from_draft_to_sent(
 
     response = client.post(reverse("periodic-reopen", args=[version.pk]), {"reason": ""})
     assert response.status_code == 400  # a reason is needed
-    response = client.post(reverse("periodic-reopen", args=[version.pk]), {"reason": "Sửa số"})
+    response = client.post(
+        reverse("periodic-reopen", args=[version.pk]), {"reason": "Sửa số", "confirmed": "1"}
+    )
     assert response.status_code == 302
     assert list(report.versions.values_list("number", "status")) == [(2, "draft"), (1, "sent")]
     old = client.get(detail, {"version": 1}).content.decode()

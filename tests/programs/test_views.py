@@ -123,16 +123,23 @@ def test_a_bad_amount_is_reported_next_to_its_field(client, users, sonla):
 def test_approval_through_the_page_needs_a_decision(client, users, sonla):
     client.force_login(users["sct-sonla"])
     plan = factories.draft_plan(sonla, year=2028, budget=B)
-    client.post(reverse("plan-transition", args=[plan.pk]), {"action": "submit"})
+    client.post(reverse("plan-transition", args=[plan.pk]), {"action": "submit", "confirmed": "1"})
     response = client.post(
-        reverse("plan-transition", args=[plan.pk]), {"action": "approve"}, follow=True
+        reverse("plan-transition", args=[plan.pk]),
+        {"action": "approve", "confirmed": "1"},
+        follow=True,
     )
     assert AnnualPlan.objects.get(pk=plan.pk).status == "submitted"
     errors = [m for m in response.context["messages"] if m.level_tag == "error"]
     assert len(errors) == 2  # the decision number and date are both asked for
     client.post(
         reverse("plan-transition", args=[plan.pk]),
-        {"action": "approve", "decision_number": "77/QĐ-UBND", "decision_date": "20/11/2026"},
+        {
+            "action": "approve",
+            "confirmed": "1",
+            "decision_number": "77/QĐ-UBND",
+            "decision_date": "20/11/2026",
+        },
     )
     plan.refresh_from_db()
     assert plan.status == "approved" and plan.decision_date.isoformat() == "2026-11-20"
@@ -145,7 +152,9 @@ def test_the_centre_sees_the_plan_but_gets_no_buttons(client, users, sonla):
     assert response.status_code == 200
     assert response.context["transitions"] == [] and not response.context["can_edit"]
     assert (
-        client.post(reverse("plan-transition", args=[plan.pk]), {"action": "submit"}).status_code
+        client.post(
+            reverse("plan-transition", args=[plan.pk]), {"action": "submit", "confirmed": "1"}
+        ).status_code
         == 403
     )
 

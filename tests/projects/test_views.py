@@ -532,7 +532,9 @@ def test_a_transition_runs_from_the_page_and_a_refusal_gives_every_reason(world,
     missing = make_proposal(SONLA, attach=False, beneficiaries=1)
     login(client, "sct-sonla")
     response = client.post(
-        reverse("proposal-transition", args=[missing.pk]), {"action": "submit"}, follow=True
+        reverse("proposal-transition", args=[missing.pk]),
+        {"action": "submit", "confirmed": "1"},
+        follow=True,
     )
     missing.refresh_from_db()
     assert missing.status == "draft"
@@ -540,14 +542,19 @@ def test_a_transition_runs_from_the_page_and_a_refusal_gives_every_reason(world,
     # One message: the action was not done, and every reason (the documents, by name).
     assert len(texts) == 1 and texts[0].startswith("Chưa thực hiện được thao tác: ")
     assert "Thuyết minh đề án" in texts[0] and "Dự toán kinh phí chi tiết" in texts[0]
-    response = client.post(reverse("proposal-transition", args=[ready.pk]), {"action": "submit"})
+    response = client.post(
+        reverse("proposal-transition", args=[ready.pk]), {"action": "submit", "confirmed": "1"}
+    )
     assert response.status_code == 302
     ready.refresh_from_db()
     assert ready.status == "submitted"
     # The centre may not conclude an appraisal; another province does not find it.
     login(client, "ttkc-sonla")
     assert (
-        client.post(reverse("proposal-transition", args=[ready.pk]), {"action": "appraise"})
+        client.post(
+            reverse("proposal-transition", args=[ready.pk]),
+            {"action": "appraise", "confirmed": "1"},
+        )
     ).status_code == 403
     login(client, "sct-hanoi")
     assert (
@@ -562,13 +569,18 @@ def test_approval_with_a_decision_from_the_page(world, client):
     login(client, "sct-sonla")
     client.post(
         reverse("proposal-transition", args=[proposal.pk]),
-        {"action": "approve", "decision_number": "", "decision_date": ""},
+        {"action": "approve", "confirmed": "1", "decision_number": "", "decision_date": ""},
     )
     proposal.refresh_from_db()
     assert proposal.status == "appraised"
     client.post(
         reverse("proposal-transition", args=[proposal.pk]),
-        {"action": "approve", "decision_number": "88/QĐ-UBND", "decision_date": "20/11/2026"},
+        {
+            "action": "approve",
+            "confirmed": "1",
+            "decision_number": "88/QĐ-UBND",
+            "decision_date": "20/11/2026",
+        },
     )
     proposal.refresh_from_db()
     assert proposal.status == "approved" and proposal.decision_number == "88/QĐ-UBND"

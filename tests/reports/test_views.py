@@ -354,6 +354,21 @@ def test_a_finished_report_stops_polling_and_offers_the_download(
     assert "%2F" not in disposition and job.verification_code in disposition
 
 
+def test_the_list_follows_a_report_in_progress_until_it_ends(world, users, client):
+    """The list's row of a report being produced reads itself again (the same page, its own
+    row) until the report is done or failed: "running" does not outlive the work."""
+    job = pending_job(users["sct-hanoi"])
+    login(client, "sct-hanoi")
+    url = reverse("report-list")
+    row = f'<tr id="report-row-{job.pk}" data-hx-get="{url}" data-hx-select="#report-row-{job.pk}"'
+    assert row in client.get(url).content.decode()
+    ReportJob.objects.filter(pk=job.pk).update(status=S.RUNNING, progress=45)
+    assert row in client.get(url).content.decode()
+    ReportJob.objects.filter(pk=job.pk).update(status=S.FAILED, error="x")
+    body = client.get(url).content.decode()
+    assert f'<tr id="report-row-{job.pk}">' in body and "report-row-polling" not in body
+
+
 def test_a_report_not_finished_cannot_be_downloaded(world, users, client):
     job = pending_job(users["sct-hanoi"])
     login(client, "sct-hanoi")
