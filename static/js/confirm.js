@@ -41,7 +41,10 @@
 
   // A form sent by htmx (data-hx-post) asks through htmx's own hook, then lets htmx send it.
   document.addEventListener("htmx:confirm", (event) => {
-    const form = event.detail.elt.closest && event.detail.elt.closest("form[data-confirm]");
+    // Only the form's own sending: a live check started by one of its fields (an htmx GET
+    // from an input inside the form) asks nothing.
+    const elt = event.detail.elt;
+    const form = elt instanceof HTMLFormElement && elt.matches("form[data-confirm]") ? elt : null;
     if (!form) return;
     const label = form.dataset.confirmLabel || "";
     if (ask(form, label, form.dataset.confirm, { form, submitter: null, htmx: event.detail })) {

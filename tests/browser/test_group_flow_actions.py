@@ -31,6 +31,7 @@ from reference.models import Province
 from reports.models import ReportJob
 from tests.beneficiaries.factories import BeneficiaryFactory
 from tests.browser.actions import counting
+from tests.browser.conftest import confirm_in_dialog
 from tests.browser.test_login_as_each_role import log_in
 from tests.conftest import ARTIFACTS
 from tests.programs.factories import local_cap
@@ -142,19 +143,22 @@ def test_the_group_proposal_flow_and_the_actions_it_needs(
         page.locator("[data-testid='check-cap'][data-state='ok']").wait_for()
 
         count.step("3. dossier documents")
-        for document in required_documents(proposal):
-            form = page.get_by_test_id("attach-form")
-            form.locator("select[name='document_type']").select_option(str(document.pk))
-            form.locator("input[name='file']").set_input_files(
-                {"name": f"{document.code}.pdf", "mimeType": "application/pdf", "buffer": PDF}
-            )
-            form.get_by_test_id("attach-submit").click()
-            page.wait_for_url("**/edit/#documents")
+        # The four files chosen together; each lands in a row with the document its name
+        # names; one upload.
+        page.get_by_test_id("attach-many").set_input_files(
+            [
+                {"name": f"{d.code}.pdf", "mimeType": "application/pdf", "buffer": PDF}
+                for d in required_documents(proposal)
+            ]
+        )
+        page.get_by_test_id("attach-submit").click()
+        page.get_by_test_id("attach-status").wait_for()
         page.locator("[data-testid='check-documents'][data-state='ok']").wait_for()
 
         count.step("4. submit")
         page.goto(f"{base}/proposals/{proposal.pk}/")
         page.get_by_test_id("action-submit").click()
+        confirm_in_dialog(page)
         page.locator("[data-testid='proposal-status'][data-status='submitted']").wait_for()
 
         # 2. The appraisal council: set up by the Sở, each member scores, the chair concludes.
@@ -197,6 +201,7 @@ def test_the_group_proposal_flow_and_the_actions_it_needs(
         _switch(page, base, "sct-sonla")
         page.goto(f"{base}/proposals/{proposal.pk}/")
         page.get_by_test_id("action-appraise").click()
+        confirm_in_dialog(page)
         page.locator("[data-testid='proposal-status'][data-status='appraised']").wait_for()
         page.get_by_test_id("action-approve").click()
         page.locator("#approve-number").fill("245/QĐ-UBND")
@@ -210,6 +215,7 @@ def test_the_group_proposal_flow_and_the_actions_it_needs(
         page.goto(f"{base}/proposals/{proposal.pk}/")
         page.get_by_test_id("money-link").click()
         _fill(page, "contract", {"number": "12/2026/HĐ-TTKC", "signed_on": today})
+        confirm_in_dialog(page)
         page.locator("[data-testid='proposal-status'][data-status='in_implementation']").wait_for()
 
         count.step("10. two tranches")
@@ -221,12 +227,14 @@ def test_the_group_proposal_flow_and_the_actions_it_needs(
             "voucher_number": "PC-001",
         }
         _fill(page, "payment", payment)
+        confirm_in_dialog(page)
         page.locator("[data-testid='tranche'][data-kind='advance']").wait_for()
         _fill(
             page,
             "payment",
             {**payment, "kind": "payment", "amount": "30.000.000", "voucher_number": "PC-002"},
         )
+        confirm_in_dialog(page)
         page.locator("[data-testid='tranche'][data-kind='payment']").wait_for()
 
         count.step("11. overpayment refused")
@@ -235,6 +243,7 @@ def test_the_group_proposal_flow_and_the_actions_it_needs(
             "payment",
             {**payment, "kind": "payment", "amount": "30.000.000", "voucher_number": "PC-003"},
         )
+        confirm_in_dialog(page)
         errors = page.get_by_test_id("form-errors")
         errors.wait_for()
         text = errors.inner_text().replace("\xa0", " ")
@@ -254,12 +263,14 @@ def test_the_group_proposal_flow_and_the_actions_it_needs(
         inspection = Inspection.objects.get(proposal=proposal)
         page.locator("[name='inspected_on']").fill(today)
         page.locator("[name='inspected_party']").fill("Ông Vàng A Dế, chủ nhiệm hợp tác xã")
-        for answer in inspection.answers.order_by("order"):
-            page.locator(f"label[for='id_result_{answer.pk}_0']").click()
+        page.get_by_test_id("mark-rest-compliant").click()  # every item met
+        for answer in inspection.answers.all():
+            assert page.locator(f"#id_result_{answer.pk}_0").is_checked()
         page.locator("label[for='id_conclusion_0']").click()
         page.locator("[name='conclusion_text']").fill("Đề án thực hiện đúng đối tượng, mục đích.")
         page.locator("[name='number']").fill("08/BB-SCT")
         page.get_by_test_id("conclude").click()
+        confirm_in_dialog(page)
         page.locator("[data-testid='inspection-status'][data-status='concluded']").wait_for()
 
         count.step("13. biên bản")

@@ -218,8 +218,11 @@ def test_province_user_enters_appraises_and_approves_a_group_proposal(
     page.get_by_test_id("action-approve").click()
     page.locator("#approve-number").fill("245/QĐ-UBND")
     page.locator("#approve-date").fill(today.strftime("%d/%m/%Y"))
+    # The panel names the consequence above its button: it is the confirmation step.
+    assert (
+        "Đề án được phê duyệt theo quyết định này" in page.locator("#action-approve").inner_text()
+    )
     page.get_by_test_id("confirm-approve").click()
-    confirm_in_dialog(page, "Đề án được phê duyệt theo quyết định này")
     page.locator("[data-testid='proposal-status'][data-status='approved']").wait_for()
     page.screenshot(path=str(artifacts_dir / "proposal-approved.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
