@@ -20,6 +20,7 @@ from projects.models import Appraisal, AppraisalCouncil, Proposal
 from reference.models import Province
 from tests.beneficiaries.factories import BeneficiaryFactory
 from tests.browser.conftest import confirm_in_dialog
+from tests.browser.test_accessibility import AXE, AXE_RUN
 from tests.browser.test_login_as_each_role import log_in
 from tests.programs.factories import local_cap
 from tests.projects.factories import PDF, score_sheet
@@ -146,6 +147,8 @@ def test_province_user_enters_appraises_and_approves_a_group_proposal(
     )
     assert rows.nth(0).locator("input[type=file]").get_attribute("class").count("is-invalid")
     page.screenshot(path=str(artifacts_dir / "proposal-upload-refused.png"), full_page=True)
+    page.evaluate(AXE.read_text())  # the rows, the refusal and the controls shown by script
+    assert page.evaluate(AXE_RUN) == []
     rows.nth(0).locator("input[type=file]").set_input_files(files[0])
     page.get_by_test_id("attach-submit").click()
     page.get_by_test_id("attach-status").wait_for()
