@@ -15,6 +15,8 @@ folded card are opened, so the revealed content is checked too."""
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -30,6 +32,15 @@ NODE_MODULES = Path(settings.BASE_DIR) / "node_modules"
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 WIDTHS = (1366, 390)
+# PAGE_SCREENSHOTS=1: a full-page screenshot of every page crawled, per account and width,
+# in artifacts/screenshots/pages/ (for looking at them; off in the suite, it adds minutes).
+SCREENSHOTS = (
+    Path(settings.BASE_DIR) / "artifacts" / "screenshots" / "pages"
+    if os.environ.get("PAGE_SCREENSHOTS")
+    else None
+)
+if SCREENSHOTS:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 # Pages left out of the crawl: leaving, switching language, Django's admin (its own markup).
 SKIPPED = ("/logout", "/i18n/", "/admin/")
 # The pages each role must reach, so that a broken navigation cannot pass by finding none.
@@ -105,6 +116,11 @@ def test_every_page_passes_axe_and_the_nu_checker(demo_data, live_server, browse
             for url in urls:  # grows with the first record of each navigation page
                 response = page.goto(live_server.url + url)
                 assert response is not None and response.ok, (username, url, response)
+                if SCREENSHOTS:
+                    slug = re.sub(r"[^a-z0-9]+", "-", url.lower()).strip("-") or "home"
+                    page.screenshot(
+                        path=str(SCREENSHOTS / f"{username}-{width}-{slug}.png"), full_page=True
+                    )
                 if url in navigation:
                     urls += [r for r in _first_record(page) if r not in urls]
                 if width == WIDTHS[-1]:
