@@ -134,9 +134,21 @@ def test_the_page_marks_each_action_with_its_consequence(world, client):
     proposal = advance(make_proposal(PROVINCE), "appraised")
     client.force_login(staff_of(PROVINCE))
     body = client.get(reverse("proposal-detail", args=[proposal.pk])).content.decode()
+    panels = 0
     for t in workflow.transitions_to_show(staff_of(PROVINCE), proposal):
-        if t.action not in ("submit", "forward"):
+        if t.action in ("submit", "forward"):
+            continue
+        if t.needs_comment or t.asks_decision:
+            # Its panel names the consequence above the button that sends it: the panel is
+            # the confirmation step (no second dialog).
+            panel = body.split(f'class="collapse mt-2" id="action-{t.action}"', 1)[1]
+            panel = panel.split("</form>", 1)[0]
+            assert escape(str(t.consequence)) in panel, t.action
+            assert '<input type="hidden" name="confirmed" value="1">' in panel, t.action
+            panels += 1
+        else:
             assert f'data-confirm="{escape(str(t.consequence))}"' in body, t.action
+    assert panels  # an appraised đề án: approve and reject open panels
 
 
 # --- Money ---------------------------------------------------------------------------------
