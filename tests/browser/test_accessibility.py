@@ -1,16 +1,12 @@
 """WCAG 2.1 AA and valid HTML on the pages every demo role uses (issue 17).
 
 For one demo account of each role (ROLE_ACCOUNTS), at 1366 px and at 390 px, Chromium
-opens every page the account's navigation links to and the first record each of those pages lists, runs axe-core on it
-(any *serious* or *critical* violation fails: contrast, names of controls, ARIA, scrolling
-regions reachable by keyboard …) and keeps the HTML the server sent; the Nu HTML checker
-(vnu-jar, the W3C validator) then checks every page once, and any error fails. Both tools
-come from npm (package.json) and run here, on the machine; nothing is fetched.
-
-At 390 px (a phone) every page also fits the screen: the page never scrolls sideways, and a
-table with a phone layout (cells marked col-more, static/js/phone-tables.js) fits its card
-without scrolling either. Before axe runs there, the first row's Details button and the first
-folded card are opened, so the revealed content is checked too."""
+opens every page the account's navigation links to and the first record each of those
+pages lists, runs axe-core on it (any *serious* or *critical* violation fails: contrast,
+names of controls, ARIA, scrolling regions reachable by keyboard …) and keeps the HTML the
+server sent; the Nu HTML checker (vnu-jar, the W3C validator) then checks every page once,
+and any error fails. Both tools come from npm (package.json) and run here, on the machine;
+nothing is fetched."""
 
 from __future__ import annotations
 
