@@ -104,6 +104,13 @@ def test_inspector_plans_records_and_concludes_an_inspection(
 
     # 4. A recommendation with its deadline, also by HTMX.
     deadline = today + datetime.timedelta(days=30)
+    # Sent empty, the form comes back with the reasons next to its fields (a 400 reply that
+    # htmx would otherwise drop), and nothing is added.
+    page.get_by_test_id("submit-recommendation").click()
+    errors = page.get_by_test_id("form-recommendation").locator(".invalid-feedback")
+    errors.first.wait_for()
+    assert errors.count() >= 1 and errors.first.inner_text().strip()
+    assert page.get_by_test_id("recommendation").count() == 0
     page.locator("[name='text']").fill("Hoàn thành chi vốn đối ứng và gửi chứng từ về Trung tâm")
     page.locator("[name='responsible']").fill("Cơ sở thụ hưởng")
     page.locator("[name='deadline']").fill(deadline.strftime("%d/%m/%Y"))
