@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from reference.models import Commune, Province, Region
+from reference.models import Commune, LegacyCommune, Province, Region
 
 
 @admin.register(Region)
@@ -21,3 +21,13 @@ class CommuneAdmin(admin.ModelAdmin):
     list_filter = ["division_type", "province"]
     search_fields = ["name", "codename"]
     list_select_related = ["province"]
+
+
+@admin.register(LegacyCommune)
+class LegacyCommuneAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "district_name", "province_name", "commune"]
+    list_filter = ["province"]
+    search_fields = ["name", "district_name", "province_name", "commune__name"]
+    list_select_related = ["commune"]
+    raw_id_fields = ["commune"]
+    filter_horizontal = ["also_in"]

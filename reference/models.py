@@ -89,3 +89,53 @@ class Commune(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class LegacyCommune(models.Model):
+    """Xã / phường / thị trấn as it was before 1 July 2025, with its huyện and tỉnh, and the
+    commune of today it became (the 2025 merger removed the district level and merged most
+    communes). Records kept before that date name these units; an import lands them on
+    today's commune and keeps the old name (reference.legacy)."""
+
+    province_scope = "province"
+
+    # The old official code (none for an island district that had no commune).
+    code = models.PositiveIntegerField(_("old code"), unique=True, null=True, blank=True)
+    name = models.CharField(_("old name"), max_length=80, blank=True)
+    district_name = models.CharField(_("old district"), max_length=80)
+    province_name = models.CharField(_("old province"), max_length=80)
+    # Folded names without their kind ("phuc xa", "ba dinh", "ha noi"): what a record's text
+    # is matched on.
+    name_key = models.CharField(max_length=80, blank=True)
+    district_key = models.CharField(max_length=80)
+    province_key = models.CharField(max_length=80)
+    # Today's commune (where a commune was divided, the part the official list names first)
+    # and its province, copied for lookups by province.
+    commune = models.ForeignKey(
+        Commune,
+        verbose_name=_("commune / ward today"),
+        on_delete=models.PROTECT,
+        related_name="legacy_units",
+    )
+    province = models.ForeignKey(
+        Province, verbose_name=_("province today"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The other communes of today that took a part of it, when it was divided.
+    also_in = models.ManyToManyField(
+        Commune, verbose_name=_("also part of"), blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["province_key", "district_key", "name_key"]
+        verbose_name = _("commune before 1 July 2025")
+        verbose_name_plural = _("communes before 1 July 2025")
+        indexes = [models.Index(fields=["province", "name_key"])]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """ "Phường Phúc Xá, Quận Ba Đình, Thành phố Hà Nội" — as the old record wrote it."""
+        parts = (self.name, self.district_name, self.province_name)
+        return ", ".join(part for part in parts if part)
