@@ -107,6 +107,27 @@ def _returned() -> tuple[Column, ...]:
 
 SHEETS: tuple[Sheet, ...] = (
     Sheet(
+        "plans",
+        "Kế hoạch năm",
+        "Kế hoạch khuyến công địa phương của mỗi năm, nếu cổng chưa có: quyết định phê duyệt "
+        "và kinh phí theo nguồn. Kế hoạch khuyến công quốc gia là của Bộ Công Thương.",
+        (
+            Column("year", "Năm kế hoạch", "int", True, width=10),
+            Column("number", "Số quyết định phê duyệt", "text", True, width=20),
+            Column("date", "Ngày quyết định", "date", True, "dd/mm/yyyy", width=13),
+            Column("decided_by", "Cơ quan quyết định", "text", False, width=30),
+            *(
+                _money(key, f"{name} (đồng)")
+                for key, name in (
+                    ("kcdp", "KCĐP"),
+                    ("counterpart", "Đối ứng"),
+                    ("other", "Nguồn khác"),
+                )
+            ),
+        ),
+        ("year",),
+    ),
+    Sheet(
         "proposals",
         "Đề án",
         "Mỗi đề án một dòng.",
@@ -261,6 +282,21 @@ SHEETS: tuple[Sheet, ...] = (
             Column("council", "Thành phần hội đồng", "text", True, width=36),
             Column("conclusion", "Kết luận", "text", width=36),
             *_amounts(),
+        ),
+        ("proposal_code",),
+    ),
+    Sheet(
+        "liquidations",
+        "Thanh lý hợp đồng",
+        "Biên bản thanh lý hợp đồng: giá trị thực hiện và số nộp lại theo nguồn. Cần trước "
+        "quyết toán.",
+        (
+            PROPOSAL_CODE,
+            Column("contract", "Số hợp đồng", "text", True, width=18),
+            Column("number", "Số biên bản thanh lý", "text", True, width=18),
+            Column("liquidated_on", "Ngày thanh lý", "date", True, "dd/mm/yyyy", width=13),
+            *_amounts(),
+            *_returned(),
         ),
         ("proposal_code",),
     ),

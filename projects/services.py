@@ -81,7 +81,8 @@ def proposal_code(plan: AnnualPlan, province, sequence: int) -> str:
     return f"{prefix}-{where}-{plan.year}-{sequence:03d}"
 
 
-def _snapshot(proposal: Proposal) -> dict:
+def proposal_snapshot(proposal: Proposal) -> dict:
+    """The đề án as approved: what an approved version keeps (and an amendment compares)."""
     return {
         "title": proposal.title,
         "kind": proposal.kind,
@@ -229,7 +230,7 @@ def proposal_save(
             ),
             code="stale",
         )
-    before = _snapshot(locked)
+    before = proposal_snapshot(locked)
     for name, value in (fields or {}).items():
         if name not in EDIT_FIELDS:
             raise ValueError(name)
@@ -298,7 +299,7 @@ def proposal_save(
         )
     locked.version += 1
     locked.save()
-    after = _snapshot(locked)
+    after = proposal_snapshot(locked)
     changed = {k: {"before": before[k], "after": after[k]} for k in after if before[k] != after[k]}
     if changed:
         _event(locked, actor, "edit", before=locked.status, changes=changed)
@@ -982,7 +983,7 @@ def proposal_transition(
             number=number,
             decision_number=locked.decision_number,
             decision_date=decision_date,
-            snapshot=_snapshot(locked),
+            snapshot=proposal_snapshot(locked),
         )
     _event(
         locked,

@@ -1,0 +1,566 @@
+"""Writing a checked history workbook: plans, đề án and everything recorded about them, in
+one transaction, or nothing.
+
+Imported đề án keep their codes and decision numbers and go straight to the state their
+records show (approved, in implementation, accepted, closed): they are history, entered
+as it happened, so the workflow's steps (submission, appraisal, notifications) are not
+replayed. Each đề án brought in or changed gets one ``import`` event naming the file and
+its SHA-256, with what changed; nobody is notified.
+
+Idempotent by natural keys: a đề án by its code, a plan by its year, an establishment by
+its tax code or CCCD, a budget line by its item, an output by its indicator, a contract
+by its number, a payment by its voucher and source (its idempotency key), acceptance,
+liquidation and settlement one per đề án. Importing the same file again writes nothing;
+a corrected file changes only what differs, and the đề án's event lists the changes.
+
+The database's own rules (money, dates of payments, settlement after acceptance; the
+deferred triggers of disbursement/sql) are checked before the transaction ends, also in a
+dry run, which writes everything and rolls it back: the preview is what the import does.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
+
+from beneficiaries.models import Beneficiary
+from beneficiaries.services import beneficiary_create
+from core.funding import SOURCES
+from disbursement.models import Acceptance, Contract, Liquidation, Settlement, Tranche
+from history.validation import IMPORT_ACTION, Checked, Issue, ProposalRecord, _amounts
+from programs.models import AnnualPlan, PlanBudget, PlanEvent
+from projects.models import (
+    ApprovedVersion,
+    BudgetLine,
+    Proposal,
+    ProposalBeneficiary,
+    ProposalEvent,
+    ProposalOutput,
+)
+from projects.services import proposal_snapshot
+
+KINDS = (
+    "plans",
+    "proposals",
+    "beneficiaries",
+    "links",
+    "budget",
+    "outputs",
+    "contracts",
+    "payments",
+    "acceptances",
+    "liquidations",
+    "settlements",
+)
+
+
+@dataclass
+class Summary:
+    """What the import creates, changes, removes and finds unchanged, by kind of record."""
+
+    created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    changed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    removed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    unchanged: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    issues: list[Issue] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "created": self.created,
+            "changed": self.changed,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+        }
+
+    @property
+    def writes(self) -> int:
+        return sum(self.created.values()) + sum(self.changed.values()) + sum(self.removed.values())
+
+
+class _DryRun(Exception):
+    pass
+
+
+def file_checksum(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def tranche_key(province_code: int, proposal_code: str, voucher: str, source: str) -> str:
+    """The idempotency key of an imported payment: the same voucher of the same đề án and
+    source is the same payment, whichever file brings it."""
+    text = f"history|{province_code}|{proposal_code}|{voucher}|{source}"
+    return "history-" + hashlib.sha256(text.encode()).hexdigest()[:48]
+
+
+def _differences(instance, values: dict) -> dict:
+    """{field: {"before", "after"}} for the fields of ``instance`` that ``values`` change
+    (dates as ISO text, so the event's JSON can hold them)."""
+
+    def shown(value):
+        return value.isoformat() if isinstance(value, datetime.date) else value
+
+    return {
+        name: {"before": shown(getattr(instance, name)), "after": shown(value)}
+        for name, value in values.items()
+        if getattr(instance, name) != value
+    }
+
+
+class _Writer:
+    def __init__(self, checked: Checked, *, actor, file_name: str, checksum: str, progress):
+        self.checked = checked
+        self.province = checked.province
+        self.actor = actor
+        self.file_name = file_name
+        self.checksum = checksum
+        self.progress = progress
+        self.summary = Summary()
+        self.new_plans: dict[int, AnnualPlan] = {}
+        self.sequences: dict[int, int] = {}
+        self.registry: dict[str, Beneficiary] = {}
+
+    def count(self, kind: str, what: str, n: int = 1) -> None:
+        getattr(self.summary, what)[kind] += n
+
+    def run(self) -> Summary:
+        for row, program in self.checked.plans:
+            self.plan_create(row, program)
+        records = sorted(self.checked.proposals.values(), key=lambda r: r.code)
+        for done, record in enumerate(records, start=1):
+            self.proposal_write(record)
+            if self.progress and (done % 200 == 0 or done == len(records)):
+                self.progress(done, len(records))
+        return self.summary
+
+    # --- plans ------------------------------------------------------------------------
+
+    def plan_create(self, row, program) -> None:
+        values = row.values
+        plan = AnnualPlan.objects.create(
+            program=program,
+            year=values["year"],
+            province=self.province,
+            title=f"Kế hoạch khuyến công năm {values['year']} của {self.province.name}",
+            status=AnnualPlan.Status.APPROVED,
+            decision_number=values["number"],
+            decision_date=values["date"],
+            decided_by=values["decided_by"] or "",
+            notes=f"Nhập từ tệp {self.file_name}",
+            created_by=self.actor,
+        )
+        PlanBudget.objects.bulk_create(
+            PlanBudget(plan=plan, source=source, amount=values.get(source) or 0)
+            for source in SOURCES
+            if values.get(source)
+        )
+        PlanEvent.objects.create(
+            plan=plan,
+            action=PlanEvent.Action.CREATE,
+            actor=self.actor,
+            comment=f"Nhập từ tệp {self.file_name} (SHA-256 {self.checksum[:12]}…)",
+            decision_number=values["number"],
+        )
+        self.new_plans[plan.year] = plan
+        self.count("plans", "created")
+
+    # --- đề án ------------------------------------------------------------------------
+
+    def _plan_of(self, record: ProposalRecord) -> AnnualPlan:
+        return record.plan or self.new_plans[record.row.values["year"]]
+
+    def _sequence(self, plan: AnnualPlan) -> int:
+        if plan.pk not in self.sequences:
+            last = Proposal.objects.filter(plan=plan).aggregate(n=Max("sequence"))["n"] or 0
+            self.sequences[plan.pk] = last
+        self.sequences[plan.pk] += 1
+        return self.sequences[plan.pk]
+
+    def proposal_write(self, record: ProposalRecord) -> None:
+        values = record.row.values
+        approval = record.approval
+        approved = record.approved
+        plan = self._plan_of(record)
+        fields = {
+            "title": values["title"],
+            "level": values["level"],
+            "kind": values["kind"],
+            "activity_id": record.activity.pk,
+            "implementing_agency_id": record.agency.pk,
+            "objectives": values["objectives"] or "",
+            "start_date": values["start_date"],
+            "end_date": values["end_date"],
+            "status": record.status,
+            "decision_number": approval.values["number"],
+            "decision_date": approval.values["date"],
+            **{f"approved_{source}": approved[source] for source in SOURCES},
+        }
+        proposal = record.existing
+        changes: dict = {}
+        if proposal is None:
+            proposal = Proposal.objects.create(
+                code=record.code,
+                plan=plan,
+                sequence=self._sequence(plan),
+                province=self.province,
+                created_by=self.actor,
+                **fields,
+            )
+            self.count("proposals", "created")
+        else:
+            changes = _differences(proposal, fields)
+            if changes:
+                for name, value in fields.items():
+                    setattr(proposal, name, value)
+                proposal.version += 1
+                proposal.save()
+                self.count("proposals", "changed")
+        before = set(proposal.communes.values_list("pk", flat=True)) if record.existing else set()
+        wanted = {record.place.commune.pk}
+        if before != wanted:
+            proposal.communes.set(wanted)
+            if record.existing:
+                changes["communes"] = {"before": sorted(before), "after": sorted(wanted)}
+
+        changes.update(self.establishments_write(proposal, record))
+        changes.update(self.budget_write(proposal, record))
+        changes.update(self.outputs_write(proposal, record))
+        changes.update(self.money_write(proposal, record))
+
+        if record.existing is None or changes:
+            if not proposal.approved_versions.filter(
+                decision_number=record.last_decision.values["number"]
+            ).exists():
+                number = (proposal.approved_versions.aggregate(n=Max("number"))["n"] or 0) + 1
+                ApprovedVersion.objects.create(
+                    proposal=proposal,
+                    number=number,
+                    decision_number=record.last_decision.values["number"],
+                    decision_date=record.last_decision.values["date"],
+                    snapshot=proposal_snapshot(proposal),
+                )
+            event_changes = {
+                "file": self.file_name,
+                "checksum": self.checksum,
+                "recorded_place": record.place.written,
+                "decisions": [
+                    {
+                        "kind": d.values["kind"],
+                        "number": d.values["number"],
+                        "date": d.values["date"].isoformat(),
+                    }
+                    for d in record.decisions
+                ],
+            }
+            if record.existing is not None:
+                event_changes["changed"] = changes
+            ProposalEvent.objects.create(
+                proposal=proposal,
+                action=IMPORT_ACTION,
+                from_status="" if record.existing is None else record.existing.status,
+                to_status=proposal.status,
+                actor=self.actor,
+                comment=self.file_name,
+                decision_number=approval.values["number"],
+                decision_date=approval.values["date"],
+                changes=event_changes,
+            )
+        else:
+            self.count("proposals", "unchanged")
+
+    # --- establishments, budget, outputs ----------------------------------------------
+
+    def _beneficiary(self, line) -> Beneficiary:
+        if line.existing is not None:
+            return line.existing
+        identifier = line.cleaned["tax_code"] or line.cleaned["citizen_id"]
+        found = self.registry.get(identifier)
+        if found is None:
+            found = Beneficiary.objects.filter(
+                tax_code=line.cleaned["tax_code"] or None,
+                citizen_id=line.cleaned["citizen_id"] or None,
+            ).first()
+        if found is None:
+            found = beneficiary_create(actor=self.actor, data=line.cleaned)
+            self.count("beneficiaries", "created")
+        self.registry[identifier] = found
+        return found
+
+    def establishments_write(self, proposal: Proposal, record: ProposalRecord) -> dict:
+        current = {link.beneficiary_id: link for link in proposal.beneficiary_links.all()}
+        wanted: dict[int, int] = {}
+        for line in record.establishments:
+            beneficiary = self._beneficiary(line)
+            wanted[beneficiary.pk] = line.support_amount
+        changes = {}
+        for pk, amount in wanted.items():
+            link = current.get(pk)
+            if link is None:
+                ProposalBeneficiary.objects.create(
+                    proposal=proposal, beneficiary_id=pk, support_amount=amount
+                )
+                self.count("links", "created")
+                changes.setdefault("beneficiaries_added", []).append(pk)
+            elif link.support_amount != amount:
+                changes.setdefault("support_amounts", {})[str(pk)] = {
+                    "before": link.support_amount,
+                    "after": amount,
+                }
+                link.support_amount = amount
+                link.save(update_fields=["support_amount"])
+                self.count("links", "changed")
+            else:
+                self.count("links", "unchanged")
+        gone = [pk for pk in current if pk not in wanted]
+        if gone:
+            ProposalBeneficiary.objects.filter(proposal=proposal, beneficiary_id__in=gone).delete()
+            self.count("links", "removed", len(gone))
+            changes["beneficiaries_removed"] = gone
+        return changes if record.existing else {}
+
+    def budget_write(self, proposal: Proposal, record: ProposalRecord) -> dict:
+        current = {line.item: line for line in proposal.budget_lines.all()}
+        changes = {}
+        seen = set()
+        for order, row in enumerate(record.budget, start=1):
+            values = row.values
+            item = values["item"]
+            seen.add(item)
+            quantity = values["quantity"] or 1
+            amount = values["amount"] or 0
+            fields = {
+                "unit": values["unit"] or "",
+                "quantity": quantity,
+                "unit_price": values["unit_price"]
+                if values["unit_price"] is not None
+                else int(amount / quantity),
+                "amount": amount,
+                "order": order,
+                **_amounts(values),
+            }
+            line = current.get(item)
+            if line is None:
+                BudgetLine.objects.create(proposal=proposal, item=item, **fields)
+                self.count("budget", "created")
+                changes.setdefault("budget_added", []).append(item)
+                continue
+            differences = _differences(line, {k: v for k, v in fields.items() if k != "quantity"})
+            if float(line.quantity) != float(quantity):
+                differences["quantity"] = {"before": float(line.quantity), "after": quantity}
+            if differences:
+                for name, value in fields.items():
+                    setattr(line, name, value)
+                line.save()
+                self.count("budget", "changed")
+                changes.setdefault("budget_changed", {})[item] = differences
+            else:
+                self.count("budget", "unchanged")
+        gone = [item for item in current if item not in seen]
+        if gone:
+            BudgetLine.objects.filter(proposal=proposal, item__in=gone).delete()
+            self.count("budget", "removed", len(gone))
+            changes["budget_removed"] = gone
+        return changes if record.existing else {}
+
+    def outputs_write(self, proposal: Proposal, record: ProposalRecord) -> dict:
+        current = {o.indicator_id: o for o in proposal.outputs.all()}
+        changes = {}
+        for row, indicator in record.outputs:
+            fields = {
+                "target_value": row.values["target"],
+                "achieved_value": row.values["achieved"],
+            }
+            output = current.pop(indicator.pk, None)
+            if output is None:
+                ProposalOutput.objects.create(proposal=proposal, indicator=indicator, **fields)
+                self.count("outputs", "created")
+                continue
+            differences = _differences(output, fields)
+            if differences:
+                for name, value in fields.items():
+                    setattr(output, name, value)
+                output.save()
+                self.count("outputs", "changed")
+                changes.setdefault("outputs_changed", {})[indicator.code] = differences
+            else:
+                self.count("outputs", "unchanged")
+        if current:
+            ProposalOutput.objects.filter(pk__in=[o.pk for o in current.values()]).delete()
+            self.count("outputs", "removed", len(current))
+            changes["outputs_removed"] = [o.indicator_id for o in current.values()]
+        return changes if record.existing else {}
+
+    # --- contract, payments, acceptance, liquidation, settlement -----------------------
+
+    def _one_to_one(self, kind: str, model, proposal, fields: dict | None, changes: dict, **keys):
+        """Create, update or remove the single record of ``model`` for ``proposal``."""
+        current = model.objects.filter(proposal=proposal, **keys).first()
+        if fields is None:
+            if current is not None:
+                current.delete()
+                self.count(kind, "removed")
+                changes[f"{kind}_removed"] = True
+            return None
+        if current is None:
+            self.count(kind, "created")
+            return model.objects.create(proposal=proposal, recorded_by=self.actor, **keys, **fields)
+        differences = _differences(current, fields)
+        if differences:
+            for name, value in fields.items():
+                setattr(current, name, value)
+            current.save()
+            self.count(kind, "changed")
+            changes[kind] = differences
+        else:
+            self.count(kind, "unchanged")
+        return current
+
+    def money_write(self, proposal: Proposal, record: ProposalRecord) -> dict:
+        changes: dict = {}
+        # Settlement first when removing (it needs the others), last when writing.
+        if record.settlement is None:
+            self._one_to_one("settlements", Settlement, proposal, None, changes)
+        if record.liquidation is None:
+            self._one_to_one("liquidations", Liquidation, proposal, None, changes)
+        contract = None
+        if record.contract is not None:
+            values = record.contract.values
+            contract = self._one_to_one(
+                "contracts",
+                Contract,
+                proposal,
+                {
+                    "number": values["number"],
+                    "signed_on": values["signed_on"],
+                    "parties": values["parties"] or "",
+                    **_amounts(values),
+                },
+                changes,
+                active=True,
+            )
+        self.payments_write(proposal, record, contract, changes)
+        acceptance = record.acceptance
+        self._one_to_one(
+            "acceptances",
+            Acceptance,
+            proposal,
+            None
+            if acceptance is None
+            else {
+                "accepted_on": acceptance.values["accepted_on"],
+                "result": acceptance.values["result"],
+                "council": acceptance.values["council"],
+                "conclusion": acceptance.values["conclusion"] or "",
+                **_amounts(acceptance.values),
+            },
+            changes,
+        )
+        liquidation = record.liquidation
+        if liquidation is not None:
+            self._one_to_one(
+                "liquidations",
+                Liquidation,
+                proposal,
+                {
+                    "contract": contract,
+                    "number": liquidation.values["number"],
+                    "liquidated_on": liquidation.values["liquidated_on"],
+                    **_amounts(liquidation.values),
+                    **{f"returned_{s}": liquidation.values[f"returned_{s}"] or 0 for s in SOURCES},
+                },
+                changes,
+            )
+        settlement = record.settlement
+        if settlement is not None:
+            self._one_to_one(
+                "settlements",
+                Settlement,
+                proposal,
+                {
+                    "settled_on": settlement.values["settled_on"],
+                    "decision_number": settlement.values["number"],
+                    **_amounts(settlement.values),
+                    **{f"returned_{s}": settlement.values[f"returned_{s}"] or 0 for s in SOURCES},
+                },
+                changes,
+            )
+        return changes if record.existing else {}
+
+    def payments_write(self, proposal, record, contract, changes) -> None:
+        current = {t.idempotency_key: t for t in Tranche.objects.filter(proposal=proposal)}
+        for row in record.payments:
+            values = row.values
+            key = tranche_key(self.province.code, record.code, values["voucher"], values["source"])
+            fields = {
+                "contract": contract,
+                "kind": values["kind"],
+                "source": values["source"],
+                "amount": values["amount"],
+                "status": Tranche.Status.PAID,
+                "paid_on": values["paid_on"],
+                "voucher_number": values["voucher"],
+                "treasury_reference": values["treasury"] or "",
+            }
+            tranche = current.pop(key, None)
+            if tranche is None:
+                Tranche.objects.create(
+                    proposal=proposal,
+                    idempotency_key=key,
+                    recorded_by=self.actor,
+                    approved_by=self.actor,
+                    **fields,
+                )
+                self.count("payments", "created")
+                continue
+            differences = _differences(tranche, fields)
+            if differences:
+                for name, value in fields.items():
+                    setattr(tranche, name, value)
+                tranche.save()
+                self.count("payments", "changed")
+                changes.setdefault("payments_changed", {})[values["voucher"]] = differences
+            else:
+                self.count("payments", "unchanged")
+        if current:
+            Tranche.objects.filter(pk__in=[t.pk for t in current.values()]).delete()
+            self.count("payments", "removed", len(current))
+            changes["payments_removed"] = [t.voucher_number for t in current.values()]
+
+
+def history_import(
+    *,
+    checked: Checked,
+    actor,
+    file_name: str,
+    checksum: str,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Summary:
+    """Write ``checked`` (a dry run without errors) in one transaction, or with
+    ``dry_run`` write it, check the database's rules and roll back. Refuses a file with
+    errors. A rule of the database broken by the file (which the dry run would have found)
+    becomes an issue of the summary; nothing is written then."""
+    if checked.errors:
+        raise ValueError("A file with errors is not imported.")
+    writer = _Writer(
+        checked, actor=actor, file_name=file_name, checksum=checksum, progress=progress
+    )
+    try:
+        with transaction.atomic():
+            writer.run()
+            with connection.cursor() as cursor:
+                # The deferred rules (money, settlement after acceptance) now, not at commit.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    except IntegrityError as exc:
+        writer.summary.issues.append(
+            Issue("", 0, "", f"Cơ sở dữ liệu từ chối tệp: {str(exc).splitlines()[0]}")
+        )
+    return writer.summary
