@@ -33,6 +33,7 @@ CATALOGUES = [
     (_("Legal rules"), "cap-list", "legal.view", "journal-text"),
     (_("Agencies"), "agency-list", "agency.view", "building"),
     (_("Provinces"), "province-list", "reference.view", "map"),
+    (_("Records of past years"), "history-list", "history.view", "clock-history"),
 ]
 
 

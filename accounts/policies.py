@@ -100,6 +100,10 @@ PERMISSIONS: dict[str, frozenset] = {
     "periodic.view": ALL_ROLES - {Role.INSPECTOR},
     "periodic.national": MINISTRY_ROLES,
     "periodic.deadlines": MINISTRY_ROLES,
+    # Imports of a province's past records (history app): the Sở brings in its own đề án
+    # of earlier years; the promotion centre and the ministry read the imports of their scope.
+    "history.view": MINISTRY_ROLES | PROVINCIAL_EDITORS,
+    "history.import": DEPARTMENT_ROLES,
     # Dashboards (statistics): the ministry sees every province, a province its own.
     "dashboard.view": ALL_ROLES,
 }

@@ -22,17 +22,35 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, connection, connections, transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.policies import in_scope, require, scope_province_id
 from beneficiaries.models import Beneficiary
 from beneficiaries.services import beneficiary_create
 from core.funding import SOURCES
+from core.queue import task_send
 from disbursement.models import Acceptance, Contract, Liquidation, Settlement, Tranche
-from history.validation import IMPORT_ACTION, Checked, Issue, ProposalRecord, _amounts
+from history.models import HistoryImport, HistoryIssue
+from history.validation import (
+    IMPORT_ACTION,
+    Checked,
+    Issue,
+    ProposalRecord,
+    _amounts,
+    history_check,
+)
+from history.workbook import MAX_UPLOAD_BYTES, WorkbookError, read_workbook
 from programs.models import AnnualPlan, PlanBudget, PlanEvent
 from projects.models import (
     ApprovedVersion,
@@ -564,3 +582,268 @@ def history_import(
             Issue("", 0, "", f"Cơ sở dữ liệu từ chối tệp: {str(exc).splitlines()[0]}")
         )
     return writer.summary
+
+
+# --- The job: upload, dry run, confirmation, import ----------------------------------------
+
+S = HistoryImport.Status
+
+
+def history_upload(*, actor, upload) -> HistoryImport:
+    """Keep the uploaded workbook and queue its dry run. The province is the uploader's:
+    a Sở brings in its own past records."""
+    require(actor, "history.import")
+    province_id = scope_province_id(actor)
+    if province_id is None:
+        raise ValidationError(
+            {"file": _("Past records are imported by the Department of their province.")}
+        )
+    name = os.path.basename(upload.name or "")
+    if not name.lower().endswith(".xlsx"):
+        raise ValidationError({"file": _("Choose the filled template, an Excel file (.xlsx).")})
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            {
+                "file": _("The file is larger than %(mb)s MB: split it into several files.")
+                % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
+            }
+        )
+    data = upload.read()
+    job = HistoryImport(
+        province_id=province_id,
+        original_filename=name[:255],
+        checksum=file_checksum(data),
+        size=len(data),
+        created_by=actor,
+        enqueued_at=timezone.now(),
+    )
+    job.file.save(name, ContentFile(data), save=False)
+    job.save()
+    _enqueue_after_commit(job.pk)
+    return job
+
+
+def history_confirm(*, job: HistoryImport, actor) -> HistoryImport:
+    """The user read the preview and asks for the import: queue it."""
+    require(actor, "history.import")
+    if not in_scope(actor, job):
+        raise PermissionDenied
+    with transaction.atomic():
+        updated = HistoryImport.objects.filter(pk=job.pk, status=S.READY).update(
+            status=S.IMPORT_QUEUED,
+            confirmed_by=actor,
+            confirmed_at=timezone.now(),
+            enqueued_at=timezone.now(),
+            attempts=0,
+            progress_done=0,
+        )
+        if not updated:
+            job.refresh_from_db()
+            raise ValidationError(
+                _("This file is “%(status)s”: it cannot be imported now.")
+                % {"status": job.get_status_display()}
+            )
+        _enqueue_after_commit(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def _send(job_id: int) -> None:
+    from history.tasks import history_run_task
+
+    if not task_send(history_run_task, args=[job_id], ignore_result=True):
+        # The row stays queued; the sweeper sends it (the row is the outbox).
+        HistoryImport.objects.filter(pk=job_id).update(enqueued_at=None)
+
+
+def _enqueue_after_commit(job_id: int) -> None:
+    transaction.on_commit(lambda: _send(job_id))
+
+
+_NEXT = {S.CHECK_QUEUED: S.CHECKING, S.IMPORT_QUEUED: S.IMPORTING}
+
+
+def _claim(job_id: int) -> tuple[str, int] | None:
+    """Compare-and-set: a queued job (or a running one whose worker stopped beating) to
+    running, one more attempt. Returns (status, attempt) owned by this run, or None."""
+    now = timezone.now()
+    stale = now - datetime.timedelta(seconds=settings.HISTORY_STALE_AFTER)
+    for queued, running in _NEXT.items():
+        claimable = Q(status=queued) | Q(status=running, heartbeat_at__lt=stale)
+        updated = HistoryImport.objects.filter(
+            claimable, pk=job_id, attempts__lt=settings.HISTORY_MAX_ATTEMPTS
+        ).update(status=running, attempts=F("attempts") + 1, heartbeat_at=now, error="")
+        if updated:
+            attempt = HistoryImport.objects.values_list("attempts", flat=True).get(pk=job_id)
+            return running, attempt
+    HistoryImport.objects.filter(
+        Q(status__in=HistoryImport.QUEUED) | Q(status__in=HistoryImport.RUNNING),
+        pk=job_id,
+        attempts__gte=settings.HISTORY_MAX_ATTEMPTS,
+    ).update(
+        status=S.FAILED,
+        finished_at=now,
+        error=str(
+            _("The file could not be processed after several attempts: nothing was imported.")
+        ),
+    )
+    return None
+
+
+class _Beat:
+    """Progress and heartbeat, written every few seconds by a thread with its own
+    database connection: the import's own transaction is not visible until it commits."""
+
+    def __init__(self, job_id: int, attempt: int, status: str, every: float = 2.0):
+        self.job_id, self.attempt, self.status, self.every = job_id, attempt, status, every
+        self.done, self.total = 0, 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"history-{job_id}", daemon=True)
+
+    def __call__(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+
+    def _write(self) -> None:
+        HistoryImport.objects.filter(
+            pk=self.job_id, status=self.status, attempts=self.attempt
+        ).update(heartbeat_at=timezone.now(), progress_done=self.done, progress_total=self.total)
+
+    def _run(self) -> None:
+        try:
+            while not self.stop.wait(self.every):
+                self._write()
+        finally:
+            connections.close_all()
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+
+def _issues_store(job: HistoryImport, issues: list[Issue]) -> None:
+    HistoryIssue.objects.filter(history_import=job).delete()
+    HistoryIssue.objects.bulk_create(
+        (
+            HistoryIssue(
+                history_import=job,
+                severity=issue.severity,
+                sheet=issue.sheet,
+                row=issue.row,
+                column=issue.column[:80],
+                message=issue.message,
+            )
+            for issue in issues
+        ),
+        batch_size=2000,
+    )
+
+
+def _check(job: HistoryImport, data: bytes):
+    try:
+        read = read_workbook(data)
+    except WorkbookError as exc:
+        return None, [Issue("", 1, "", str(exc))]
+    checked = history_check(read, province=job.province, actor=job.created_by)
+    return checked, checked.issues
+
+
+def history_run(job_id: int) -> str:
+    """Do what the job's row says is next: the dry run of an uploaded file, or the import
+    of a confirmed one. Returns the status it leaves."""
+    claimed = _claim(job_id)
+    if claimed is None:
+        return "skipped"
+    status, attempt = claimed
+    job = HistoryImport.objects.select_related("province", "created_by", "confirmed_by").get(
+        pk=job_id
+    )
+    owned = HistoryImport.objects.filter(pk=job_id, status=status, attempts=attempt)
+    with job.file.open("rb") as handle:
+        data = handle.read()
+    importing = status == S.IMPORTING
+    with _Beat(job_id, attempt, status) as beat:
+        checked, issues = _check(job, data)
+        errors = [i for i in issues if i.severity == "error"]
+        summary = None
+        if not errors:
+            summary = history_import(
+                checked=checked,
+                actor=job.confirmed_by if importing else job.created_by,
+                file_name=job.original_filename,
+                checksum=job.checksum,
+                dry_run=not importing,
+                progress=beat,
+            )
+            errors = summary.issues
+            issues = issues + summary.issues
+    with transaction.atomic():
+        if not owned.exists():
+            return "skipped"
+        _issues_store(job, issues)
+        values = {
+            "error_count": len(errors),
+            "warning_count": sum(1 for i in issues if i.severity == "warning"),
+            "proposal_count": len(checked.proposals) if checked else 0,
+            "heartbeat_at": timezone.now(),
+        }
+        if errors:
+            values.update(
+                status=S.REFUSED if not importing else S.FAILED, checked_at=timezone.now()
+            )
+            if importing:
+                values["error"] = str(
+                    _(
+                        "The records changed since the check: nothing was imported. "
+                        "Upload the file again."
+                    )
+                )
+                values["finished_at"] = timezone.now()
+        elif importing:
+            values.update(status=S.DONE, result=summary.as_dict(), finished_at=timezone.now())
+        else:
+            values.update(status=S.READY, preview=summary.as_dict(), checked_at=timezone.now())
+        owned.update(**values)
+    return values["status"]
+
+
+def history_give_up(*, job_id: int) -> None:
+    """The worker's time ran out: nothing was written (one transaction); say so."""
+    HistoryImport.objects.filter(
+        pk=job_id, status__in=(*HistoryImport.QUEUED, *HistoryImport.RUNNING)
+    ).update(
+        status=S.FAILED,
+        finished_at=timezone.now(),
+        error=str(_("The file took too long: nothing was imported. Split it into smaller files.")),
+    )
+
+
+def history_sweep(*, now: datetime.datetime | None = None) -> dict:
+    """Celery beat: jobs whose worker stopped beating go back to their queue; queued jobs
+    whose message was lost (or never sent) are sent again. Sending twice is harmless: the
+    claim is a compare-and-set."""
+    now = now or timezone.now()
+    stale = now - datetime.timedelta(seconds=settings.HISTORY_STALE_AFTER)
+    waiting = now - datetime.timedelta(seconds=settings.HISTORY_REQUEUE_AFTER)
+    with transaction.atomic():
+        stuck = list(
+            HistoryImport.objects.select_for_update(skip_locked=True)
+            .filter(status__in=HistoryImport.RUNNING, heartbeat_at__lt=stale)
+            .values_list("pk", "status")
+        )
+        for pk, status in stuck:
+            queued = {v: k for k, v in _NEXT.items()}[status]
+            HistoryImport.objects.filter(pk=pk).update(status=queued, enqueued_at=now)
+        late = list(
+            HistoryImport.objects.select_for_update(skip_locked=True)
+            .filter(status__in=HistoryImport.QUEUED)
+            .filter(Q(enqueued_at__lt=waiting) | Q(enqueued_at__isnull=True))
+            .values_list("pk", flat=True)
+        )
+        HistoryImport.objects.filter(pk__in=late).update(enqueued_at=now)
+        for pk in [pk for pk, _status in stuck] + late:
+            _enqueue_after_commit(pk)
+    return {"requeued_stuck": len(stuck), "requeued_queued": len(late)}

@@ -51,11 +51,11 @@ from history.workbook import SHEET_BY_KEY, ReadRow, ReadWorkbook
 from programs.models import Activity, AnnualPlan, Indicator, Program
 from programs.rules import advance_amount_limit, advance_limit, cap_check
 from projects.models import Proposal, ProposalEvent
+from projects.timeline import IMPORT_ACTION
 from reference.legacy import Place, PlaceIndex
 
 ERROR, WARNING = "error", "warning"
-# The event of a đề án brought in by an import (projects.timeline shows it).
-IMPORT_ACTION = "import"
+
 
 # The status the records of a đề án show, from its last record (projects.models.Proposal).
 STATUS_BY_RECORD = (

@@ -590,3 +590,15 @@ def template_workbook(*, catalogue: dict[str, list[tuple[str, str]]], examples=N
             codes.append([code, name])
         codes.append([])
     return workbook_bytes(workbook)
+
+
+def issues_workbook(issues) -> bytes:
+    """The problems of a dry run, one per row, to fix the file by."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Lỗi"
+    header_row(sheet, ["Mức", "Trang", "Dòng", "Cột", "Nội dung"], [10, 20, 8, 26, 100])
+    for issue in issues:
+        level = "Lỗi" if issue.severity == "error" else "Lưu ý"
+        sheet.append([level, issue.sheet, issue.row, issue.column, issue.message])
+    return workbook_bytes(workbook)

@@ -20,6 +20,28 @@ from programs.models import Indicator
 from projects import workflow
 from projects.models import Appraisal, Proposal, ProposalEvent
 
+# The event of a đề án brought in (or corrected) by an import of past records
+# (history.services): it carries the file, its checksum, the place as the record wrote it,
+# the decisions, and on a corrected file what changed.
+IMPORT_ACTION = "import"
+# The groups of records an import may change, as history.services names them.
+IMPORT_GROUPS = {
+    "beneficiaries": gettext_lazy("Establishments"),
+    "support_amounts": gettext_lazy("Establishments"),
+    "budget": gettext_lazy("Budget lines"),
+    "outputs": gettext_lazy("Outputs"),
+    "payments": gettext_lazy("Payments"),
+    "contracts": gettext_lazy("Contract"),
+    "acceptances": gettext_lazy("Acceptance"),
+    "liquidations": gettext_lazy("Liquidation"),
+    "settlements": gettext_lazy("Settlement"),
+}
+IMPORT_GROUP_VERBS = {
+    "added": gettext_lazy("added"),
+    "changed": gettext_lazy("changed"),
+    "removed": gettext_lazy("removed"),
+}
+
 # The actions that are not a transition of workflow.TRANSITIONS (those take the table's
 # label), by the service that records them.
 EVENT_LABELS = {
@@ -60,6 +82,8 @@ EVENT_LABELS = {
     "recommendation_removed": gettext_lazy("Withdrew a recommendation"),
     "recommendation_follow_up": gettext_lazy("Followed up a recommendation"),
     "recommendation_remedied": gettext_lazy("Recommendation remedied"),
+    # history.services: a đề án brought in from the workbooks of past years
+    IMPORT_ACTION: gettext_lazy("Imported from the records of past years"),
 }
 # The labels of the choices of apps above projects (which projects does not import):
 # inspections.models.Inspection.Kind and Result, disbursement.models.Tranche.Kind. The
@@ -116,6 +140,15 @@ CHANGE_LABELS = {
     "returned": gettext_lazy("To be returned"),
     "amount": gettext_lazy("Amount"),
     "source": gettext_lazy("Funding source"),
+    "file": gettext_lazy("File"),
+    "recorded_place": gettext_lazy("Place as the record wrote it"),
+    "decisions": gettext_lazy("Decisions"),
+    "status": gettext_lazy("Status"),
+    "objectives": gettext_lazy("Objectives"),
+    "decision_number": gettext_lazy("Approval decision"),
+    "decision_date": gettext_lazy("Decision date"),
+    "communes": gettext_lazy("Locality"),
+    "records": gettext_lazy("Records changed"),
 }
 # In the events of the money services, "kind" is the kind of tranche, not of đề án.
 CHANGE_LABELS_OF_PAYMENTS = {"kind": gettext_lazy("Kind of payment")}
@@ -135,7 +168,15 @@ MONEY_ACTIONS = frozenset(
         "liquidate",
     }
 )
-DATE_CHANGES = ("start_date", "end_date", "planned_on", "deadline", "remedied_on", "reported_on")
+DATE_CHANGES = (
+    "start_date",
+    "end_date",
+    "planned_on",
+    "deadline",
+    "remedied_on",
+    "reported_on",
+    "decision_date",
+)
 # Amounts per funding source ({"kcdp": 100, "counterpart": 300, ...}).
 SOURCE_AMOUNTS = ("approved", "contracted", "accepted", "settled", "done", "returned")
 # Row ids kept in the event for tracing, not for the reader.
@@ -164,6 +205,8 @@ def change_text(key: str, value, names: dict, *, action: str = "") -> str:
         return str(INSPECTION_KIND_LABELS.get(value, value))
     if key == "conclusion":
         return str(INSPECTION_RESULT_LABELS.get(value, value))
+    if key == "status" and value in Proposal.Status.values:
+        return str(Proposal.Status(value).label)
     if key == "compliance" and value in Proposal.Compliance.values:
         return str(Proposal.Compliance(value).label)
     if key == "beneficiaries":
@@ -194,8 +237,51 @@ def change_text(key: str, value, names: dict, *, action: str = "") -> str:
     return str(value)
 
 
+def _import_changes(changes: dict) -> dict:
+    """The import event in the timeline's terms: the file, the place as written, the
+    decisions, and for a corrected file each field's before and after, then the records
+    added, changed or removed, by group."""
+    decision_kinds = {"approval": _("Approval"), "amendment": _("Amendment")}
+    out = {
+        "file": f"{changes.get('file', '')} (SHA-256 {changes.get('checksum', '')[:12]}…)",
+        "recorded_place": changes.get("recorded_place", ""),
+        "decisions": "; ".join(
+            f"{decision_kinds.get(d['kind'], d['kind'])} {d['number']} "
+            f"({datetime.date.fromisoformat(d['date']).strftime('%d/%m/%Y')})"
+            for d in changes.get("decisions", [])
+        ),
+    }
+    changed = dict(changes.get("changed") or {})
+    approved = {k: changed.pop(k) for k in list(changed) if k.startswith("approved_")}
+    if approved:
+        out["approved"] = {
+            side: {k.removeprefix("approved_"): v[side] for k, v in approved.items()}
+            for side in ("before", "after")
+        }
+    agency = changed.pop("implementing_agency_id", None)
+    if agency:
+        out["implementing_agency"] = agency
+    groups = []
+    for key, value in changed.items():
+        if isinstance(value, dict) and set(value) == {"before", "after"}:
+            out[key] = value
+            continue
+        group, _sep, verb = key.rpartition("_")
+        name = IMPORT_GROUPS.get(group) or IMPORT_GROUPS.get(key)
+        what = value if isinstance(value, list) else list(value) if isinstance(value, dict) else []
+        groups.append(
+            f"{name or key} {IMPORT_GROUP_VERBS.get(verb, verb)}"
+            + (f": {', '.join(str(w) for w in what)}" if what else "")
+        )
+    if groups:
+        out["records"] = "; ".join(groups)
+    return {k: v for k, v in out.items() if v}
+
+
 def _changes_of(event: ProposalEvent) -> dict:
     changes = event.changes or {}
+    if event.action == IMPORT_ACTION:
+        return _import_changes(changes)
     if event.action == "contract_amend" and set(changes) == {"before", "after"}:
         # The amendment stores the contracted amounts before and after at the top level.
         return {"contracted": changes}
@@ -206,7 +292,9 @@ def _names(events) -> dict:
     """The names behind the ids the events store (one query each, only when needed)."""
     agency_ids = set()
     for event in events:
-        change = (event.changes or {}).get("implementing_agency")
+        change = (event.changes or {}).get("implementing_agency") or (
+            (event.changes or {}).get("changed") or {}
+        ).get("implementing_agency_id")
         if isinstance(change, dict):
             agency_ids |= {change.get("before"), change.get("after")}
     agency_ids.discard(None)

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from accounts.models import Agency, User
 from beneficiaries.models import Beneficiary, ImportBatch
 from cycle.models import Call, PlanDecision, RegistrationBatch
+from history.models import HistoryImport
 from inspections.models import Inspection, InspectionPhoto, Recommendation
 from periodic.models import PeriodicReport, ReportingDeadline, ReportVersion
 from programs.models import AnnualPlan, Program, SupportCap
@@ -97,7 +98,26 @@ def _object_in(model, province_code):
         return periodic_factories.signed_version_in(province)
     if model is ReportingDeadline:
         return ReportingDeadline.objects.first()
+    if model is HistoryImport:
+        return _history_import_in(province)
     return None
+
+
+def _history_import_in(province):
+    """An uploaded (not yet checked) import of past records of the province's Sở."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from history.services import history_upload
+    from history.workbook import template_workbook
+
+    existing = HistoryImport.objects.filter(province=province).first()
+    if existing:
+        return existing
+    officer = User.objects.get(
+        agency__province=province, agency__kind="department", role="province_staff"
+    )
+    upload = SimpleUploadedFile("ho-so.xlsx", template_workbook(catalogue={}))
+    return history_upload(actor=officer, upload=upload)
 
 
 def _council_in(province):
@@ -126,6 +146,7 @@ OBJECT_BUILDERS = {
     ReportJob,
     *(Call, RegistrationBatch, PlanDecision),
     *(PeriodicReport, ReportVersion, ReportingDeadline),
+    HistoryImport,
 }
 
 

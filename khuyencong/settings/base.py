@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "reports",
     "periodic",
     "dashboards",
+    "history",
     "demo",
 ]
 
@@ -280,7 +281,11 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "reports"}}
+# Long work (PDF reports, imports of past records) on the reports worker, one at a time.
+CELERY_TASK_ROUTES = {
+    "reports.tasks.*": {"queue": "reports"},
+    "history.tasks.history_run_task": {"queue": "reports"},
+}
 CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 60.0},
@@ -302,6 +307,12 @@ CELERY_BEAT_SCHEDULE = {
     # the default queue, so it never waits behind long reports.
     "reports-sweep": {
         "task": "reports.tasks.report_sweep",
+        "schedule": 120.0,
+        "options": {"queue": "default"},
+    },
+    # Re-sends imports of past records whose message or worker was lost (HISTORY_* below).
+    "history-sweep": {
+        "task": "history.tasks.history_sweep_task",
         "schedule": 120.0,
         "options": {"queue": "default"},
     },
@@ -345,6 +356,15 @@ DISBURSEMENT_ACCEPTANCE_GRACE_DAYS = env.int("DISBURSEMENT_ACCEPTANCE_GRACE_DAYS
 # is put back to pending by the sweeper, and a pending job not started within
 # REPORTS_PENDING_REQUEUE_AFTER is enqueued again. After REPORTS_MAX_ATTEMPTS starts the
 # job fails. The Redis visibility_timeout above stays longer than REPORTS_TIME_LIMIT.
+# Imports of past records (history app): the dry run and the import of one workbook, up
+# to 10,000 đề án (bench/history_import.py). A running job writes a heartbeat every few
+# seconds; one silent for HISTORY_STALE_AFTER (longer than the hard limit) goes back to its
+# queue, a queued one not started within HISTORY_REQUEUE_AFTER is sent again.
+HISTORY_SOFT_TIME_LIMIT = env.int("HISTORY_SOFT_TIME_LIMIT", default=1800)
+HISTORY_TIME_LIMIT = env.int("HISTORY_TIME_LIMIT", default=1900)
+HISTORY_STALE_AFTER = env.int("HISTORY_STALE_AFTER", default=2000)
+HISTORY_REQUEUE_AFTER = env.int("HISTORY_REQUEUE_AFTER", default=600)
+HISTORY_MAX_ATTEMPTS = env.int("HISTORY_MAX_ATTEMPTS", default=3)
 REPORTS_SOFT_TIME_LIMIT = env.int("REPORTS_SOFT_TIME_LIMIT", default=300)
 REPORTS_TIME_LIMIT = env.int("REPORTS_TIME_LIMIT", default=360)
 REPORTS_STALE_AFTER = env.int("REPORTS_STALE_AFTER", default=480)
