@@ -103,10 +103,10 @@ def example_rows(province, *, proposals: int = 3, seed: int = 1, first_serial: i
                 "objectives": "Nâng cao năng lực sản xuất, tạo việc làm tại địa phương.",
             }
         )
-        establishments = 1 + index % 2
+        beneficiary_count = 1 + index % 2
         support = 100_000_000 + 10_000_000 * rng.randrange(20)
         counterpart = support + 5_000_000 * rng.randrange(10)
-        for n in range(establishments):
+        for n in range(beneficiary_count):
             commune = communes[rng.randrange(len(communes))]
             rows["beneficiaries"].append(
                 {
@@ -116,8 +116,8 @@ def example_rows(province, *, proposals: int = 3, seed: int = 1, first_serial: i
                     "legal_form": LEGAL_FORM_CODES[LegalForm.SME],
                     "sector": sectors[serial % len(sectors)].code if sectors else "",
                     "commune": commune.name,
-                    "support_amount": support // establishments
-                    + (support % establishments if n == 0 else 0),
+                    "support_amount": support // beneficiary_count
+                    + (support % beneficiary_count if n == 0 else 0),
                 }
             )
             serial += 1
@@ -143,7 +143,7 @@ def example_rows(province, *, proposals: int = 3, seed: int = 1, first_serial: i
             },
         ]
         rows["outputs"].append(
-            {"proposal_code": code, "indicator": "establishments", "target": establishments}
+            {"proposal_code": code, "indicator": "establishments", "target": beneficiary_count}
         )
         decided = start - datetime.timedelta(days=10)
         rows["decisions"].append(

@@ -244,7 +244,7 @@ class _Writer:
             if record.existing:
                 changes["communes"] = {"before": sorted(before), "after": sorted(wanted)}
 
-        changes.update(self.establishments_write(proposal, record))
+        changes.update(self.beneficiaries_write(proposal, record))
         changes.update(self.budget_write(proposal, record))
         changes.update(self.outputs_write(proposal, record))
         changes.update(self.money_write(proposal, record))
@@ -308,10 +308,10 @@ class _Writer:
         self.registry[identifier] = found
         return found
 
-    def establishments_write(self, proposal: Proposal, record: ProposalRecord) -> dict:
+    def beneficiaries_write(self, proposal: Proposal, record: ProposalRecord) -> dict:
         current = {link.beneficiary_id: link for link in proposal.beneficiary_links.all()}
         wanted: dict[int, int] = {}
-        for line in record.establishments:
+        for line in record.beneficiaries:
             beneficiary = self._beneficiary(line)
             wanted[beneficiary.pk] = line.support_amount
         changes = {}

@@ -76,7 +76,7 @@ class Issue:
 
 
 @dataclass
-class EstablishmentLine:
+class BeneficiaryLine:
     row: ReadRow
     existing: Beneficiary | None
     cleaned: dict | None  # the registry's values for a new establishment
@@ -97,7 +97,7 @@ class ProposalRecord:
     agency: Agency | None = None
     place: Place | None = None
     decisions: list[ReadRow] = field(default_factory=list)
-    establishments: list[EstablishmentLine] = field(default_factory=list)
+    beneficiaries: list[BeneficiaryLine] = field(default_factory=list)
     budget: list[ReadRow] = field(default_factory=list)
     outputs: list[tuple[ReadRow, Indicator]] = field(default_factory=list)
     contract: ReadRow | None = None
@@ -223,7 +223,7 @@ class _Checker:
         proposals = self._proposals(plans)
         self._attach(proposals)
         for record in proposals.values():
-            self._establishments(record)
+            self._beneficiaries(record)
             self._money(record)
         self._existing_records(proposals)
         created = [(row, self.program_for(row.values["year"])) for row in plans.values()]
@@ -399,15 +399,15 @@ class _Checker:
                 single("settlements", row, record, "settlement", "quyết định quyết toán")
         for row in self.read.rows["beneficiaries"]:
             if record := owner("beneficiaries", row):
-                record.establishments.append(EstablishmentLine(row, None, None, None, 0))
+                record.beneficiaries.append(BeneficiaryLine(row, None, None, None, 0))
 
     # --- establishments ---------------------------------------------------------------
 
-    def _establishments(self, record: ProposalRecord) -> None:
+    def _beneficiaries(self, record: ProposalRecord) -> None:
         approval = record.approval
         decided_on = approval.values["date"] if approval else None
         seen: dict[str, int] = {}
-        for line in record.establishments:
+        for line in record.beneficiaries:
             row, values = line.row, line.row.values
             identifier = values["identifier"] or ""
             key = tax_code_normalise(identifier) or citizen_id_normalise(identifier)
@@ -423,7 +423,7 @@ class _Checker:
             line.support_amount = values["support_amount"] or 0
             line.existing = self._registered(identifier)
             if line.existing is None:
-                line.cleaned = self._new_establishment(line)
+                line.cleaned = self._new_beneficiary(line)
             beneficiary = line.existing or self._unsaved(line)
             if beneficiary is not None and decided_on is not None:
                 result = beneficiary_eligibility(beneficiary, decided_on)
@@ -454,7 +454,7 @@ class _Checker:
                         self._registry[value] = beneficiary
         return self._registry
 
-    def _new_establishment(self, line: EstablishmentLine) -> dict | None:
+    def _new_beneficiary(self, line: BeneficiaryLine) -> dict | None:
         row, values = line.row, line.row.values
         if values["commune"]:
             line.place = self.places.resolve(values["commune"], values["district"] or "")
@@ -489,7 +489,7 @@ class _Checker:
                     self.add("beneficiaries", row, columns.get(name, ""), message)
             return None
 
-    def _unsaved(self, line: EstablishmentLine) -> Beneficiary | None:
+    def _unsaved(self, line: BeneficiaryLine) -> Beneficiary | None:
         """The new establishment as the registry would hold it, for the eligibility rule."""
         if line.cleaned is None:
             return None

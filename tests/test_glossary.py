@@ -296,22 +296,12 @@ def test_the_ledger_export_writes_the_screens_labels(inspected):
 # A word of the English UI that the code does not use for the concept -> the code's word
 # (README, "Glossary").
 UI_ONLY_WORDS = {"establishment": "beneficiary", "programme": "program"}
-CODE_DIRS = [
-    "accounts",
-    "beneficiaries",
-    "bench",
-    "core",
-    "dashboards",
-    "demo",
-    "disbursement",
-    "inspections",
-    "khuyencong",
-    "programs",
-    "projects",
-    "reference",
-    "reports",
-    "tests",
-]
+# Every app of the portal (from INSTALLED_APPS, so a new app is covered), the settings
+# package, the benchmarks and the tests.
+CODE_DIRS = sorted(
+    {app.split(".")[0] for app in settings.INSTALLED_APPS if (BASE / app.split(".")[0]).is_dir()}
+    | {"bench", "khuyencong", "tests"}
+)
 
 
 def glossary_section() -> str:
