@@ -266,6 +266,11 @@ class PlaceIndex:
                 % {"commune": commune, "province": self.province.name},
             )
         if len(candidates) > 1:
+            # "Xã Hát Lót" and "Thị trấn Hát Lót" of one district: the kind written decides.
+            same_kind = [unit for unit in candidates if _plain(unit.name) == _plain(commune)]
+            if len(same_kind) == 1:
+                candidates = same_kind
+        if len(candidates) > 1:
             return Place(
                 None,
                 written=written,

@@ -210,3 +210,48 @@ def test_a_file_with_one_bad_row_in_each_sheet_imports_nothing_and_lists_every_e
     assert all(e.row >= 2 and e.message for e in checked.errors)
     with pytest.raises(ValueError):
         history_import(checked=checked, actor=actor, file_name="x.xlsx", checksum="0")
+
+
+@pytest.mark.django_db
+def test_several_hundred_proposals_agree_with_the_dashboards_and_the_double_funding_check(
+    province, actor, users
+):
+    """300 đề án over 2021–2025: the province dashboard's figures per year (from the
+    summary tables the triggers keep) equal independent sums over the workbook, and an
+    imported establishment supported again in the same activity group and year is found by
+    the double-funding check."""
+    from dashboards.selectors import province_dashboard
+    from projects.checks import double_funding
+
+    rows = example_rows(province, proposals=300, seed=11)
+    _checked, summary = _run(_file(rows), province, actor)
+    assert summary.created["proposals"] == 300
+    year_of = {r["proposal_code"]: r["year"] for r in rows["proposals"]}
+    expected = {year: {"count": 0, "approved": 0, "paid": 0} for year in range(2021, 2026)}
+    for row in rows["proposals"]:
+        expected[row["year"]]["count"] += 1
+    for decision in rows["decisions"]:
+        expected[year_of[decision["proposal_code"]]]["approved"] += decision.get("kcdp", 0)
+    for payment in rows["payments"]:
+        expected[year_of[payment["proposal_code"]]]["paid"] += payment["amount"]
+    dashboard = province_dashboard(
+        user=users["ministry"], province=province, filters={"year_from": 2021, "year_to": 2025}
+    )
+    shown = {
+        int(row.key): {"count": row.m.count, "approved": row.m.approved, "paid": row.m.paid}
+        for row in dashboard["years"]
+    }
+    assert shown == expected
+    identifiers = {b["identifier"] for b in rows["beneficiaries"]}
+    assert dashboard["total"].beneficiaries == len(identifiers)
+
+    first = Proposal.objects.get(code=rows["proposals"][0]["proposal_code"])
+    links = list(first.beneficiary_links.all())
+    again = Proposal(
+        plan=first.plan,
+        activity=first.activity,
+        start_date=first.start_date,
+        end_date=first.end_date,
+        province=province,
+    )
+    assert double_funding(again, links) == [first]

@@ -130,3 +130,13 @@ def test_the_index_answers_from_memory(hanoi):
             hanoi.resolve("Phường Phúc Xá", "Quận Ba Đình")
             hanoi.resolve("Xã Kim Chung")
     assert len(queries) == 0
+
+
+@pytest.mark.django_db
+def test_the_kind_written_tells_a_commune_from_a_township_of_the_same_name(world):
+    sonla = PlaceIndex(Province.objects.get(code=14))
+    township = sonla.resolve("Thị trấn Hát Lót", "Huyện Mai Sơn")
+    commune = sonla.resolve("Xã Hát Lót", "Huyện Mai Sơn")
+    assert township.legacy.name == "Thị trấn Hát Lót" and commune.legacy.name == "Xã Hát Lót"
+    # Without the kind, the district is not enough: the error names both.
+    assert "Thị trấn Hát Lót" in sonla.resolve("Hát Lót", "Huyện Mai Sơn").error
