@@ -192,7 +192,9 @@ class CapForm(forms.ModelForm):
             # for its local funds (HĐND resolution): province and level are fixed.
             for name, value in (("province", user.province_id), ("level", Level.LOCAL)):
                 self.fields[name].disabled = True
-                self.fields[name].initial = value
+                # A disabled field takes its value from the form's initial data, which a
+                # ModelForm fills from the (new, empty) instance: set it there.
+                self.initial[name] = value
             self.fields["level"].help_text = _(
                 "A province's rules apply to its local funds only; national funds follow the "
                 "national rules."
