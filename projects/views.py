@@ -103,7 +103,8 @@ def checks_context(request, proposal: Proposal, *, results=None, judge_field: bo
     return {
         "check_rows": _check_rows(request.user, proposal, results),
         "judging": judging,
-        "judge_field": judge_field and proposal.decision_date is None,
+        # While preparing; not when the date comes from the decision panel being filled in.
+        "judge_field": judge_field and proposal.decision_date is None and reason != "planned",
         "judge_note": note,
     }
 
