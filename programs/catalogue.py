@@ -14,6 +14,7 @@ for a document that has a source is listed in ``UNCONFIRMED_FIELDS``."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import NamedTuple
 
 D = dt.date
@@ -71,7 +72,7 @@ LEGAL_DOCUMENTS = [
         "circular",
         "Thông tư sửa đổi, bổ sung một số điều của Thông tư số 28/2018/TT-BTC",
         "Bộ Tài chính",
-        D(2024, 8, 30),
+        D(2024, 8, 28),
         D(2024, 10, 15),
         ["28/2018/TT-BTC"],
     ),
@@ -181,6 +182,15 @@ SOURCES = {
         "ngày ký).",
         SIGNED,
     ),
+    "64/2024/TT-BTC": Source(
+        "https://lawnet.vn/thong-tin-phap-luat/en/thong-bao-van-ban-moi/vietnam-s-regulation-on-"
+        "establishment-and-allocation-of-industrial-encouragement-funding-estimates-171513.html",
+        "LawNet: Thông tư 64/2024/TT-BTC sửa đổi Thông tư 28/2018/TT-BTC, do Bộ trưởng Bộ Tài "
+        "chính ban hành ngày 28/8/2024 (danh mục trước đây ghi 30/8/2024). Ngày hiệu lực "
+        "15/10/2024 chưa đối chiếu được với Điều khoản thi hành; các mức hỗ trợ Thông tư này "
+        "sửa (nếu có) chưa đọc được trong văn bản đã công bố (03/12/2026).",
+        SIGNED,
+    ),
     "2646/QĐ-BCT": Source(
         "https://hethongphapluat.vn/quyet-dinh-2646-qd-bct-nam-2025-phe-duyet-chuong-trinh-"
         "khuyen-cong-quoc-gia-giai-doan-2026-2030-do-bo-truong-bo-cong-thuong-ban-hanh.html",
@@ -205,7 +215,6 @@ UNVERIFIED = {
     "hoạch và kinh phí khuyến công quốc gia), không phải 46/2012/TT-BCT: chưa đối chiếu được "
     "với toàn văn (tìm ngày 03/12/2026 trên lawnet.vn, luatvietnam.vn, thuvienphapluat.vn "
     "không thấy).",
-    "64/2024/TT-BTC": "Không tìm thấy văn bản đã công bố để đối chiếu ngày ký và ngày hiệu lực.",
     "1881/QĐ-TTg": "Chưa tìm thấy toàn văn; một trang của Cục Công Thương địa phương "
     "(arit.gov.vn) ghi ngày 20/11/2020, khác ngày 24/11/2020 trong danh mục.",
     "04/CT-BCT": "Không tìm thấy văn bản đã công bố để đối chiếu số và ngày ký.",
@@ -241,6 +250,15 @@ ACTIVITIES = [
         "Demonstration models, technology transfer and advanced machinery",
         None,
     ),
+    # The sub-activities 02.1, 03.3, 03.4, 04.1 and 05.4 carry support caps of their own
+    # (Thông tư 28/2018/TT-BTC, Điều 8; NATIONAL_CAPS).
+    (
+        "02.1",
+        "Hỗ trợ thành lập doanh nghiệp sản xuất công nghiệp nông thôn tại địa bàn có điều kiện "
+        "kinh tế - xã hội khó khăn, đặc biệt khó khăn",
+        "Founding rural industrial enterprises in areas with difficult socio-economic conditions",
+        "02",
+    ),
     ("03.1", "Xây dựng mô hình trình diễn kỹ thuật", "Technical demonstration models", "03"),
     (
         "03.2",
@@ -249,10 +267,23 @@ ACTIVITIES = [
         "03",
     ),
     (
+        "03.3",
+        "Mô hình của cơ sở công nghiệp nông thôn đang hoạt động có hiệu quả cần nhân rộng",
+        "Models of establishments already working well, to be replicated",
+        "03",
+    ),
+    ("03.4", "Hỗ trợ dây chuyền công nghệ", "Technology lines", "03"),
+    (
         "04",
         "Sản xuất sạch hơn, sản xuất và tiêu dùng bền vững",
         "Cleaner and sustainable production",
         None,
+    ),
+    (
+        "04.1",
+        "Mô hình thí điểm áp dụng sản xuất sạch hơn trong công nghiệp",
+        "Pilot models of cleaner production in industry",
+        "04",
     ),
     (
         "05",
@@ -271,6 +302,12 @@ ACTIVITIES = [
         "05.3",
         "Phòng trưng bày, giới thiệu và bán sản phẩm",
         "Showrooms for presenting and selling products",
+        "05",
+    ),
+    (
+        "05.4",
+        "Tổ chức, tham gia hội chợ triển lãm tại nước ngoài",
+        "Trade fairs and exhibitions abroad",
         "05",
     ),
     ("06", "Tư vấn, trợ giúp cơ sở công nghiệp nông thôn", "Consulting for establishments", None),
@@ -339,20 +376,186 @@ NATIONAL_PROGRAMS = [
     ),
 ]
 
-# activity, level, province code or None, percent, amount, unit, from, document, notes
-EXAMPLE_CAPS = [
-    (
+
+class NationalCap(NamedTuple):
+    """A support level for national funds (kinh phí khuyến công quốc gia): "at most
+    ``percent`` % of the cost, and at most ``amount`` đồng per ``unit``", as Thông tư
+    28/2018/TT-BTC writes it, with the article and the published text it was read in.
+    ``example``: the value could not be read in a published text of the circular itself."""
+
+    activity: str
+    percent: str | None
+    amount: int | None
+    unit: str
+    since: dt.date
+    until: dt.date | None
+    document: str
+    article: str
+    source_url: str
+    example: bool
+    notes: str
+
+
+# Thông tư 28/2018/TT-BTC takes effect on 15/5/2018 in the catalogue (LEGAL_DOCUMENTS; the
+# date is not confirmed, UNCONFIRMED_FIELDS). Thông tư 64/2024/TT-BTC (signed 28/8/2024)
+# amends it; its text could not be read (searched 03/12/2026), so whether it changed these
+# levels is unknown: the rows stay open-ended until an administrator ends them and enters
+# the amended level from the date 64/2024 takes effect (README, "Support levels").
+TT28_SINCE = D(2018, 5, 15)
+NOT_AMENDED_NOTE = (
+    " Thông tư 64/2024/TT-BTC: chưa đọc được văn bản, chưa biết mức này có được sửa hay "
+    "không (quản trị viên kết thúc dòng này và nhập mức mới từ ngày Thông tư 64 có hiệu lực "
+    "nếu có)."
+)
+SOURCE_TVPL_MODELS = (
+    "https://thuvienphapluat.vn/hoi-dap-phap-luat/3C878-hd-muc-chi-ho-tro-xay-dung-mo-hinh-"
+    "trinh-dien-ky-thuat-cho-hoat-dong-khuyen-cong.html"
+)
+SOURCE_TVPL_FAIRS_ABROAD = (
+    "https://thuvienphapluat.vn/hoi-dap-phap-luat/3C895-hd-muc-chi-hoat-dong-khuyen-cong-khi-"
+    "to-chuc-tham-gia-hoi-cho-trien-lam-cho-cac-co-so-cong-nghiep-nong-thon-tai-nuoc-ngoai-"
+    "la-bao-nhieu.html"
+)
+SOURCE_BINH_THUAN_MACHINERY = "http://www.khuyencongbinhthuan.com.vn/News/FaqView.aspx?ID=575"
+SOURCE_LUATVIETNAM_TT28 = (
+    "https://english.luatvietnam.vn/circular-no-28-2018-tt-btc-dated-march-28-2018-of-the-"
+    "ministry-of-finance-on-guiding-the-estimation-management-and-use-of-industrial-"
+    "extension-fund-163904-doc1.html"
+)
+SOURCE_DONG_THAP_2024 = (
+    "https://congthuong.vn/dong-thap-ap-dung-muc-chi-moi-cho-hoat-dong-khuyen-cong-331398.html"
+)
+
+NATIONAL_CAPS = [
+    NationalCap(
         "03.1",
-        "national",
-        None,
         "30",
         1_000_000_000,
         "model",
-        D(2018, 5, 15),
+        TT28_SINCE,
+        None,
         "28/2018/TT-BTC",
-        "Ví dụ: mô hình trình diễn kỹ thuật từ kinh phí khuyến công quốc gia, "
-        "30 % tối đa 1.000 triệu đồng/mô hình.",
+        "Điều 8 khoản 2",
+        SOURCE_TVPL_MODELS,
+        False,
+        "Mô hình trình diễn kỹ thuật để phổ biến công nghệ mới, sản xuất sản phẩm mới: tối đa "
+        "30 % chi phí nhưng không quá 1.000 triệu đồng/mô hình (thuvienphapluat.vn trích khoản "
+        "2 Điều 8; cùng mức trong tóm tắt của LuatVietnam)." + NOT_AMENDED_NOTE,
     ),
+    NationalCap(
+        "03.3",
+        "30",
+        100_000_000,
+        "model",
+        TT28_SINCE,
+        None,
+        "28/2018/TT-BTC",
+        "Điều 8 khoản 2 (đoạn hai)",
+        SOURCE_DONG_THAP_2024,
+        True,
+        "Ví dụ: mô hình của cơ sở đang hoạt động có hiệu quả cần nhân rộng. Đoạn này của khoản "
+        "2 Điều 8 được thuvienphapluat.vn trích nhưng mức bị cắt; 30 %, 100 triệu đồng/mô hình "
+        "là mức Nghị quyết 08/2024/NQ-HĐND tỉnh Đồng Tháp ghi (congthuong.vn), chưa đọc được "
+        "trong Thông tư." + NOT_AMENDED_NOTE,
+    ),
+    NationalCap(
+        "03.2",
+        "50",
+        300_000_000,
+        "establishment",
+        TT28_SINCE,
+        None,
+        "28/2018/TT-BTC",
+        "Điều 8 khoản 4",
+        SOURCE_BINH_THUAN_MACHINERY,
+        False,
+        "Ứng dụng máy móc thiết bị tiên tiến, chuyển giao công nghệ, tiến bộ khoa học kỹ thuật: "
+        "tối đa 50 % chi phí nhưng không quá 300 triệu đồng/cơ sở (Trung tâm Khuyến công Bình "
+        "Thuận trích khoản 4 Điều 8; cùng câu chữ trong Nghị quyết 08/2024/NQ-HĐND Đồng Tháp)."
+        + NOT_AMENDED_NOTE,
+    ),
+    NationalCap(
+        "03.4",
+        "50",
+        450_000_000,
+        "establishment",
+        TT28_SINCE,
+        None,
+        "28/2018/TT-BTC",
+        "Điều 8 khoản 4",
+        SOURCE_BINH_THUAN_MACHINERY,
+        True,
+        'Ví dụ: dây chuyền công nghệ "tối đa không quá 1,5 lần mức hỗ trợ ứng dụng máy móc '
+        'thiết bị tiên tiến" (đã đọc): 1,5 × 300 triệu = 450 triệu đồng/cơ sở. Tỷ lệ 50 % là '
+        "cách đọc của danh mục (văn bản không ghi riêng), cần quản trị viên xác nhận."
+        + NOT_AMENDED_NOTE,
+    ),
+    NationalCap(
+        "02.1",
+        None,
+        10_000_000,
+        "enterprise",
+        TT28_SINCE,
+        None,
+        "28/2018/TT-BTC",
+        "Điều 8 (số khoản chưa đối chiếu)",
+        SOURCE_LUATVIETNAM_TT28,
+        False,
+        "Hỗ trợ thành lập doanh nghiệp sản xuất công nghiệp nông thôn tại địa bàn có điều kiện "
+        "kinh tế - xã hội khó khăn, đặc biệt khó khăn: không quá 10 triệu đồng/doanh nghiệp "
+        "(LuatVietnam tóm tắt Thông tư; số khoản chưa đọc được)." + NOT_AMENDED_NOTE,
+    ),
+    NationalCap(
+        "04.1",
+        "30",
+        500_000_000,
+        "model",
+        TT28_SINCE,
+        None,
+        "28/2018/TT-BTC",
+        "Điều 8 (số khoản chưa đối chiếu)",
+        SOURCE_DONG_THAP_2024,
+        True,
+        "Ví dụ: mô hình thí điểm áp dụng sản xuất sạch hơn trong công nghiệp, 30 %, tối đa 500 "
+        "triệu đồng/mô hình, là mức Nghị quyết 08/2024/NQ-HĐND tỉnh Đồng Tháp ghi "
+        "(congthuong.vn); chưa đọc được trong Thông tư." + NOT_AMENDED_NOTE,
+    ),
+    NationalCap(
+        "05.4",
+        "100",
+        None,
+        "event",
+        TT28_SINCE,
+        None,
+        "28/2018/TT-BTC",
+        "Điều 8 khoản 6",
+        SOURCE_TVPL_FAIRS_ABROAD,
+        False,
+        "Tổ chức, tham gia hội chợ triển lãm cho cơ sở công nghiệp nông thôn tại nước ngoài: hỗ "
+        "trợ 100 % các khoản chi phí (thuê mặt bằng, thiết kế, dàn dựng gian hàng, …), không "
+        "ghi mức tối đa theo số tiền (thuvienphapluat.vn trích khoản 6 Điều 8)." + NOT_AMENDED_NOTE,
+    ),
+]
+
+# The activities of Thông tư 28/2018/TT-BTC, Điều 8 whose national level could not be read in a
+# published text (searched 03/12/2026): no row is loaded for them, so the checks panel warns
+# that no cap is recorded (README, "Support levels").
+NATIONAL_CAPS_NOT_FOUND = [
+    "01 đào tạo nghề, truyền nghề",
+    "02 khóa đào tạo, tập huấn nâng cao năng lực quản lý",
+    "05.1 bình chọn sản phẩm công nghiệp nông thôn tiêu biểu",
+    "05.2 hội chợ, triển lãm trong nước",
+    "05.3 phòng trưng bày, giới thiệu và bán sản phẩm",
+    "05 xây dựng, đăng ký thương hiệu",
+    "06 tư vấn",
+    "07 thông tin tuyên truyền",
+    "08.1 hiệp hội, cụm liên kết",
+    "08.2 hạ tầng cụm công nghiệp, xử lý ô nhiễm môi trường",
+]
+
+# activity, level, province code, percent, amount, unit, from, document, notes: the
+# provinces' example rules (placeholders an administrator replaces by the HĐND resolution)
+EXAMPLE_CAPS = [
     (
         "03.1",
         "local",
@@ -549,11 +752,64 @@ def load_catalogue(apps) -> None:
                 notes=notes,
             )
 
+    if any(field.name == "article" for field in SupportCap._meta.get_fields()):
+        national_caps_load(apps)
+
     try:
         apps.get_model("programs", "AdvanceLimit")
     except LookupError:  # an older migration's state: 0007 loads them
         return
     advance_limits_load(apps)
+
+
+def _same(current, wanted) -> bool:
+    if isinstance(current, Decimal) and wanted is not None:
+        return current == Decimal(wanted)
+    return current == wanted
+
+
+def national_caps_load(apps) -> None:
+    """The national support levels of NATIONAL_CAPS (idempotent: matched on activity, level
+    and start date). A row the catalogue loaded (no author) is brought to the catalogue's
+    values — so the former example "03.1 national, 30 %, 1,000 million" becomes the
+    verified row with its article and source; a row an administrator saved is left as it
+    is."""
+    SupportCap = apps.get_model("programs", "SupportCap")
+    Activity = apps.get_model("programs", "Activity")
+    LegalDocument = apps.get_model("programs", "LegalDocument")
+    for row in NATIONAL_CAPS:
+        values = dict(
+            max_percent=row.percent,
+            max_amount=row.amount,
+            unit=row.unit,
+            effective_to=row.until,
+            legal_document=LegalDocument.objects.get(number=row.document),
+            article=row.article,
+            source_url=row.source_url,
+            is_example=row.example,
+            notes=row.notes,
+        )
+        cap = SupportCap.objects.filter(
+            activity=Activity.objects.get(code=row.activity),
+            level="national",
+            province__isnull=True,
+            effective_from=row.since,
+        ).first()
+        if cap is None:
+            SupportCap.objects.create(
+                activity=Activity.objects.get(code=row.activity),
+                level="national",
+                effective_from=row.since,
+                **values,
+            )
+        elif cap.created_by_id is None:
+            changed = [
+                name for name, value in values.items() if not _same(getattr(cap, name), value)
+            ]
+            if changed:  # a no-op when loaded already (the rows keep their updated_at)
+                for name in changed:
+                    setattr(cap, name, values[name])
+                cap.save()
 
 
 def advance_limits_load(apps) -> None:

@@ -154,6 +154,13 @@ class TransitionForm(forms.Form):
 
 class CapForm(forms.ModelForm):
     max_amount = VNDField(label=_("Maximum amount (VND)"), required=False, min_value=1)
+    source_url = forms.URLField(
+        label=_("Published source"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("Where the level can be read (the resolution or circular as published)."),
+    )
 
     class Meta:
         model = SupportCap
@@ -167,6 +174,8 @@ class CapForm(forms.ModelForm):
             "effective_from",
             "effective_to",
             "legal_document",
+            "article",
+            "source_url",
             "is_example",
             "notes",
         ]
@@ -179,10 +188,17 @@ class CapForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         if not is_national(user):
-            # A province's administrator keeps that province's rules only.
-            self.fields["province"].disabled = True
-            self.fields["province"].initial = user.province_id
-            self.fields["level"].initial = Level.LOCAL
+            # A province's administrator keeps that province's rules only, and those are
+            # for its local funds (HĐND resolution): province and level are fixed.
+            for name, value in (("province", user.province_id), ("level", Level.LOCAL)):
+                self.fields[name].disabled = True
+                # A disabled field takes its value from the form's initial data, which a
+                # ModelForm fills from the (new, empty) instance: set it there.
+                self.initial[name] = value
+            self.fields["level"].help_text = _(
+                "A province's rules apply to its local funds only; national funds follow the "
+                "national rules."
+            )
 
 
 class CapCalculatorForm(DatabaseBoundsMixin, forms.Form):

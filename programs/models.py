@@ -158,6 +158,7 @@ class SupportCap(models.Model):
         TRAINEE = "trainee", _("per trainee")
         EVENT = "event", _("per event")
         PRODUCT = "product", _("per product")
+        ENTERPRISE = "enterprise", _("per enterprise")
 
     province_scope = "province"
     national_rows_visible_to_all = True
@@ -189,6 +190,15 @@ class SupportCap(models.Model):
     legal_document = models.ForeignKey(
         LegalDocument, verbose_name=_("legal document"), on_delete=models.PROTECT
     )
+    # "Điều 8 khoản 2" of the legal document: where the rule is written.
+    article = models.CharField(
+        _("article"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where in the document the rule is written, e.g. Điều 8 khoản 2."),
+    )
+    # Where the value was read in a published text (empty: not yet checked).
+    source_url = models.URLField(_("published source"), max_length=500, blank=True)
     is_example = models.BooleanField(
         _("example value"),
         default=False,
@@ -232,6 +242,15 @@ class SupportCap(models.Model):
                 condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
                 name="supportcap_effective_dates_ordered",
                 violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            # A province's rule (HĐND resolution) is for its local funds only: national funds
+            # follow the national rules (Thông tư 28/2018/TT-BTC) in every province.
+            models.CheckConstraint(
+                condition=Q(level="national", province__isnull=True) | Q(level="local"),
+                name="supportcap_national_has_no_province",
+                violation_error_message=_(
+                    "A province's rule applies to its local funds only: choose the local level."
+                ),
             ),
         ]
 

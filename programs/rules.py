@@ -24,10 +24,15 @@ def cap_rule_for(
 ) -> SupportCap | None:
     """The rule in force on ``on_date`` for this activity, funding level and province.
 
-    A province's own rule wins over the national one; an activity without a rule of its
-    own takes its group's. Two queries at most."""
+    For local funds a province's own rule (HĐND resolution) wins over a rule for every
+    province; national funds follow the national rules only, whatever the province (a
+    province's rule never applies to them). An activity without a rule of its own takes its
+    group's. Two queries at most."""
     activity_ids = [activity.pk] + ([activity.parent_id] if activity.parent_id else [])
     province_id = getattr(province, "pk", province)
+    places = Q(province__isnull=True)
+    if level != "national":
+        places |= Q(province_id=province_id)
     candidates = (
         SupportCap.objects.filter(
             activity_id__in=activity_ids,
@@ -35,7 +40,7 @@ def cap_rule_for(
             effective_from__lte=on_date,
         )
         .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on_date))
-        .filter(Q(province__isnull=True) | Q(province_id=province_id))
+        .filter(places)
         .select_related("legal_document", "activity", "province")
     )
 
@@ -72,11 +77,21 @@ def describe_rule(rule: SupportCap) -> str:
         )
     text = ", ".join(parts)
     since = format_date(rule.effective_from)
-    return _("%(limits)s (%(document)s, in force from %(since)s)") % {
+    document = rule.legal_document.citation
+    if rule.article:
+        # "Điều 8 khoản 2 Thông tư số 28/2018/TT-BTC": where the rule is written.
+        document = _("%(article)s of %(document)s") % {
+            "article": rule.article,
+            "document": document,
+        }
+    text = _("%(limits)s (%(document)s, in force from %(since)s)") % {
         "limits": text,
-        "document": rule.legal_document.citation,
+        "document": document,
         "since": since,
     }
+    if rule.is_example:
+        text += " " + _("[example value, not read in the published text]")
+    return text
 
 
 @dataclass(frozen=True)

@@ -437,6 +437,16 @@ def cap_save(*, actor, cap: SupportCap) -> SupportCap:
             raise PermissionDenied
     else:
         require_act(actor, "cap.manage", cap)
+    if cap.province_id is not None and cap.level != Level.LOCAL:
+        # An HĐND resolution sets the province's levels for its local funds; national funds
+        # follow Thông tư 28/2018/TT-BTC everywhere (also a constraint in the database).
+        raise ValidationError(
+            {
+                "level": _(
+                    "A province's rule applies to its local funds only: choose the local level."
+                )
+            }
+        )
     cap.full_clean()
     # Serialise writers of the same rule key, so the overlap check below cannot race.
     key = zlib.crc32(f"cap:{cap.activity_id}:{cap.level}:{cap.province_id}".encode())

@@ -333,10 +333,55 @@ def check_allocation(proposal: Proposal, totals) -> list[Check]:
     ]
 
 
+@dataclass(frozen=True)
+class JudgingDate:
+    """The date a đề án is judged by, and why — the checks panel says both:
+
+    - ``decision``: decided; the rules in force on its decision date;
+    - ``planned``: the decision date typed in the decision panel, before recording it;
+    - ``chosen``: a date the user chose on the panel while preparing ("judge on");
+    - ``today``: preparing, no date given: today's rules, and the panel says so (the
+      decision will be judged again by its own date, services.proposal_transition)."""
+
+    date: datetime.date
+    reason: str
+
+    @property
+    def text(self) -> str:
+        day = self.date.strftime("%d/%m/%Y")
+        if self.reason == "decision":
+            return _("Judged by the rules in force on the decision date, %(date)s.") % {"date": day}
+        if self.reason == "planned":
+            return _(
+                "Judged by the rules in force on the planned decision date, %(date)s (the date "
+                "typed in the decision form)."
+            ) % {"date": day}
+        if self.reason == "chosen":
+            return _("Judged by the rules in force on %(date)s, the date you chose.") % {
+                "date": day
+            }
+        return _(
+            "No decision date yet: judged by the rules in force today, %(date)s. The decision "
+            "will be judged by the rules in force on its own date."
+        ) % {"date": day}
+
+
+def judging_date(
+    proposal: Proposal, *, on_date: datetime.date | None = None, reason: str = "chosen"
+) -> JudgingDate:
+    """The date ``run_checks`` judges by: a date given (``reason`` says whose), else the
+    decision date once decided, else today."""
+    if on_date is not None:
+        return JudgingDate(on_date, reason)
+    if proposal.decision_date:
+        return JudgingDate(proposal.decision_date, "decision")
+    return JudgingDate(timezone.localdate(), "today")
+
+
 def run_checks(proposal: Proposal, *, on_date: datetime.date | None = None) -> list[Check]:
     """All checks; the rules are those in force on ``on_date`` (the approval date when
-    deciding, today while preparing)."""
-    on_date = on_date or proposal.decision_date or timezone.localdate()
+    deciding), else on the decision date once decided, else today (``judging_date``)."""
+    on_date = judging_date(proposal, on_date=on_date).date
     links = list(
         proposal.beneficiary_links.select_related("beneficiary__commune", "beneficiary__province")
     )

@@ -430,6 +430,14 @@ class AppraisalForm(DatabaseBoundsMixin, forms.Form):
         return self.scores()
 
 
+class JudgeOnForm(forms.Form):
+    """The date the checks panel judges by (projects.views.checks_context): the decision
+    date typed in the decision panel, or a date chosen on the panel while preparing."""
+
+    decision_date = forms.DateField(required=False)
+    on_date = forms.DateField(required=False)
+
+
 class TransitionForm(forms.Form):
     action = forms.CharField()
     comment = forms.CharField(required=False)

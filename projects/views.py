@@ -83,8 +83,35 @@ def _check_rows(user, proposal: Proposal, results=None) -> list[dict]:
     return rows
 
 
+def checks_context(request, proposal: Proposal, *, results=None, judge_field: bool = False) -> dict:
+    """The checks panel: its rows, the date it judges by and why (checks.judging_date),
+    and — while no decision is recorded — the "judge on" field. The query string may carry
+    ``decision_date`` (typed in the decision panel: the planned decision date) or
+    ``on_date`` (chosen on the panel)."""
+    form = forms.JudgeOnForm(request.GET or None)
+    on_date, reason, note = None, "chosen", ""
+    if form.is_bound and form.is_valid():
+        if form.cleaned_data["decision_date"]:
+            on_date, reason = form.cleaned_data["decision_date"], "planned"
+        elif form.cleaned_data["on_date"]:
+            on_date = form.cleaned_data["on_date"]
+    elif form.is_bound:
+        note = _("The date must be written as dd/mm/yyyy: the panel judges by the date below.")
+    judging = checks.judging_date(proposal, on_date=on_date, reason=reason)
+    if results is None:
+        results = checks.run_checks(proposal, on_date=judging.date)
+    return {
+        "check_rows": _check_rows(request.user, proposal, results),
+        "judging": judging,
+        # While preparing; not when the date comes from the decision panel being filled in.
+        "judge_field": judge_field and proposal.decision_date is None and reason != "planned",
+        "judge_note": note,
+    }
+
+
 class ProposalChecksView(PolicyMixin, View):
-    """HTMX partial: the checks panel, run again on request (after saving)."""
+    """HTMX partial: the checks panel, run again on request (after saving), or for the
+    date typed in the decision panel or chosen on the panel (checks_context)."""
 
     permission = "proposal.view"
     model = Proposal
@@ -94,7 +121,7 @@ class ProposalChecksView(PolicyMixin, View):
         return render(
             request,
             "projects/partials/checks.html",
-            {"proposal": proposal, "check_rows": _check_rows(request.user, proposal)},
+            {"proposal": proposal, **checks_context(request, proposal, judge_field=True)},
         )
 
 
@@ -134,7 +161,7 @@ class ProposalChecksPreviewView(PolicyMixin, View):
         except ValidationError as exc:
             context["preview_note"] = " ".join(service_error_messages(exc))
             return render(request, "projects/partials/checks.html", context)
-        context["check_rows"] = _check_rows(request.user, proposal, results)
+        context.update(checks_context(request, proposal, results=results))
         return render(request, "projects/partials/checks.html", context)
 
 
@@ -520,7 +547,7 @@ def detail_context(request, proposal: Proposal, **extra) -> dict:
         "source_totals": [totals[s] for s in sources],
         "totals": totals,
         "support_source": SOURCE_SHORT[program_source(proposal.level)],
-        "check_rows": _check_rows(user, proposal),
+        **checks_context(request, proposal, judge_field=True),
         "event_rows": timeline.timeline_rows(sections["events"]),
         "transitions": transitions,
         "waiting_for": workflow.waiting_for(user, proposal),
@@ -1035,7 +1062,7 @@ class CouncilSheetView(_SheetMixin, View):
             "form": form,
             "typed_score": _typed_score(form),
             "mine": mine,
-            "check_rows": _check_rows(self.request.user, link.proposal),
+            **checks_context(self.request, link.proposal),
         }
         return render(self.request, self.template_name, context, status=status)
 

@@ -50,7 +50,21 @@ def test_unconfirmed_fields_are_the_ones_no_source_confirms():
         "46/2012/TT-BCT": ["effective_from"],
         "36/2013/TT-BCT": ["effective_from"],
         "28/2018/TT-BTC": ["effective_from"],
+        "64/2024/TT-BTC": ["effective_from"],
     }
+
+
+def test_circular_64_2024_was_signed_on_28_august_2024():
+    """LawNet: the Minister of Finance promulgated Thông tư 64/2024/TT-BTC on 28/8/2024 (the
+    catalogue had 30/8); its date of effect (15/10/2024) is not confirmed."""
+    doc = LegalDocument.objects.get(number="64/2024/TT-BTC")
+    assert doc.signed_on == D(2024, 8, 28)
+    assert doc.is_verified and "lawnet.vn" in doc.source_url
+    assert "64/2024/TT-BTC" not in catalogue.UNVERIFIED
+    LegalDocument.objects.filter(pk=doc.pk).update(signed_on=D(2024, 8, 30), source_url="")
+    catalogue.legal_sources_apply(django_apps)  # what migration 0008 does to an old database
+    doc.refresh_from_db()
+    assert doc.signed_on == D(2024, 8, 28) and doc.is_verified
 
 
 def test_circular_36_2013_is_in_the_catalogue_and_20_2017_amends_it():
