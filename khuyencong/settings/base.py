@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "inspections",
     "reports",
     "periodic",
+    "priorities",
     "dashboards",
     "demo",
 ]
