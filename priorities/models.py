@@ -136,6 +136,9 @@ class EstablishmentDeclaration(Declaration):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.beneficiary_id} · {self.priority_id}"
+
 
 class ProposalDeclaration(Declaration):
     """A priority the Sở declares a đề án meets (carried out in a priority area…)."""
@@ -165,3 +168,6 @@ class ProposalDeclaration(Declaration):
                 name="proposal_declaration_withdrawn_by_someone",
             ),
         ]
+
+    def __str__(self):
+        return f"{self.proposal_id} · {self.priority_id}"
