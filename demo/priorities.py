@@ -30,7 +30,12 @@ def seed_priorities() -> str:
     for code, (for_establishments, for_proposals) in DECLARATIONS.items():
         province = Province.objects.get(code=code)
         actor = demo_user(province, Role.PROVINCE_STAFF)
-        establishments = Beneficiary.objects.filter(province=province).order_by("pk")[:3]
+        # Establishments supported by the province's đề án, so the filters show them.
+        establishments = (
+            Beneficiary.objects.filter(province=province, proposal_links__isnull=False)
+            .distinct()
+            .order_by("pk")[:3]
+        )
         for b, priority_code in zip(establishments, for_establishments, strict=False):
             p = priorities.get(priority_code)
             if (
