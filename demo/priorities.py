@@ -10,8 +10,8 @@ from beneficiaries.models import Beneficiary
 from demo.seeding import demo_user
 from priorities import services
 from priorities.catalogue import load_priorities
-from priorities.models import EstablishmentDeclaration, Priority, ProposalDeclaration
-from projects.models import Proposal
+from priorities.models import BeneficiaryDeclaration, Priority, ProposalDeclaration
+from projects.models import FUNDED_STATES, Proposal
 from reference.models import Province
 
 # province code -> (establishment priorities for its first establishments, đề án priorities
@@ -27,28 +27,32 @@ def seed_priorities() -> str:
     load_priorities(django_apps)  # the catalogue (a data migration): put back if missing
     priorities = {p.code: p for p in Priority.objects.all()}
     made = 0
-    for code, (for_establishments, for_proposals) in DECLARATIONS.items():
+    for code, (for_beneficiaries, for_proposals) in DECLARATIONS.items():
         province = Province.objects.get(code=code)
         actor = demo_user(province, Role.PROVINCE_STAFF)
-        # Establishments supported by the province's đề án, so the filters show them.
-        establishments = (
-            Beneficiary.objects.filter(province=province, proposal_links__isnull=False)
+        # Establishments supported by approved đề án, so the filters show figures.
+        supported = (
+            Beneficiary.objects.filter(
+                province=province, proposal_links__proposal__status__in=FUNDED_STATES
+            )
             .distinct()
             .order_by("pk")[:3]
         )
-        for b, priority_code in zip(establishments, for_establishments, strict=False):
+        for b, priority_code in zip(supported, for_beneficiaries, strict=False):
             p = priorities.get(priority_code)
             if (
                 p
-                and not EstablishmentDeclaration.objects.filter(
+                and not BeneficiaryDeclaration.objects.filter(
                     beneficiary=b, priority=p, withdrawn_at__isnull=True
                 ).exists()
             ):
-                services.establishment_priority_declare(
+                services.beneficiary_priority_declare(
                     beneficiary=b, priority=p, actor=actor, evidence=EVIDENCE
                 )
                 made += 1
-        proposals = Proposal.objects.filter(province=province).order_by("pk")[:2]
+        proposals = Proposal.objects.filter(province=province, status__in=FUNDED_STATES).order_by(
+            "pk"
+        )[:2]
         for proposal, priority_code in zip(proposals, for_proposals, strict=False):
             p = priorities.get(priority_code)
             if (

@@ -34,7 +34,7 @@ EXAMPLE_WORKER_THRESHOLD = 50
 class Entry(NamedTuple):
     code: str
     name: str
-    basis: str  # computed | establishment | proposal
+    basis: str  # computed | beneficiary | proposal
     document: str  # LegalDocument.number
     article: str
     source_url: str
@@ -113,25 +113,25 @@ PRIORITIES = [
     _decree_45(
         "local_raw_materials",
         "Sản xuất sản phẩm sử dụng nguyên liệu tại chỗ",
-        "establishment",
+        "beneficiary",
         "sản xuất sản phẩm sử dụng nguyên liệu tại chỗ",
     ),
     _decree_45(
         "export",
         "Sản xuất sản phẩm có thị trường xuất khẩu",
-        "establishment",
+        "beneficiary",
         "sản xuất các sản phẩm có thị trường xuất khẩu",
     ),
     _decree_45(
         "supporting_industry",
         "Công nghiệp hỗ trợ",
-        "establishment",
+        "beneficiary",
         "công nghiệp hỗ trợ",
     ),
     _decree_45(
         "agri_machinery_chemicals",
         "Công nghiệp cơ khí, hóa chất phục vụ nông nghiệp, nông thôn",
-        "establishment",
+        "beneficiary",
         "hỗ trợ phát triển công nghiệp cơ khí, hóa chất phục vụ nông nghiệp, nông thôn",
     ),
     # --- Declared for the đề án ----------------------------------------------------------

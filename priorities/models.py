@@ -5,7 +5,7 @@ cannot compute.
 
 Where a declaration lives follows what it is about: a fact about the establishment
 (exports, uses local raw materials, is a supporting industry) is declared once for the
-establishment and holds for every đề án it takes part in (``EstablishmentDeclaration``); a
+establishment and holds for every đề án it takes part in (``BeneficiaryDeclaration``); a
 fact about the đề án (carried out in a priority area) is declared for the đề án
 (``ProposalDeclaration``). ``priorities.selectors`` computes the others."""
 
@@ -23,7 +23,7 @@ class Priority(models.Model):
 
     class Basis(models.TextChoices):
         COMPUTED = "computed", _("computed from the registry")
-        ESTABLISHMENT = "establishment", _("declared for the establishment")
+        BENEFICIARY = "beneficiary", _("declared for the establishment")
         PROPOSAL = "proposal", _("declared for the proposal")
 
     # A computed priority's code names its rule in priorities.selectors.COMPUTED_RULES.
@@ -54,7 +54,7 @@ class Priority(models.Model):
         verbose_name_plural = _("priorities")
         constraints = [
             models.CheckConstraint(
-                condition=Q(basis__in=["computed", "establishment", "proposal"]),
+                condition=Q(basis__in=["computed", "beneficiary", "proposal"]),
                 name="priority_basis_known",
             ),
             models.CheckConstraint(
@@ -72,8 +72,8 @@ class Priority(models.Model):
 
     @property
     def citation(self) -> str:
-        """ "Điều 5 … Nghị định số 45/2012/NĐ-CP" """
-        return f"{self.article} {self.document.citation}".strip()
+        """ "Điều 1 (…), Nghị định số 235/2025/NĐ-CP" """
+        return ", ".join(part for part in (self.article, self.document.citation) if part)
 
     def in_force(self, on_date) -> bool:
         return self.valid_from <= on_date and (self.valid_to is None or on_date <= self.valid_to)
@@ -107,7 +107,7 @@ class Declaration(models.Model):
         abstract = True
 
 
-class EstablishmentDeclaration(Declaration):
+class BeneficiaryDeclaration(Declaration):
     """A priority the Sở declares an establishment meets (exports, local raw materials…)."""
 
     province_scope = "beneficiary__province"
@@ -127,12 +127,12 @@ class EstablishmentDeclaration(Declaration):
             models.UniqueConstraint(
                 fields=["beneficiary", "priority"],
                 condition=Q(withdrawn_at__isnull=True),
-                name="establishment_priority_declared_once",
+                name="beneficiary_priority_declared_once",
             ),
             models.CheckConstraint(
                 condition=Q(withdrawn_at__isnull=True, withdrawn_by__isnull=True)
                 | Q(withdrawn_at__isnull=False, withdrawn_by__isnull=False),
-                name="establishment_declaration_withdrawn_by_someone",
+                name="beneficiary_declaration_withdrawn_by_someone",
             ),
         ]
 

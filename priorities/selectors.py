@@ -3,7 +3,7 @@
 A priority is met by an establishment when the registry shows it (``COMPUTED_RULES``: owned
 by a woman, by an ethnic-minority person, employing at least the priority's threshold of
 workers, member of a recognised craft village) or when the Sở declared it for the
-establishment (``EstablishmentDeclaration``). A đề án meets a priority when one of its
+establishment (``BeneficiaryDeclaration``). A đề án meets a priority when one of its
 establishments meets it, or — for a priority about the đề án (a priority area) — when the
 Sở declared it for the đề án (``ProposalDeclaration``). The appraisal panel, the council's
 score sheet, the establishment's page and the dashboards' filter all read these."""
@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.policies import visible
 from beneficiaries.models import Beneficiary
-from priorities.models import EstablishmentDeclaration, Priority, ProposalDeclaration
+from priorities.models import BeneficiaryDeclaration, Priority, ProposalDeclaration
 from projects.models import Proposal, ProposalBeneficiary
 
 BASIS = Priority.Basis
@@ -87,7 +87,7 @@ class Met:
     declaration) and by the đề án's own declaration."""
 
     priority: Priority
-    establishments: list = field(default_factory=list)  # [(beneficiary, declaration|None)]
+    beneficiaries: list = field(default_factory=list)  # [(beneficiary, declaration|None)]
     declaration: ProposalDeclaration | None = None
 
 
@@ -95,17 +95,17 @@ def _active(qs):
     return qs.filter(withdrawn_at__isnull=True).select_related("declared_by")
 
 
-def establishment_priorities(
+def beneficiary_priorities(
     beneficiaries: list[Beneficiary], on_date: dt.date | None = None, priorities=None
-) -> dict[int, list[tuple[Priority, EstablishmentDeclaration | None]]]:
+) -> dict[int, list[tuple[Priority, BeneficiaryDeclaration | None]]]:
     """Per establishment: the priorities in force on ``on_date`` it meets, each with its
     declaration (None: computed from the registry). Two queries (and the craft village's)."""
     on_date = on_date or timezone.localdate()
     priorities = priorities if priorities is not None else priorities_in_force(on_date)
     ids = [b.pk for b in beneficiaries]
-    declared: dict[tuple[int, int], EstablishmentDeclaration] = {}
-    if any(p.basis == BASIS.ESTABLISHMENT for p in priorities):
-        for d in _active(EstablishmentDeclaration.objects.filter(beneficiary_id__in=ids)):
+    declared: dict[tuple[int, int], BeneficiaryDeclaration] = {}
+    if any(p.basis == BASIS.BENEFICIARY for p in priorities):
+        for d in _active(BeneficiaryDeclaration.objects.filter(beneficiary_id__in=ids)):
             declared[(d.beneficiary_id, d.priority_id)] = d
     village = (
         craft_village_members(ids, on_date)
@@ -120,7 +120,7 @@ def establishment_priorities(
                 rule = COMPUTED_RULES.get(p.code)
                 if (p.code == CRAFT_VILLAGE and b.pk in village) or (rule and rule[0](b, p)):
                     met.append((p, None))
-            elif p.basis == BASIS.ESTABLISHMENT and (b.pk, p.pk) in declared:
+            elif p.basis == BASIS.BENEFICIARY and (b.pk, p.pk) in declared:
                 met.append((p, declared[(b.pk, p.pk)]))
         result[b.pk] = met
     return result
@@ -156,7 +156,7 @@ def proposals_priorities(proposals: list[Proposal]) -> dict[int, list[Met]]:
         in_force = [p for p in all_priorities if p.in_force(day)]
         per_date[day] = (
             in_force,
-            establishment_priorities(list(beneficiaries.values()), day, in_force),
+            beneficiary_priorities(list(beneficiaries.values()), day, in_force),
         )
     result = {}
     for proposal in proposals:
@@ -167,10 +167,10 @@ def proposals_priorities(proposals: list[Proposal]) -> dict[int, list[Met]]:
             for b in by_proposal.get(proposal.pk, []):
                 for q, declaration in met_by[b.pk]:
                     if q.pk == p.pk:
-                        row.establishments.append((b, declaration))
+                        row.beneficiaries.append((b, declaration))
             if p.basis == BASIS.PROPOSAL:
                 row.declaration = own.get((proposal.pk, p.pk))
-            if row.establishments or row.declaration:
+            if row.beneficiaries or row.declaration:
                 rows.append(row)
         result[proposal.pk] = rows
     return result
@@ -190,9 +190,9 @@ def proposals_meeting(priority: Priority, *, on_date: dt.date | None = None) -> 
             .values("proposal_id")
             .order_by()
         )
-    if priority.basis == BASIS.ESTABLISHMENT:
+    if priority.basis == BASIS.BENEFICIARY:
         who = Exists(
-            EstablishmentDeclaration.objects.filter(
+            BeneficiaryDeclaration.objects.filter(
                 priority=priority,
                 withdrawn_at__isnull=True,
                 beneficiary_id=OuterRef("beneficiary_id"),
@@ -214,8 +214,8 @@ def proposals_meeting(priority: Priority, *, on_date: dt.date | None = None) -> 
     return links.values("proposal_id").order_by()
 
 
-def establishment_declarations(*, user, beneficiary: Beneficiary) -> QuerySet:
+def beneficiary_declarations(*, user, beneficiary: Beneficiary) -> QuerySet:
     """The declarations of ``beneficiary`` (active and withdrawn) ``user`` may see."""
     return visible(
-        user, EstablishmentDeclaration.objects.filter(beneficiary=beneficiary)
+        user, BeneficiaryDeclaration.objects.filter(beneficiary=beneficiary)
     ).select_related("priority", "declared_by", "withdrawn_by")

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policies import may_act
-from priorities.models import EstablishmentDeclaration, Priority, ProposalDeclaration
+from priorities.models import BeneficiaryDeclaration, Priority, ProposalDeclaration
 
 ACTION = "priority.declare"
 
@@ -33,14 +33,14 @@ def _save(declaration):
 
 
 @transaction.atomic
-def establishment_priority_declare(*, beneficiary, priority, actor, evidence: str = ""):
+def beneficiary_priority_declare(*, beneficiary, priority, actor, evidence: str = ""):
     """The Sở of the establishment's province declares it meets ``priority`` (a priority
     about the establishment: exports, local raw materials, supporting industry …)."""
     if not may_act(actor, ACTION, beneficiary):
         raise PermissionDenied
-    _check(priority, Priority.Basis.ESTABLISHMENT)
+    _check(priority, Priority.Basis.BENEFICIARY)
     return _save(
-        EstablishmentDeclaration(
+        BeneficiaryDeclaration(
             beneficiary=beneficiary, priority=priority, evidence=evidence.strip(), declared_by=actor
         )
     )
@@ -65,7 +65,7 @@ def declaration_withdraw(*, declaration, actor):
     """Withdraw a declaration (kept, with who withdrew it and when)."""
     owner = (
         declaration.beneficiary
-        if isinstance(declaration, EstablishmentDeclaration)
+        if isinstance(declaration, BeneficiaryDeclaration)
         else declaration.proposal
     )
     if not may_act(actor, ACTION, owner):

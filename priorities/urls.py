@@ -5,9 +5,9 @@ from priorities import views
 urlpatterns = [
     path("", views.PriorityListView.as_view(), name="priority-list"),
     path(
-        "establishments/<int:pk>/declare/",
-        views.EstablishmentDeclareView.as_view(),
-        name="priority-declare-establishment",
+        "beneficiaries/<int:pk>/declare/",
+        views.BeneficiaryDeclareView.as_view(),
+        name="priority-declare-beneficiary",
     ),
     path(
         "proposals/<int:pk>/declare/",
@@ -15,9 +15,9 @@ urlpatterns = [
         name="priority-declare-proposal",
     ),
     path(
-        "establishments/declarations/<int:pk>/withdraw/",
-        views.EstablishmentWithdrawView.as_view(),
-        name="priority-withdraw-establishment",
+        "beneficiaries/declarations/<int:pk>/withdraw/",
+        views.BeneficiaryWithdrawView.as_view(),
+        name="priority-withdraw-beneficiary",
     ),
     path(
         "proposals/declarations/<int:pk>/withdraw/",

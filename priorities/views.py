@@ -15,7 +15,7 @@ from accounts.policies import PolicyMixin, visible
 from beneficiaries.models import Beneficiary
 from priorities import services
 from priorities.forms import DeclareForm
-from priorities.models import EstablishmentDeclaration, Priority, ProposalDeclaration
+from priorities.models import BeneficiaryDeclaration, Priority, ProposalDeclaration
 from projects.models import Proposal
 
 
@@ -62,12 +62,12 @@ class _DeclareView(PolicyMixin, View):
         return redirect(self.back(owner))
 
 
-class EstablishmentDeclareView(_DeclareView):
+class BeneficiaryDeclareView(_DeclareView):
     model = Beneficiary
-    basis = Priority.Basis.ESTABLISHMENT
+    basis = Priority.Basis.BENEFICIARY
 
     def declare(self, owner, data, user):
-        services.establishment_priority_declare(
+        services.beneficiary_priority_declare(
             beneficiary=owner, priority=data["priority"], actor=user, evidence=data["evidence"]
         )
 
@@ -108,8 +108,8 @@ class _WithdrawView(PolicyMixin, View):
         )
 
 
-class EstablishmentWithdrawView(_WithdrawView):
-    model = EstablishmentDeclaration
+class BeneficiaryWithdrawView(_WithdrawView):
+    model = BeneficiaryDeclaration
     related = ("beneficiary",)
 
 

@@ -19,6 +19,7 @@ from beneficiaries.models import Beneficiary, ImportBatch
 from cycle.models import Call, PlanDecision, RegistrationBatch
 from inspections.models import Inspection, InspectionPhoto, Recommendation
 from periodic.models import PeriodicReport, ReportingDeadline, ReportVersion
+from priorities.models import BeneficiaryDeclaration, ProposalDeclaration
 from programs.models import AnnualPlan, Program, SupportCap
 from projects.models import AppraisalCouncil, Attachment, CouncilProposal, Proposal
 from reference.models import Commune, Province
@@ -27,6 +28,7 @@ from tests.beneficiaries import factories as beneficiary_factories
 from tests.cycle import factories as cycle_factories
 from tests.inspections import factories as inspection_factories
 from tests.periodic import factories as periodic_factories
+from tests.priorities import factories as priority_factories
 from tests.programs import factories
 from tests.projects import factories as proposal_factories
 from tests.reports.test_jobs_factories import done_job_in
@@ -97,6 +99,10 @@ def _object_in(model, province_code):
         return periodic_factories.signed_version_in(province)
     if model is ReportingDeadline:
         return ReportingDeadline.objects.first()
+    if model is BeneficiaryDeclaration:
+        return priority_factories.beneficiary_declaration_in(province)
+    if model is ProposalDeclaration:
+        return priority_factories.proposal_declaration_in(_proposal_in(province))
     return None
 
 
@@ -126,6 +132,7 @@ OBJECT_BUILDERS = {
     ReportJob,
     *(Call, RegistrationBatch, PlanDecision),
     *(PeriodicReport, ReportVersion, ReportingDeadline),
+    *(BeneficiaryDeclaration, ProposalDeclaration),
 }
 
 

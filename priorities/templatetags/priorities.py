@@ -1,5 +1,5 @@
 """The priorities panels other apps' pages include, so those apps need not import this one:
-``{% establishment_priorities beneficiary %}`` (the registry page),
+``{% beneficiary_priorities beneficiary %}`` (the registry page),
 ``{% proposal_priorities proposal %}`` (the appraisal section of a đề án and the score
 sheet) and ``{% priority_names rows %}`` (a line per đề án on the council's page)."""
 
@@ -15,12 +15,12 @@ from priorities.models import Priority
 register = template.Library()
 
 
-@register.inclusion_tag("priorities/partials/establishment.html", takes_context=True)
-def establishment_priorities(context, beneficiary):
+@register.inclusion_tag("priorities/partials/beneficiary.html", takes_context=True)
+def beneficiary_priorities(context, beneficiary):
     user = context["request"].user
     today = timezone.localdate()
     in_force = selectors.priorities_in_force(today)
-    met = selectors.establishment_priorities([beneficiary], today, in_force)[beneficiary.pk]
+    met = selectors.beneficiary_priorities([beneficiary], today, in_force)[beneficiary.pk]
     declared = {p.pk for p, d in met if d is not None}
     may_declare = has_perm(user, "priority.declare") and may_act(
         user, "priority.declare", beneficiary
@@ -32,7 +32,7 @@ def establishment_priorities(context, beneficiary):
         "today": today,
         "may_declare": may_declare,
         "choices": [
-            p for p in in_force if p.basis == Priority.Basis.ESTABLISHMENT and p.pk not in declared
+            p for p in in_force if p.basis == Priority.Basis.BENEFICIARY and p.pk not in declared
         ]
         if may_declare
         else [],

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from dashboards import selectors
-from priorities.models import EstablishmentDeclaration
+from priorities.models import BeneficiaryDeclaration
 from projects.models import ProposalBeneficiary
 from tests.dashboards.conftest import Truth, core, issues, money
 from tests.priorities.factories import priority
@@ -58,7 +58,7 @@ def test_without_a_priority_the_per_proposal_cells_give_the_rollups_figures(
 def test_a_declared_priority_restricts_the_figures_to_its_proposals(demo_data, users):
     export = priority("export")
     declared = set(
-        EstablishmentDeclaration.objects.filter(
+        BeneficiaryDeclaration.objects.filter(
             priority=export, withdrawn_at__isnull=True
         ).values_list("beneficiary_id", flat=True)
     )

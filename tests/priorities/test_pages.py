@@ -9,7 +9,7 @@ from django.urls import reverse
 from accounts.models import Role
 from beneficiaries.models import Beneficiary
 from priorities import services
-from priorities.models import EstablishmentDeclaration, ProposalDeclaration
+from priorities.models import BeneficiaryDeclaration, ProposalDeclaration
 from reference.models import Commune, Province
 from tests.beneficiaries.factories import BeneficiaryFactory, beneficiary_in
 from tests.priorities.factories import priority
@@ -28,14 +28,14 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tmp_media")]
 SONLA = 14
 
 
-def _sonla_establishment(**fields):
+def _sonla_beneficiary(**fields):
     commune = Commune.objects.filter(province__code=SONLA).order_by("code").first()
     return BeneficiaryFactory(commune=commune, **fields)
 
 
-def test_the_establishment_page_lists_its_priorities_with_their_source(world, client):
-    b = _sonla_establishment(woman_owned=True, workers=priority("many_workers").threshold)
-    services.establishment_priority_declare(
+def test_the_beneficiary_page_lists_its_priorities_with_their_source(world, client):
+    b = _sonla_beneficiary(woman_owned=True, workers=priority("many_workers").threshold)
+    services.beneficiary_priority_declare(
         beneficiary=b,
         priority=priority("export"),
         actor=staff(SONLA),
@@ -52,42 +52,42 @@ def test_the_establishment_page_lists_its_priorities_with_their_source(world, cl
     assert 'data-testid="priority-declare"' in body  # the Sở may declare more
 
 
-def test_declaring_from_the_establishment_page(world, client):
-    b = _sonla_establishment()
+def test_declaring_from_the_beneficiary_page(world, client):
+    b = _sonla_beneficiary()
     client.force_login(staff(SONLA))
-    url = reverse("priority-declare-establishment", args=[b.pk])
+    url = reverse("priority-declare-beneficiary", args=[b.pk])
     response = client.post(url, {"priority": priority("local_raw_materials").pk, "evidence": "Mía"})
     assert response.status_code == 302
-    declaration = EstablishmentDeclaration.objects.get(beneficiary=b)
+    declaration = BeneficiaryDeclaration.objects.get(beneficiary=b)
     assert declaration.declared_by == staff(SONLA) and declaration.evidence == "Mía"
     # A computed priority cannot be declared: said in Vietnamese, nothing written.
     page = client.post(url, {"priority": priority("woman_owned").pk}, follow=True)
-    assert EstablishmentDeclaration.objects.filter(beneficiary=b).count() == 1
+    assert BeneficiaryDeclaration.objects.filter(beneficiary=b).count() == 1
     assert "Ưu tiên" in page.content.decode() or "ưu tiên" in page.content.decode()
     # Withdraw.
-    client.post(reverse("priority-withdraw-establishment", args=[declaration.pk]))
+    client.post(reverse("priority-withdraw-beneficiary", args=[declaration.pk]))
     declaration.refresh_from_db()
     assert declaration.withdrawn_by == staff(SONLA)
 
 
 def test_another_province_and_read_only_users_cannot_declare(world, client):
-    b = _sonla_establishment()
-    url = reverse("priority-declare-establishment", args=[b.pk])
+    b = _sonla_beneficiary()
+    url = reverse("priority-declare-beneficiary", args=[b.pk])
     client.force_login(staff(1))
     assert client.post(url, {"priority": priority("export").pk}).status_code == 404
     client.force_login(user_with(Role.VIEWER, SONLA))
     assert client.post(url, {"priority": priority("export").pk}).status_code == 403
-    assert not EstablishmentDeclaration.objects.filter(beneficiary=b).exists()
+    assert not BeneficiaryDeclaration.objects.filter(beneficiary=b).exists()
     # A viewer sees the panel, without the form.
     body = client.get(reverse("beneficiary-detail", args=[b.pk])).content.decode()
     assert 'data-testid="priorities"' in body and 'data-testid="priority-declare"' not in body
 
 
-def test_the_appraisal_section_names_the_establishments_and_the_proposal_s_declaration(
+def test_the_appraisal_section_names_the_beneficiaries_and_the_proposal_s_declaration(
     world, client
 ):
-    woman = _sonla_establishment(woman_owned=True, name="Hợp tác xã Chè Shan Tuyết")
-    plain = _sonla_establishment()
+    woman = _sonla_beneficiary(woman_owned=True, name="Hợp tác xã Chè Shan Tuyết")
+    plain = _sonla_beneficiary()
     proposal = make_proposal(SONLA, beneficiaries=[woman, plain])
     client.force_login(staff(SONLA))
     client.post(
@@ -104,7 +104,7 @@ def test_the_appraisal_section_names_the_establishments_and_the_proposal_s_decla
 
 
 def test_the_council_page_and_score_sheet_show_the_priorities(world, client):
-    woman = _sonla_establishment(woman_owned=True)
+    woman = _sonla_beneficiary(woman_owned=True)
     proposal = advance(make_proposal(SONLA, beneficiaries=[woman]), S.SUBMITTED)
     services.proposal_priority_declare(
         proposal=proposal, priority=priority("ethnic_minority_area"), actor=staff(SONLA)
@@ -135,7 +135,7 @@ def test_the_list_of_priorities_shows_sources_and_example_data(world, client):
     assert str(priority("many_workers").threshold) in body
 
 
-def test_a_hanoi_establishment_page_stays_within_its_query_budget(
+def test_a_hanoi_beneficiary_page_stays_within_its_query_budget(
     world, client, django_assert_max_num_queries
 ):
     b = beneficiary_in(Province.objects.get(code=1))

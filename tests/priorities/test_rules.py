@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from priorities import selectors, services
 from priorities.catalogue import PRIORITIES
-from priorities.models import EstablishmentDeclaration, Priority
+from priorities.models import BeneficiaryDeclaration, Priority
 from tests.beneficiaries.factories import BeneficiaryFactory, beneficiary_in
 from tests.priorities.factories import priority
 from tests.projects.factories import make_proposal, ministry, staff, user_with
@@ -20,7 +20,7 @@ BEFORE = datetime.date(2024, 6, 1)
 
 
 def _codes(beneficiary, on_date=AFTER):
-    met = selectors.establishment_priorities([beneficiary], on_date)[beneficiary.pk]
+    met = selectors.beneficiary_priorities([beneficiary], on_date)[beneficiary.pk]
     return {p.code for p, _declaration in met}
 
 
@@ -75,30 +75,30 @@ def test_craft_village_membership_goes_through_one_function(world, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_a_province_declares_for_its_own_establishments_only(world):
+def test_a_province_declares_for_its_own_beneficiaries_only(world):
     hanoi, sonla = staff(1), staff(14)
     from reference.models import Province
 
     own = beneficiary_in(Province.objects.get(code=14))
-    declaration = services.establishment_priority_declare(
+    declaration = services.beneficiary_priority_declare(
         beneficiary=own, priority=priority("export"), actor=sonla, evidence="Tờ khai hải quan"
     )
     assert declaration.declared_by == sonla and declaration.declared_at is not None
     assert "export" in _codes(own)
-    met = dict(selectors.establishment_priorities([own], AFTER)[own.pk])
+    met = dict(selectors.beneficiary_priorities([own], AFTER)[own.pk])
     assert met[priority("export")].evidence == "Tờ khai hải quan"
     with pytest.raises(PermissionDenied):
-        services.establishment_priority_declare(
+        services.beneficiary_priority_declare(
             beneficiary=own, priority=priority("supporting_industry"), actor=hanoi
         )
     # The ministry watches provincial records; the promotion centre does not declare.
     with pytest.raises(PermissionDenied):
-        services.establishment_priority_declare(
+        services.beneficiary_priority_declare(
             beneficiary=own, priority=priority("supporting_industry"), actor=ministry()
         )
     centre = user_with("centre_staff", 14, kind="promotion_centre")
     with pytest.raises(PermissionDenied):
-        services.establishment_priority_declare(
+        services.beneficiary_priority_declare(
             beneficiary=own, priority=priority("supporting_industry"), actor=centre
         )
 
@@ -111,19 +111,17 @@ def test_a_declaration_has_the_priority_s_own_basis_and_is_made_once(world):
     actor = staff(14)
     for code in ("woman_owned", "difficult_area"):  # computed; about the đề án
         with pytest.raises(ValidationError):
-            services.establishment_priority_declare(
+            services.beneficiary_priority_declare(
                 beneficiary=own, priority=priority(code), actor=actor
             )
-    services.establishment_priority_declare(
-        beneficiary=own, priority=priority("export"), actor=actor
-    )
+    services.beneficiary_priority_declare(beneficiary=own, priority=priority("export"), actor=actor)
     with pytest.raises(ValidationError):
-        services.establishment_priority_declare(
+        services.beneficiary_priority_declare(
             beneficiary=own, priority=priority("export"), actor=actor
         )
     # The database holds it too.
     with pytest.raises(IntegrityError), transaction.atomic():
-        EstablishmentDeclaration.objects.create(
+        BeneficiaryDeclaration.objects.create(
             beneficiary=own, priority=priority("export"), declared_by=actor
         )
 
@@ -134,7 +132,7 @@ def test_a_withdrawn_declaration_no_longer_counts_and_may_be_made_again(world):
 
     own = beneficiary_in(Province.objects.get(code=14))
     actor = staff(14)
-    d = services.establishment_priority_declare(
+    d = services.beneficiary_priority_declare(
         beneficiary=own, priority=priority("export"), actor=actor
     )
     with pytest.raises(PermissionDenied):
@@ -142,14 +140,12 @@ def test_a_withdrawn_declaration_no_longer_counts_and_may_be_made_again(world):
     d = services.declaration_withdraw(declaration=d, actor=actor)
     assert d.withdrawn_by == actor and d.withdrawn_at is not None
     assert "export" not in _codes(own)
-    services.establishment_priority_declare(
-        beneficiary=own, priority=priority("export"), actor=actor
-    )
+    services.beneficiary_priority_declare(beneficiary=own, priority=priority("export"), actor=actor)
     assert "export" in _codes(own)
 
 
 @pytest.mark.django_db
-def test_a_proposal_meets_its_establishments_and_its_own_priorities(world):
+def test_a_proposal_meets_its_beneficiaries_and_its_own_priorities(world):
     woman = BeneficiaryFactory(woman_owned=True)
     plain = BeneficiaryFactory()
     from beneficiaries.models import Beneficiary
@@ -173,7 +169,7 @@ def test_a_proposal_meets_its_establishments_and_its_own_priorities(world):
             proposal=proposal, priority=priority("difficult_area"), actor=staff(1)
         )
     rows = {m.priority.code: m for m in selectors.proposal_priorities(proposal)}
-    assert [b.pk for b, _d in rows["woman_owned"].establishments] == [woman.pk]
+    assert [b.pk for b, _d in rows["woman_owned"].beneficiaries] == [woman.pk]
     assert rows["ethnic_minority_area"].declaration.declared_by == actor
     assert set(
         selectors.proposals_meeting(priority("woman_owned")).values_list("proposal_id", flat=True)
