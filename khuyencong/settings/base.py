@@ -40,12 +40,12 @@ INSTALLED_APPS = [
     "beneficiaries",
     "programs",
     "projects",
+    "priorities",
     "cycle",
     "disbursement",
     "inspections",
     "reports",
     "periodic",
-    "priorities",
     "dashboards",
     "demo",
 ]

@@ -143,3 +143,19 @@ def test_a_hanoi_beneficiary_page_stays_within_its_query_budget(
     with django_assert_max_num_queries(8):
         assert client.get(reverse("beneficiary-detail", args=[b.pk])).status_code == 200
     assert Beneficiary.objects.filter(pk=b.pk).exists()
+
+
+def test_the_council_minutes_list_each_proposal_s_priorities(world):
+    from reports.documents import render_report
+    from reports.services import report_request
+    from tests.reports.documents_support import Rendered
+    from tests.reports.test_council_minutes import concluded_council
+
+    council, first, second = concluded_council()
+    services.proposal_priority_declare(
+        proposal=first, priority=priority("difficult_area"), actor=staff(SONLA)
+    )
+    job = report_request(actor=staff(SONLA), kind="council_minutes", params={"council": council.pk})
+    flat = Rendered(job, render_report(job, progress=lambda n: None), []).flat
+    assert "Đối tượng ưu tiên: " + priority("difficult_area").name in flat
+    assert flat.count("Đối tượng ưu tiên:") == 1  # the second đề án meets none
