@@ -36,7 +36,7 @@ def craft_village_members(beneficiary_ids, on_date: dt.date) -> set[int]:
         return set(recognised_village_by_beneficiary(beneficiary_ids, on_date))
     """
     return set(
-        Beneficiary.objects.filter(pk__in=list(beneficiary_ids), craft_village_member=True)
+        Beneficiary.objects.filter(pk__in=beneficiary_ids, craft_village_member=True)
         .values_list("pk", flat=True)
         .order_by()
     )
