@@ -182,3 +182,28 @@ def test_a_proposal_meets_its_beneficiaries_and_its_own_priorities(world):
     assert proposal.pk not in set(
         selectors.proposals_meeting(priority("export")).values_list("proposal_id", flat=True)
     )
+
+
+@pytest.mark.django_db
+def test_the_dashboards_set_of_proposals_follows_the_same_rules(world):
+    from reference.models import Commune
+
+    commune = Commune.objects.filter(province__code=14).order_by("code").first()
+    threshold = priority("many_workers").threshold
+    at = BeneficiaryFactory(
+        commune=commune,
+        workers=threshold,
+        craft_village_member=True,
+        craft_village_name="Làng nghề dệt thổ cẩm",
+    )
+    below = BeneficiaryFactory(commune=commune, workers=threshold - 1)
+    with_at = make_proposal(14, beneficiaries=[at])
+    with_below = make_proposal(14, beneficiaries=[below])
+
+    def meeting(code):
+        return set(
+            selectors.proposals_meeting(priority(code)).values_list("proposal_id", flat=True)
+        )
+
+    assert with_at.pk in meeting("many_workers") and with_below.pk not in meeting("many_workers")
+    assert with_at.pk in meeting("craft_village") and with_below.pk not in meeting("craft_village")
