@@ -107,5 +107,17 @@ def test_the_filter_is_on_the_pages_and_their_drill_down(demo_data, client, user
     assert f"priority={export.pk}" in body  # the drill-down links carry it
     listing = client.get(reverse("proposal-list"), {"priority": export.pk})
     assert listing.status_code == 200
+    # The Excel export follows the filter and says so on its first sheet.
+    import io
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(
+        io.BytesIO(
+            client.get(reverse("dashboard-national-export"), {"priority": export.pk}).content
+        )
+    )
+    cells = [str(c.value) for row in workbook["Bộ lọc"].iter_rows() for c in row]
+    assert export.name in cells
     client.force_login(users["sct-sonla"])
     assert client.get(reverse("dashboard-national"), {"priority": export.pk}).status_code == 200
