@@ -31,6 +31,7 @@ NAVIGATION = [
 CATALOGUES = [
     (_("Programmes"), "program-list", "program.view", "flag"),
     (_("Legal rules"), "cap-list", "legal.view", "journal-text"),
+    (_("Priorities"), "priority-list", "priority.view", "star"),
     (_("Agencies"), "agency-list", "agency.view", "building"),
     (_("Provinces"), "province-list", "reference.view", "map"),
     (_("Records of past years"), "history-list", "history.view", "clock-history"),

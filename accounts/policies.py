@@ -106,6 +106,11 @@ PERMISSIONS: dict[str, frozenset] = {
     "history.import": DEPARTMENT_ROLES,
     # Dashboards (statistics): the ministry sees every province, a province its own.
     "dashboard.view": ALL_ROLES,
+    # Priorities (priorities app): everybody reads the list; the Sở declares the priorities
+    # the registry cannot compute, for its own establishments and đề án (may_act), the
+    # ministry for national đề án.
+    "priority.view": ALL_ROLES,
+    "priority.declare": DEPARTMENT_ROLES | MINISTRY_ROLES,
 }
 
 

@@ -10,6 +10,7 @@ from core.forms import valid_filters
 from core.funding import KC_SOURCES, SOURCE_SHORT
 from core.measures import label
 from dashboards.selectors import DASHBOARD_YEARS, MAP_MEASURES
+from priorities.models import Priority
 from programs.models import Activity, Level, Program
 from projects.models import Proposal
 from reference.models import Province, Region
@@ -25,6 +26,7 @@ LIST_PARAMETERS = (
     "level",
     "kind",
     "source",
+    "priority",
 )
 # What can colour the map, named by core.measures.
 MEASURE_LABELS = {
@@ -58,6 +60,10 @@ class DashboardFilterForm(forms.Form):
     level = forms.ChoiceField(label=_("Level"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     source = forms.ChoiceField(label=_("Funding source"), required=False)
+    # Đề án whose establishments (or which itself) meet the priority (priorities app).
+    priority = forms.ModelChoiceField(
+        label=_("Priority"), queryset=Priority.objects.all(), required=False
+    )
     measure = forms.ChoiceField(label=_("Colour the map by"), required=False)
 
     def __init__(self, *args, user, national: bool, **kwargs):
@@ -82,6 +88,7 @@ class DashboardFilterForm(forms.Form):
             ("", _("All sources")),
             *((s, SOURCE_SHORT[s]) for s in KC_SOURCES),
         ]
+        self.fields["priority"].empty_label = _("All proposals")
         self.fields["measure"].choices = [(m, MEASURE_LABELS[m]) for m in MAP_MEASURES]
         if not national:  # a province's dashboard: the place is fixed
             del self.fields["region"]

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connections, router, transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, DateField, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,8 +26,10 @@ from dashboards.models import (
     ReachTotal,
 )
 from disbursement.models import DisbursementFlag
+from inspections.models import Recommendation
 from inspections.selectors import compliance_summary
 from periodic.selectors import owed as periodic_owed
+from priorities.selectors import proposals_meeting
 from programs.models import (
     Activity,
     AnnualPlan,
@@ -35,7 +38,7 @@ from programs.models import (
     Program,
     ProgramTarget,
 )
-from projects.models import Proposal
+from projects.models import Proposal, ProposalBeneficiary, ProposalOutput
 from projects.selectors import proposal_todo, sheets_waiting
 from reference.models import Commune, Province, Region
 
@@ -244,6 +247,9 @@ def _filtered(qs: QuerySet, filters: dict, *, rollup: bool) -> QuerySet:
             qs = qs.filter(**{f"with_{source}": True})
         else:
             qs = qs.filter(funded=True, **{f"approved_{source}__gt": 0})
+    if filters.get("priority") and not rollup:
+        # Đề án whose establishments (or which itself) meet the priority (priorities app).
+        qs = qs.filter(proposal_id__in=proposals_meeting(filters["priority"]))
     return qs
 
 
@@ -253,10 +259,107 @@ def dashboard_figures(*, user, filters: dict) -> QuerySet[ProposalFigures]:
     return _filtered(visible(user, ProposalFigures.objects.all()), filters, rollup=False)
 
 
-def dashboard_rollup(model, *, user, filters: dict) -> QuerySet:
+@dataclass
+class Cells:
+    """Rollup-shaped rows computed from the figure rows of the selection, one per đề án (per
+    đề án and establishment, indicator or open item): the cells of ``model`` at a finer
+    grain, for a filter the rollups' grain does not hold (the priority). The page's queries
+    sum them as they sum the rollup's cells, with the same measures' SQL, so a figure keeps
+    one definition (tests/priorities/test_dashboard_filter.py: with no filter, both ways give
+    the same page)."""
+
+    model: type
+    qs: QuerySet  # already ``values()`` of the columns the queries read
+
+
+def _per_proposal(filters: dict) -> bool:
+    """Whether the page sums per-đề án cells instead of the rollups."""
+    return bool(filters.get("priority"))
+
+
+_COMPLIANCE_COUNTS = {
+    "proposals": Value(1),
+    "inspected": Case(
+        When(~Q(compliance="not_inspected"), then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    ),
+    "compliant": Case(
+        When(compliance="compliant", then=Value(1)), default=Value(0), output_field=IntegerField()
+    ),
+}
+
+
+def _cells(model, figures: QuerySet[ProposalFigures]) -> Cells:
+    """The cells of ``model`` computed from ``figures`` (see ``Cells``): the columns of the
+    rollup's definition (dashboards/sql/rollups.sql, ``dashboards_*rollup_expected``)."""
+    funded = figures.filter(funded=True).values("proposal_id")
+    if model is FiguresRollup:
+        qs = figures.annotate(**_COMPLIANCE_COUNTS).values(
+            "province_id",
+            "year",
+            "activity_group_id",
+            "implementing_agency_id",
+            "level",
+            "kind",
+            "status",
+            "funded",
+            *_ROLLUP_MEASURES[FiguresRollup],
+        )
+    elif model is ReachRollup:
+        qs = (
+            ProposalBeneficiary.objects.filter(proposal_id__in=funded)
+            .annotate(province_id=F("proposal__figures__province"), links=Value(1))
+            .values("province_id", "beneficiary_id", "links")
+        )
+    elif model is OutputsRollup:
+        qs = (
+            ProposalOutput.objects.filter(proposal_id__in=funded)
+            .annotate(
+                proposals=Value(1),
+                target=F("target_value"),
+                achieved=Coalesce("achieved_value", Value(0)),
+            )
+            .values("indicator_id", "proposals", "target", "achieved")
+        )
+    elif model is FindingsRollup:
+        on = figures.values("proposal_id")
+        findings = (
+            Recommendation.objects.filter(
+                status="open", inspection__status="concluded", inspection__proposal_id__in=on
+            )
+            .annotate(
+                province_id=F("inspection__proposal__figures__province"),
+                implementing_agency_id=F("inspection__proposal__figures__implementing_agency"),
+                what=Value("finding"),
+                items=Value(1),
+            )
+            .values("province_id", "implementing_agency_id", "what", "deadline", "items")
+        )
+        flags = (
+            DisbursementFlag.objects.filter(resolved_on__isnull=True, proposal_id__in=on)
+            .annotate(
+                province_id=F("proposal__figures__province"),
+                implementing_agency_id=F("proposal__figures__implementing_agency"),
+                what=Value("flag"),
+                deadline=Value(None, output_field=DateField()),
+                items=Value(1),
+            )
+            .values("province_id", "implementing_agency_id", "what", "deadline", "items")
+        )
+        qs = findings.union(flags, all=True)
+    else:  # pragma: no cover - a programming error
+        raise ValueError(model)
+    return Cells(model, qs)
+
+
+def dashboard_rollup(model, *, user, filters: dict) -> QuerySet | Cells:
     """The cells of a rollup (``FiguresRollup``, ``ReachRollup``, ``OutputsRollup``) that
     ``user`` may see, filtered the same way: their sums are the sums of the figure rows
-    ``dashboard_figures`` selects (tests/dashboards/test_rollups.py)."""
+    ``dashboard_figures`` selects (tests/dashboards/test_rollups.py). Under the priority
+    filter, the same cells computed per đề án (``Cells``)."""
+    if _per_proposal(filters):
+        return _cells(model, dashboard_figures(user=user, filters=filters))
     return _filtered(visible(user, model.objects.all()), filters, rollup=True)
 
 
@@ -320,7 +423,10 @@ def _subquery_of(qs: QuerySet, columns) -> tuple[str, tuple]:
     return f"({sql})", tuple(params)
 
 
-def _rollup_subquery(qs: QuerySet) -> tuple[str, tuple]:
+def _rollup_subquery(qs: QuerySet | Cells) -> tuple[str, tuple]:
+    if isinstance(qs, Cells):
+        sql, params = qs.qs.query.sql_with_params()
+        return f"({sql})", tuple(params)
     return _subquery_of(qs, (*qs.model.KEYS, *_ROLLUP_MEASURES[qs.model]))
 
 
@@ -468,7 +574,10 @@ def _beneficiaries(*, user, filters: dict) -> dict:
                 SELECT FALSE, province_id, COUNT(*) FROM s GROUP BY province_id"""
     else:
         reach = dashboard_rollup(ReachRollup, user=user, filters=filters)
-        inner, params = _subquery_of(reach, ("province_id", "beneficiary_id"))
+        if isinstance(reach, Cells):
+            inner, params = _rollup_subquery(reach)
+        else:
+            inner, params = _subquery_of(reach, ("province_id", "beneficiary_id"))
         sql = f"""
             WITH s AS MATERIALIZED (
                 SELECT f.province_id, f.beneficiary_id FROM {inner} f GROUP BY 1, 2)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.apps import apps
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -71,6 +72,13 @@ class ProposalFilterSet(ScopedFilterSet):
     region = django_filters.ModelChoiceFilter(
         label=_("Region"), field_name="province__region", queryset=Region.objects.all(), **HIDDEN
     )
+    # The dashboards' priority filter (priorities app, above this one: read when used).
+    priority = django_filters.ModelChoiceFilter(
+        label=_("Priority"),
+        queryset=lambda request: apps.get_model("priorities", "Priority").objects.all(),
+        method="meets_priority",
+        **HIDDEN,
+    )
     # Approved with money from the source.
     source = django_filters.ChoiceFilter(
         label=_("Funding source"), choices=list(SOURCE_SHORT.items()), method="funded_by", **HIDDEN
@@ -125,6 +133,11 @@ class ProposalFilterSet(ScopedFilterSet):
         """The start of a code (KCĐP-SLA-2026…) or part of the title, ignoring case and
         accents ("mo hinh" finds "Mô hình")."""
         return queryset.filter(Q(code__istartswith=value) | Q(title_folded__contains=fold(value)))
+
+    def meets_priority(self, queryset, name, value):
+        from priorities.selectors import proposals_meeting  # the app above this one
+
+        return queryset.filter(pk__in=proposals_meeting(value))
 
     def in_activity(self, queryset, name, value):
         return queryset.filter(Q(activity=value) | Q(activity__parent=value))

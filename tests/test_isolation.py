@@ -20,6 +20,7 @@ from cycle.models import Call, PlanDecision, RegistrationBatch
 from history.models import HistoryImport
 from inspections.models import Inspection, InspectionPhoto, Recommendation
 from periodic.models import PeriodicReport, ReportingDeadline, ReportVersion
+from priorities.models import BeneficiaryDeclaration, ProposalDeclaration
 from programs.models import AnnualPlan, Program, SupportCap
 from projects.models import AppraisalCouncil, Attachment, CouncilProposal, Proposal
 from reference.models import Commune, Province
@@ -28,6 +29,7 @@ from tests.beneficiaries import factories as beneficiary_factories
 from tests.cycle import factories as cycle_factories
 from tests.inspections import factories as inspection_factories
 from tests.periodic import factories as periodic_factories
+from tests.priorities import factories as priority_factories
 from tests.programs import factories
 from tests.projects import factories as proposal_factories
 from tests.reports.test_jobs_factories import done_job_in
@@ -100,6 +102,10 @@ def _object_in(model, province_code):
         return ReportingDeadline.objects.first()
     if model is HistoryImport:
         return _history_import_in(province)
+    if model is BeneficiaryDeclaration:
+        return priority_factories.beneficiary_declaration_in(province)
+    if model is ProposalDeclaration:
+        return priority_factories.proposal_declaration_in(_proposal_in(province))
     return None
 
 
@@ -147,6 +153,7 @@ OBJECT_BUILDERS = {
     *(Call, RegistrationBatch, PlanDecision),
     *(PeriodicReport, ReportVersion, ReportingDeadline),
     HistoryImport,
+    *(BeneficiaryDeclaration, ProposalDeclaration),
 }
 
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "beneficiaries",
     "programs",
     "projects",
+    "priorities",
     "cycle",
     "disbursement",
     "inspections",

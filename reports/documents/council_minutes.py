@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.policies import visible
 from core.formatting import format_date
+from priorities.selectors import proposals_priorities
 from projects.models import Appraisal, AppraisalCouncil, CouncilMember
 from projects.selectors import council_board
 
@@ -50,10 +51,16 @@ def build(job) -> dict:
         issuer=council.agency,
     )
     rows = []
+    priorities = proposals_priorities([link.proposal for link in board["links"]])
     for link in board["links"]:
         rows.append(
             {
                 "proposal": link.proposal,
+                # The priorities the đề án meets (priorities.selectors), with their citation.
+                "priorities": [
+                    f"{m.priority.name} ({m.priority.citation})"
+                    for m in priorities.get(link.proposal_id, [])
+                ],
                 "scores": [(m, board["sheets"].get((link.proposal_id, m.user_id))) for m in seats],
                 "average": link.average_score,
                 "conclusion": (
