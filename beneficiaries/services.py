@@ -44,6 +44,15 @@ def _apply(beneficiary: Beneficiary, cleaned: dict, actor) -> None:
     beneficiary.updated_by = actor
 
 
+def beneficiary_build(*, actor, cleaned: dict) -> Beneficiary:
+    """An establishment from values ``beneficiary_clean`` accepted, not yet saved: for a
+    caller that inserts many at once (the import of past records) and has checked the
+    registry for duplicates itself."""
+    beneficiary = Beneficiary(created_by=actor)
+    _apply(beneficiary, cleaned, actor)
+    return beneficiary
+
+
 def _save(beneficiary: Beneficiary, cleaned: dict, *, exclude_pk=None) -> None:
     try:
         with transaction.atomic():

@@ -37,9 +37,10 @@ from django.utils.translation import gettext as _
 
 from accounts.policies import in_scope, require, scope_province_id
 from beneficiaries.models import Beneficiary
-from beneficiaries.services import beneficiary_create
+from beneficiaries.services import beneficiary_build
 from core.funding import SOURCES
 from core.queue import task_send
+from core.text import fold
 from disbursement.models import Acceptance, Contract, Liquidation, Settlement, Tranche
 from history.models import HistoryImport, HistoryIssue
 from history.validation import (
@@ -60,7 +61,10 @@ from projects.models import (
     ProposalEvent,
     ProposalOutput,
 )
-from projects.services import proposal_snapshot
+from projects.services import proposal_snapshot, proposal_snapshots
+
+# New đề án are written this many at a time (one statement per table and chunk).
+CHUNK = 500
 
 KINDS = (
     "plans",
@@ -149,10 +153,19 @@ class _Writer:
         for row, program in self.checked.plans:
             self.plan_create(row, program)
         records = sorted(self.checked.proposals.values(), key=lambda r: r.code)
-        for done, record in enumerate(records, start=1):
-            self.proposal_write(record)
-            if self.progress and (done % 200 == 0 or done == len(records)):
-                self.progress(done, len(records))
+        done, total = 0, len(records)
+        for record in (r for r in records if r.existing is not None):
+            self.proposal_update(record)
+            done += 1
+            if self.progress and done % 100 == 0:
+                self.progress(done, total)
+        new = [r for r in records if r.existing is None]
+        for start in range(0, len(new), CHUNK):
+            chunk = new[start : start + CHUNK]
+            self.proposals_create(chunk)
+            done += len(chunk)
+            if self.progress:
+                self.progress(done, total)
         return self.summary
 
     # --- plans ------------------------------------------------------------------------
@@ -198,12 +211,13 @@ class _Writer:
         self.sequences[plan.pk] += 1
         return self.sequences[plan.pk]
 
-    def proposal_write(self, record: ProposalRecord) -> None:
+    # --- the values each record gets, for the new and the corrected alike --------------
+
+    def proposal_fields(self, record: ProposalRecord) -> dict:
         values = record.row.values
-        approval = record.approval
+        approval = record.approval.values
         approved = record.approved
-        plan = self._plan_of(record)
-        fields = {
+        return {
             "title": values["title"],
             "level": values["level"],
             "kind": values["kind"],
@@ -213,106 +227,295 @@ class _Writer:
             "start_date": values["start_date"],
             "end_date": values["end_date"],
             "status": record.status,
-            "decision_number": approval.values["number"],
-            "decision_date": approval.values["date"],
+            "decision_number": approval["number"],
+            "decision_date": approval["date"],
             **{f"approved_{source}": approved[source] for source in SOURCES},
         }
-        proposal = record.existing
-        changes: dict = {}
-        if proposal is None:
-            proposal = Proposal.objects.create(
-                code=record.code,
-                plan=plan,
-                sequence=self._sequence(plan),
-                province=self.province,
-                created_by=self.actor,
-                **fields,
-            )
-            self.count("proposals", "created")
-        else:
-            changes = _differences(proposal, fields)
-            if changes:
-                for name, value in fields.items():
-                    setattr(proposal, name, value)
-                proposal.version += 1
-                proposal.save()
-                self.count("proposals", "changed")
-        before = set(proposal.communes.values_list("pk", flat=True)) if record.existing else set()
-        wanted = {record.place.commune.pk}
-        if before != wanted:
-            proposal.communes.set(wanted)
-            if record.existing:
-                changes["communes"] = {"before": sorted(before), "after": sorted(wanted)}
 
-        changes.update(self.beneficiaries_write(proposal, record))
-        changes.update(self.budget_write(proposal, record))
-        changes.update(self.outputs_write(proposal, record))
-        changes.update(self.money_write(proposal, record))
+    @staticmethod
+    def budget_fields(row, order: int) -> dict:
+        values = row.values
+        quantity = values["quantity"] or 1
+        amount = values["amount"] or 0
+        unit_price = values["unit_price"]
+        return {
+            "unit": values["unit"] or "",
+            "quantity": quantity,
+            "unit_price": unit_price if unit_price is not None else int(amount / quantity),
+            "amount": amount,
+            "order": order,
+            **_amounts(values),
+        }
 
-        if record.existing is None or changes:
-            if not proposal.approved_versions.filter(
-                decision_number=record.last_decision.values["number"]
-            ).exists():
-                number = (proposal.approved_versions.aggregate(n=Max("number"))["n"] or 0) + 1
-                ApprovedVersion.objects.create(
-                    proposal=proposal,
-                    number=number,
-                    decision_number=record.last_decision.values["number"],
-                    decision_date=record.last_decision.values["date"],
-                    snapshot=proposal_snapshot(proposal),
-                )
-            event_changes = {
-                "file": self.file_name,
-                "checksum": self.checksum,
-                "recorded_place": record.place.written,
-                "decisions": [
-                    {
-                        "kind": d.values["kind"],
-                        "number": d.values["number"],
-                        "date": d.values["date"].isoformat(),
-                    }
-                    for d in record.decisions
-                ],
-            }
-            if record.existing is not None:
-                event_changes["changed"] = changes
-            ProposalEvent.objects.create(
-                proposal=proposal,
-                action=IMPORT_ACTION,
-                from_status="" if record.existing is None else record.existing.status,
-                to_status=proposal.status,
-                actor=self.actor,
-                comment=self.file_name,
-                decision_number=approval.values["number"],
-                decision_date=approval.values["date"],
-                changes=event_changes,
-            )
-        else:
-            self.count("proposals", "unchanged")
+    @staticmethod
+    def output_fields(row) -> dict:
+        return {"target_value": row.values["target"], "achieved_value": row.values["achieved"]}
 
-    # --- establishments, budget, outputs ----------------------------------------------
+    @staticmethod
+    def contract_fields(row) -> dict:
+        values = row.values
+        return {
+            "number": values["number"],
+            "signed_on": values["signed_on"],
+            "parties": values["parties"] or "",
+            **_amounts(values),
+        }
+
+    @staticmethod
+    def tranche_fields(row, contract) -> dict:
+        values = row.values
+        return {
+            "contract": contract,
+            "kind": values["kind"],
+            "source": values["source"],
+            "amount": values["amount"],
+            "status": Tranche.Status.PAID,
+            "paid_on": values["paid_on"],
+            "voucher_number": values["voucher"],
+            "treasury_reference": values["treasury"] or "",
+        }
+
+    @staticmethod
+    def acceptance_fields(row) -> dict | None:
+        if row is None:
+            return None
+        values = row.values
+        return {
+            "accepted_on": values["accepted_on"],
+            "result": values["result"],
+            "council": values["council"],
+            "conclusion": values["conclusion"] or "",
+            **_amounts(values),
+        }
+
+    @staticmethod
+    def liquidation_fields(row, contract) -> dict | None:
+        if row is None:
+            return None
+        values = row.values
+        return {
+            "contract": contract,
+            "number": values["number"],
+            "liquidated_on": values["liquidated_on"],
+            **_amounts(values),
+            **{f"returned_{s}": values[f"returned_{s}"] or 0 for s in SOURCES},
+        }
+
+    @staticmethod
+    def settlement_fields(row) -> dict | None:
+        if row is None:
+            return None
+        values = row.values
+        return {
+            "settled_on": values["settled_on"],
+            "decision_number": values["number"],
+            **_amounts(values),
+            **{f"returned_{s}": values[f"returned_{s}"] or 0 for s in SOURCES},
+        }
+
+    def tranche_key_of(self, record: ProposalRecord, row) -> str:
+        return tranche_key(
+            self.province.code, record.code, row.values["voucher"], row.values["source"]
+        )
+
+    def event_of(self, proposal, record: ProposalRecord, *, changes=None) -> ProposalEvent:
+        """The "import" event: the file, its checksum, the place as the record wrote it,
+        the decisions; for a corrected file, what changed."""
+        event_changes = {
+            "file": self.file_name,
+            "checksum": self.checksum,
+            "recorded_place": record.place.written,
+            "decisions": [
+                {
+                    "kind": d.values["kind"],
+                    "number": d.values["number"],
+                    "date": d.values["date"].isoformat(),
+                }
+                for d in record.decisions
+            ],
+        }
+        if record.existing is not None:
+            event_changes["changed"] = changes
+        approval = record.approval.values
+        return ProposalEvent(
+            proposal=proposal,
+            action=IMPORT_ACTION,
+            from_status="" if record.existing is None else record.existing.status,
+            to_status=proposal.status,
+            actor=self.actor,
+            comment=self.file_name,
+            decision_number=approval["number"],
+            decision_date=approval["date"],
+            changes=event_changes,
+        )
 
     def _beneficiary(self, line) -> Beneficiary:
+        """The registry's record of an establishment line: registered before, created
+        earlier in this file, or built now (unsaved, for the caller to insert)."""
         if line.existing is not None:
             return line.existing
         identifier = line.cleaned["tax_code"] or line.cleaned["citizen_id"]
         found = self.registry.get(identifier)
         if found is None:
-            found = Beneficiary.objects.filter(
-                tax_code=line.cleaned["tax_code"] or None,
-                citizen_id=line.cleaned["citizen_id"] or None,
-            ).first()
-        if found is None:
-            found = beneficiary_create(actor=self.actor, data=line.cleaned)
-            self.count("beneficiaries", "created")
-        self.registry[identifier] = found
+            found = beneficiary_build(actor=self.actor, cleaned=line.cleaned)
+            self.registry[identifier] = found
         return found
+
+    # --- new đề án: in bulk, a fixed number of statements per chunk ---------------------
+
+    def proposals_create(self, records: list[ProposalRecord]) -> None:
+        new_beneficiaries = []
+        for record in records:
+            for line in record.beneficiaries:
+                beneficiary = self._beneficiary(line)
+                if beneficiary.pk is None and beneficiary not in new_beneficiaries:
+                    new_beneficiaries.append(beneficiary)
+        Beneficiary.objects.bulk_create(new_beneficiaries)
+        self.count("beneficiaries", "created", len(new_beneficiaries))
+
+        proposals = []
+        for record in records:
+            plan = self._plan_of(record)
+            fields = self.proposal_fields(record)
+            proposals.append(
+                Proposal(
+                    code=record.code,
+                    plan=plan,
+                    sequence=self._sequence(plan),
+                    province=self.province,
+                    created_by=self.actor,
+                    title_folded=fold(fields["title"]),
+                    **fields,
+                )
+            )
+        Proposal.objects.bulk_create(proposals)
+        self.count("proposals", "created", len(proposals))
+        pairs = list(zip(proposals, records, strict=True))
+
+        Proposal.communes.through.objects.bulk_create(
+            Proposal.communes.through(proposal_id=p.pk, commune_id=r.place.commune.pk)
+            for p, r in pairs
+        )
+        links = [
+            ProposalBeneficiary(
+                proposal=p, beneficiary=self._beneficiary(line), support_amount=line.support_amount
+            )
+            for p, r in pairs
+            for line in r.beneficiaries
+        ]
+        ProposalBeneficiary.objects.bulk_create(links)
+        self.count("links", "created", len(links))
+        lines = [
+            BudgetLine(proposal=p, item=row.values["item"], **self.budget_fields(row, order))
+            for p, r in pairs
+            for order, row in enumerate(r.budget, start=1)
+        ]
+        BudgetLine.objects.bulk_create(lines)
+        self.count("budget", "created", len(lines))
+        outputs = [
+            ProposalOutput(proposal=p, indicator=indicator, **self.output_fields(row))
+            for p, r in pairs
+            for row, indicator in r.outputs
+        ]
+        ProposalOutput.objects.bulk_create(outputs)
+        self.count("outputs", "created", len(outputs))
+
+        contracts = {
+            p.pk: Contract(
+                proposal=p, active=True, recorded_by=self.actor, **self.contract_fields(r.contract)
+            )
+            for p, r in pairs
+            if r.contract is not None
+        }
+        Contract.objects.bulk_create(contracts.values())
+        self.count("contracts", "created", len(contracts))
+        tranches = [
+            Tranche(
+                proposal=p,
+                idempotency_key=self.tranche_key_of(r, row),
+                recorded_by=self.actor,
+                approved_by=self.actor,
+                **self.tranche_fields(row, contracts[p.pk]),
+            )
+            for p, r in pairs
+            for row in r.payments
+        ]
+        Tranche.objects.bulk_create(tranches)
+        self.count("payments", "created", len(tranches))
+        for kind, model, build in (
+            ("acceptances", Acceptance, lambda p, r: self.acceptance_fields(r.acceptance)),
+            (
+                "liquidations",
+                Liquidation,
+                lambda p, r: self.liquidation_fields(r.liquidation, contracts.get(p.pk)),
+            ),
+            ("settlements", Settlement, lambda p, r: self.settlement_fields(r.settlement)),
+        ):
+            rows = [
+                model(proposal=p, recorded_by=self.actor, **fields)
+                for p, r in pairs
+                if (fields := build(p, r)) is not None
+            ]
+            model.objects.bulk_create(rows)
+            self.count(kind, "created", len(rows))
+
+        snapshots = proposal_snapshots(proposals)
+        ApprovedVersion.objects.bulk_create(
+            ApprovedVersion(
+                proposal=p,
+                number=1,
+                decision_number=r.last_decision.values["number"],
+                decision_date=r.last_decision.values["date"],
+                snapshot=snapshots[p.pk],
+            )
+            for p, r in pairs
+        )
+        ProposalEvent.objects.bulk_create(self.event_of(p, r) for p, r in pairs)
+
+    # --- a đề án imported before: only what differs is written -------------------------
+
+    def proposal_update(self, record: ProposalRecord) -> None:
+        proposal = record.existing
+        fields = self.proposal_fields(record)
+        changes = _differences(proposal, fields)
+        if changes:
+            for name, value in fields.items():
+                setattr(proposal, name, value)
+            proposal.version += 1
+            proposal.save()
+            self.count("proposals", "changed")
+        before = set(proposal.communes.values_list("pk", flat=True))
+        wanted = {record.place.commune.pk}
+        if before != wanted:
+            proposal.communes.set(wanted)
+            changes["communes"] = {"before": sorted(before), "after": sorted(wanted)}
+        changes.update(self.beneficiaries_write(proposal, record))
+        changes.update(self.budget_write(proposal, record))
+        changes.update(self.outputs_write(proposal, record))
+        changes.update(self.money_write(proposal, record))
+        if not changes:
+            self.count("proposals", "unchanged")
+            return
+        number = record.last_decision.values["number"]
+        if not proposal.approved_versions.filter(decision_number=number).exists():
+            last = proposal.approved_versions.aggregate(n=Max("number"))["n"] or 0
+            ApprovedVersion.objects.create(
+                proposal=proposal,
+                number=last + 1,
+                decision_number=number,
+                decision_date=record.last_decision.values["date"],
+                snapshot=proposal_snapshot(proposal),
+            )
+        self.event_of(proposal, record, changes=changes).save()
 
     def beneficiaries_write(self, proposal: Proposal, record: ProposalRecord) -> dict:
         current = {link.beneficiary_id: link for link in proposal.beneficiary_links.all()}
         wanted: dict[int, int] = {}
         for line in record.beneficiaries:
             beneficiary = self._beneficiary(line)
+            if beneficiary.pk is None:
+                beneficiary.save()
+                self.count("beneficiaries", "created")
             wanted[beneficiary.pk] = line.support_amount
         changes = {}
         for pk, amount in wanted.items():
@@ -324,7 +527,7 @@ class _Writer:
                 self.count("links", "created")
                 changes.setdefault("beneficiaries_added", []).append(pk)
             elif link.support_amount != amount:
-                changes.setdefault("support_amounts", {})[str(pk)] = {
+                changes.setdefault("support_amounts_changed", {})[str(pk)] = {
                     "before": link.support_amount,
                     "after": amount,
                 }
@@ -338,28 +541,16 @@ class _Writer:
             ProposalBeneficiary.objects.filter(proposal=proposal, beneficiary_id__in=gone).delete()
             self.count("links", "removed", len(gone))
             changes["beneficiaries_removed"] = gone
-        return changes if record.existing else {}
+        return changes
 
     def budget_write(self, proposal: Proposal, record: ProposalRecord) -> dict:
         current = {line.item: line for line in proposal.budget_lines.all()}
         changes = {}
         seen = set()
         for order, row in enumerate(record.budget, start=1):
-            values = row.values
-            item = values["item"]
+            item = row.values["item"]
             seen.add(item)
-            quantity = values["quantity"] or 1
-            amount = values["amount"] or 0
-            fields = {
-                "unit": values["unit"] or "",
-                "quantity": quantity,
-                "unit_price": values["unit_price"]
-                if values["unit_price"] is not None
-                else int(amount / quantity),
-                "amount": amount,
-                "order": order,
-                **_amounts(values),
-            }
+            fields = self.budget_fields(row, order)
             line = current.get(item)
             if line is None:
                 BudgetLine.objects.create(proposal=proposal, item=item, **fields)
@@ -367,8 +558,11 @@ class _Writer:
                 changes.setdefault("budget_added", []).append(item)
                 continue
             differences = _differences(line, {k: v for k, v in fields.items() if k != "quantity"})
-            if float(line.quantity) != float(quantity):
-                differences["quantity"] = {"before": float(line.quantity), "after": quantity}
+            if float(line.quantity) != float(fields["quantity"]):
+                differences["quantity"] = {
+                    "before": float(line.quantity),
+                    "after": fields["quantity"],
+                }
             if differences:
                 for name, value in fields.items():
                     setattr(line, name, value)
@@ -382,20 +576,18 @@ class _Writer:
             BudgetLine.objects.filter(proposal=proposal, item__in=gone).delete()
             self.count("budget", "removed", len(gone))
             changes["budget_removed"] = gone
-        return changes if record.existing else {}
+        return changes
 
     def outputs_write(self, proposal: Proposal, record: ProposalRecord) -> dict:
-        current = {o.indicator_id: o for o in proposal.outputs.all()}
+        current = {o.indicator_id: o for o in proposal.outputs.select_related("indicator")}
         changes = {}
         for row, indicator in record.outputs:
-            fields = {
-                "target_value": row.values["target"],
-                "achieved_value": row.values["achieved"],
-            }
+            fields = self.output_fields(row)
             output = current.pop(indicator.pk, None)
             if output is None:
                 ProposalOutput.objects.create(proposal=proposal, indicator=indicator, **fields)
                 self.count("outputs", "created")
+                changes.setdefault("outputs_added", []).append(indicator.code)
                 continue
             differences = _differences(output, fields)
             if differences:
@@ -409,10 +601,8 @@ class _Writer:
         if current:
             ProposalOutput.objects.filter(pk__in=[o.pk for o in current.values()]).delete()
             self.count("outputs", "removed", len(current))
-            changes["outputs_removed"] = [o.indicator_id for o in current.values()]
-        return changes if record.existing else {}
-
-    # --- contract, payments, acceptance, liquidation, settlement -----------------------
+            changes["outputs_removed"] = [o.indicator.code for o in current.values()]
+        return changes
 
     def _one_to_one(self, kind: str, model, proposal, fields: dict | None, changes: dict, **keys):
         """Create, update or remove the single record of ``model`` for ``proposal``."""
@@ -425,6 +615,7 @@ class _Writer:
             return None
         if current is None:
             self.count(kind, "created")
+            changes[f"{kind}_added"] = True
             return model.objects.create(proposal=proposal, recorded_by=self.actor, **keys, **fields)
         differences = _differences(current, fields)
         if differences:
@@ -432,107 +623,55 @@ class _Writer:
                 setattr(current, name, value)
             current.save()
             self.count(kind, "changed")
-            changes[kind] = differences
+            changes[f"{kind}_changed"] = differences
         else:
             self.count(kind, "unchanged")
         return current
 
     def money_write(self, proposal: Proposal, record: ProposalRecord) -> dict:
         changes: dict = {}
-        # Settlement first when removing (it needs the others), last when writing.
+        # Settlement and liquidation first when removing (they need the others).
         if record.settlement is None:
             self._one_to_one("settlements", Settlement, proposal, None, changes)
         if record.liquidation is None:
             self._one_to_one("liquidations", Liquidation, proposal, None, changes)
         contract = None
         if record.contract is not None:
-            values = record.contract.values
             contract = self._one_to_one(
                 "contracts",
                 Contract,
                 proposal,
-                {
-                    "number": values["number"],
-                    "signed_on": values["signed_on"],
-                    "parties": values["parties"] or "",
-                    **_amounts(values),
-                },
+                self.contract_fields(record.contract),
                 changes,
                 active=True,
             )
         self.payments_write(proposal, record, contract, changes)
-        acceptance = record.acceptance
         self._one_to_one(
-            "acceptances",
-            Acceptance,
-            proposal,
-            None
-            if acceptance is None
-            else {
-                "accepted_on": acceptance.values["accepted_on"],
-                "result": acceptance.values["result"],
-                "council": acceptance.values["council"],
-                "conclusion": acceptance.values["conclusion"] or "",
-                **_amounts(acceptance.values),
-            },
-            changes,
+            "acceptances", Acceptance, proposal, self.acceptance_fields(record.acceptance), changes
         )
-        liquidation = record.liquidation
-        if liquidation is not None:
-            self._one_to_one(
-                "liquidations",
-                Liquidation,
-                proposal,
-                {
-                    "contract": contract,
-                    "number": liquidation.values["number"],
-                    "liquidated_on": liquidation.values["liquidated_on"],
-                    **_amounts(liquidation.values),
-                    **{f"returned_{s}": liquidation.values[f"returned_{s}"] or 0 for s in SOURCES},
-                },
-                changes,
-            )
-        settlement = record.settlement
-        if settlement is not None:
-            self._one_to_one(
-                "settlements",
-                Settlement,
-                proposal,
-                {
-                    "settled_on": settlement.values["settled_on"],
-                    "decision_number": settlement.values["number"],
-                    **_amounts(settlement.values),
-                    **{f"returned_{s}": settlement.values[f"returned_{s}"] or 0 for s in SOURCES},
-                },
-                changes,
-            )
-        return changes if record.existing else {}
+        if record.liquidation is not None:
+            fields = self.liquidation_fields(record.liquidation, contract)
+            self._one_to_one("liquidations", Liquidation, proposal, fields, changes)
+        if record.settlement is not None:
+            fields = self.settlement_fields(record.settlement)
+            self._one_to_one("settlements", Settlement, proposal, fields, changes)
+        return changes
 
     def payments_write(self, proposal, record, contract, changes) -> None:
         current = {t.idempotency_key: t for t in Tranche.objects.filter(proposal=proposal)}
         for row in record.payments:
-            values = row.values
-            key = tranche_key(self.province.code, record.code, values["voucher"], values["source"])
-            fields = {
-                "contract": contract,
-                "kind": values["kind"],
-                "source": values["source"],
-                "amount": values["amount"],
-                "status": Tranche.Status.PAID,
-                "paid_on": values["paid_on"],
-                "voucher_number": values["voucher"],
-                "treasury_reference": values["treasury"] or "",
-            }
-            tranche = current.pop(key, None)
+            fields = self.tranche_fields(row, contract)
+            tranche = current.pop(self.tranche_key_of(record, row), None)
             if tranche is None:
                 Tranche.objects.create(
                     proposal=proposal,
-                    idempotency_key=key,
+                    idempotency_key=self.tranche_key_of(record, row),
                     recorded_by=self.actor,
                     approved_by=self.actor,
                     **fields,
                 )
                 self.count("payments", "created")
+                changes.setdefault("payments_added", []).append(row.values["voucher"])
                 continue
             differences = _differences(tranche, fields)
             if differences:
@@ -540,7 +679,7 @@ class _Writer:
                     setattr(tranche, name, value)
                 tranche.save()
                 self.count("payments", "changed")
-                changes.setdefault("payments_changed", {})[values["voucher"]] = differences
+                changes.setdefault("payments_changed", {})[row.values["voucher"]] = differences
             else:
                 self.count("payments", "unchanged")
         if current:
