@@ -24,6 +24,7 @@ NAVIGATION = [
     # A menu (label, entries, icon): one entry on the bar, its links in a dropdown.
     (_("Plans"), PLANNING, "calendar3"),
     (_("Establishments"), "beneficiary-list", "beneficiary.view", "shop"),
+    (_("Typical products"), "typical-round-list", "typical.view", "award"),
     (_("Inspections"), "inspection-list", "inspection.view", "clipboard-check"),
     (_("Reports"), REPORTING, "file-earmark-text"),
     (_("Statistics"), "dashboard-national", "dashboard.view", "bar-chart"),

@@ -103,6 +103,7 @@ def seed_users() -> str:
 def seed_all(*, seed: int, beneficiaries: bool = True) -> list[str]:
     from demo import beneficiaries as demo_beneficiaries
     from demo import councils, cycle, disbursement, inspections, periodic, programs, projects
+    from demo import typical_products
     from inspections.catalogue import load_catalogue as load_checklist
 
     add_sectors(django_apps)  # catalogue data, as the reference data: put back if missing
@@ -116,4 +117,5 @@ def seed_all(*, seed: int, beneficiaries: bool = True) -> list[str]:
         report.append(councils.seed_councils())
         report.append(cycle.seed_cycle(seed=seed))  # the batch carries the councils' results
         report.append(periodic.seed_periodic())  # the six-month reports of the demo year
+        report.append(typical_products.seed_typical_products())  # needs funded đề án
     return report

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "beneficiaries",
     "programs",
     "projects",
+    "typical_products",
     "cycle",
     "disbursement",
     "inspections",
