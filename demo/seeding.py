@@ -102,8 +102,16 @@ def seed_users() -> str:
 
 def seed_all(*, seed: int, beneficiaries: bool = True) -> list[str]:
     from demo import beneficiaries as demo_beneficiaries
-    from demo import councils, cycle, disbursement, inspections, periodic, programs, projects
-    from demo import typical_products
+    from demo import (
+        councils,
+        cycle,
+        disbursement,
+        inspections,
+        periodic,
+        programs,
+        projects,
+        typical_products,
+    )
     from inspections.catalogue import load_catalogue as load_checklist
 
     add_sectors(django_apps)  # catalogue data, as the reference data: put back if missing

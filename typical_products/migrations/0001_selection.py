@@ -7,155 +7,418 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('beneficiaries', '0005_import_rows'),
-        ('projects', '0009_sql_list_order'),
-        ('reference', '0002_load_reference_data'),
+        ("beneficiaries", "0005_import_rows"),
+        ("projects", "0009_sql_list_order"),
+        ("reference", "0002_load_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Certificate',
+            name="Certificate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=60, verbose_name='certificate number')),
-                ('decision_number', models.CharField(max_length=60, verbose_name='recognition decision number')),
-                ('decision_date', models.DateField(verbose_name='decision date')),
-                ('issued_on', models.DateField(verbose_name='issued on')),
-                ('valid_until', models.DateField(verbose_name='valid until')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('issued_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=60, verbose_name="certificate number")),
+                (
+                    "decision_number",
+                    models.CharField(max_length=60, verbose_name="recognition decision number"),
+                ),
+                ("decision_date", models.DateField(verbose_name="decision date")),
+                ("issued_on", models.DateField(verbose_name="issued on")),
+                ("valid_until", models.DateField(verbose_name="valid until")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'certificate',
-                'verbose_name_plural': 'certificates',
-                'ordering': ['-issued_on', 'number'],
+                "verbose_name": "certificate",
+                "verbose_name_plural": "certificates",
+                "ordering": ["-issued_on", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Entry',
+            name="Entry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255, verbose_name='product')),
-                ('group', models.CharField(choices=[('handicraft', 'Handicrafts'), ('food', 'Processed agricultural, forestry and aquatic products and foodstuffs'), ('machinery', 'Equipment, machinery, tools and mechanical spare parts'), ('other', 'Other products')], max_length=12, verbose_name='product group')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('registered_on', models.DateField(verbose_name='registered on')),
-                ('points_market', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('points_technical', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('points_culture', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('points_other', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('total_points', models.GeneratedField(db_persist=True, expression=django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('points_market'), '+', models.F('points_technical')), '+', models.F('points_culture')), '+', models.F('points_other')), output_field=models.PositiveSmallIntegerField(), verbose_name='total points')),
-                ('result', models.CharField(choices=[('pending', 'Not yet scored'), ('recognised', 'Recognised'), ('not_recognised', 'Not recognised')], default='pending', max_length=16, verbose_name='result')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('beneficiary', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='selection_entries', to='beneficiaries.beneficiary', verbose_name='establishment')),
-                ('qualifying_certificate', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='entries_it_qualifies', to='typical_products.certificate', verbose_name='certificate of the level below')),
-                ('scored_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="product")),
+                (
+                    "group",
+                    models.CharField(
+                        choices=[
+                            ("handicraft", "Handicrafts"),
+                            (
+                                "food",
+                                "Processed agricultural, forestry and aquatic products and foodstuffs",
+                            ),
+                            ("machinery", "Equipment, machinery, tools and mechanical spare parts"),
+                            ("other", "Other products"),
+                        ],
+                        max_length=12,
+                        verbose_name="product group",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("registered_on", models.DateField(verbose_name="registered on")),
+                ("points_market", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("points_technical", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("points_culture", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("points_other", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "total_points",
+                    models.GeneratedField(
+                        db_persist=True,
+                        expression=django.db.models.expressions.CombinedExpression(
+                            django.db.models.expressions.CombinedExpression(
+                                django.db.models.expressions.CombinedExpression(
+                                    models.F("points_market"), "+", models.F("points_technical")
+                                ),
+                                "+",
+                                models.F("points_culture"),
+                            ),
+                            "+",
+                            models.F("points_other"),
+                        ),
+                        output_field=models.PositiveSmallIntegerField(),
+                        verbose_name="total points",
+                    ),
+                ),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Not yet scored"),
+                            ("recognised", "Recognised"),
+                            ("not_recognised", "Not recognised"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="result",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "beneficiary",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="selection_entries",
+                        to="beneficiaries.beneficiary",
+                        verbose_name="establishment",
+                    ),
+                ),
+                (
+                    "qualifying_certificate",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries_it_qualifies",
+                        to="typical_products.certificate",
+                        verbose_name="certificate of the level below",
+                    ),
+                ),
+                (
+                    "scored_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'entered product',
-                'verbose_name_plural': 'entered products',
-                'ordering': ['round', 'group', 'name', 'id'],
+                "verbose_name": "entered product",
+                "verbose_name_plural": "entered products",
+                "ordering": ["round", "group", "name", "id"],
             },
         ),
         migrations.AddField(
-            model_name='certificate',
-            name='entry',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='certificate', to='typical_products.entry'),
+            model_name="certificate",
+            name="entry",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="certificate",
+                to="typical_products.entry",
+            ),
         ),
         migrations.CreateModel(
-            name='OutputCertificate',
+            name="OutputCertificate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('linked_at', models.DateTimeField(auto_now_add=True)),
-                ('certificate', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='output_link', to='typical_products.certificate')),
-                ('linked_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('output', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='certificate_links', to='projects.proposaloutput')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("linked_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "certificate",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="output_link",
+                        to="typical_products.certificate",
+                    ),
+                ),
+                (
+                    "linked_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "output",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="certificate_links",
+                        to="projects.proposaloutput",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['output', 'certificate'],
+                "ordering": ["output", "certificate"],
             },
         ),
         migrations.CreateModel(
-            name='SelectionRound',
+            name="SelectionRound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('provincial', 'Provincial'), ('regional', 'Regional'), ('national', 'National')], max_length=12, verbose_name='level')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('region', models.CharField(blank=True, choices=[('north', 'Northern region'), ('central', 'Central region and Central Highlands'), ('south', 'Southern region')], max_length=12, verbose_name='region')),
-                ('title', models.CharField(max_length=255, verbose_name='title')),
-                ('organiser', models.CharField(max_length=255, verbose_name='organiser')),
-                ('decision_number', models.CharField(max_length=60, verbose_name='organising decision or plan number')),
-                ('decision_date', models.DateField(verbose_name='decision date')),
-                ('opens_on', models.DateField(verbose_name='entries open on')),
-                ('closes_on', models.DateField(verbose_name='entries close on')),
-                ('pass_mark', models.PositiveSmallIntegerField(verbose_name='pass mark (points)')),
-                ('max_recognised', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='most products recognised')),
-                ('status', models.CharField(choices=[('open', 'Open for entries'), ('judging', 'Judging'), ('concluded', 'Concluded')], default='open', max_length=12, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('province', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='selection_rounds', to='reference.province', verbose_name='province')),
-                ('provinces', models.ManyToManyField(blank=True, related_name='regional_selection_rounds', to='reference.province', verbose_name='provinces taking part')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("provincial", "Provincial"),
+                            ("regional", "Regional"),
+                            ("national", "National"),
+                        ],
+                        max_length=12,
+                        verbose_name="level",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "region",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("north", "Northern region"),
+                            ("central", "Central region and Central Highlands"),
+                            ("south", "Southern region"),
+                        ],
+                        max_length=12,
+                        verbose_name="region",
+                    ),
+                ),
+                ("title", models.CharField(max_length=255, verbose_name="title")),
+                ("organiser", models.CharField(max_length=255, verbose_name="organiser")),
+                (
+                    "decision_number",
+                    models.CharField(
+                        max_length=60, verbose_name="organising decision or plan number"
+                    ),
+                ),
+                ("decision_date", models.DateField(verbose_name="decision date")),
+                ("opens_on", models.DateField(verbose_name="entries open on")),
+                ("closes_on", models.DateField(verbose_name="entries close on")),
+                ("pass_mark", models.PositiveSmallIntegerField(verbose_name="pass mark (points)")),
+                (
+                    "max_recognised",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="most products recognised"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open for entries"),
+                            ("judging", "Judging"),
+                            ("concluded", "Concluded"),
+                        ],
+                        default="open",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="selection_rounds",
+                        to="reference.province",
+                        verbose_name="province",
+                    ),
+                ),
+                (
+                    "provinces",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="regional_selection_rounds",
+                        to="reference.province",
+                        verbose_name="provinces taking part",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'selection round',
-                'verbose_name_plural': 'selection rounds',
-                'ordering': ['-year', 'level', 'province__code', 'region'],
+                "verbose_name": "selection round",
+                "verbose_name_plural": "selection rounds",
+                "ordering": ["-year", "level", "province__code", "region"],
             },
         ),
         migrations.CreateModel(
-            name='RoundEvent',
+            name="RoundEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=24)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('entry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='typical_products.entry')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='typical_products.selectionround')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(max_length=24)),
+                ("details", models.JSONField(blank=True, default=dict)),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="typical_products.entry",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="typical_products.selectionround",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='entry',
-            name='round',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='typical_products.selectionround'),
+            model_name="entry",
+            name="round",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="entries",
+                to="typical_products.selectionround",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='certificate',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_until__gte', models.F('issued_on'))), name='certificate_valid_after_issue'),
+            model_name="certificate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("valid_until__gte", models.F("issued_on"))),
+                name="certificate_valid_after_issue",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='certificate',
-            constraint=models.CheckConstraint(condition=models.Q(('issued_on__gte', models.F('decision_date'))), name='certificate_issued_after_decision'),
+            model_name="certificate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("issued_on__gte", models.F("decision_date"))),
+                name="certificate_issued_after_decision",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='selectionround',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('level', 'provincial'), ('province__isnull', False), ('region', '')), models.Q(('level', 'regional'), ('province__isnull', True), models.Q(('region', ''), _negated=True)), models.Q(('level', 'national'), ('province__isnull', True), ('region', '')), _connector='OR'), name='round_place_follows_level'),
+            model_name="selectionround",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("level", "provincial"), ("province__isnull", False), ("region", "")),
+                    models.Q(
+                        ("level", "regional"),
+                        ("province__isnull", True),
+                        models.Q(("region", ""), _negated=True),
+                    ),
+                    models.Q(("level", "national"), ("province__isnull", True), ("region", "")),
+                    _connector="OR",
+                ),
+                name="round_place_follows_level",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='selectionround',
-            constraint=models.CheckConstraint(condition=models.Q(('closes_on__gte', models.F('opens_on'))), name='round_closes_after_opening'),
+            model_name="selectionround",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("closes_on__gte", models.F("opens_on"))),
+                name="round_closes_after_opening",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='selectionround',
-            constraint=models.CheckConstraint(condition=models.Q(('pass_mark__gte', 1), ('pass_mark__lte', 100)), name='round_pass_mark_within_scale'),
+            model_name="selectionround",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("pass_mark__gte", 1), ("pass_mark__lte", 100)),
+                name="round_pass_mark_within_scale",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='selectionround',
-            constraint=models.UniqueConstraint(fields=('level', 'year', 'province', 'region'), name='round_once_per_level_year_place', nulls_distinct=False),
+            model_name="selectionround",
+            constraint=models.UniqueConstraint(
+                fields=("level", "year", "province", "region"),
+                name="round_once_per_level_year_place",
+                nulls_distinct=False,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='entry',
-            constraint=models.UniqueConstraint(fields=('round', 'beneficiary', 'name'), name='entry_once_per_round'),
+            model_name="entry",
+            constraint=models.UniqueConstraint(
+                fields=("round", "beneficiary", "name"), name="entry_once_per_round"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='entry',
-            constraint=models.CheckConstraint(condition=models.Q(('result', 'pending'), ('total_points__isnull', False), _connector='OR'), name='entry_result_needs_points'),
+            model_name="entry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("result", "pending"), ("total_points__isnull", False), _connector="OR"
+                ),
+                name="entry_result_needs_points",
+            ),
         ),
     ]
