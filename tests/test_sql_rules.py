@@ -37,6 +37,7 @@ FILES = {
     "dashboards/sql/figures.sql",
     "dashboards/sql/rollups.sql",
     "projects/sql/list_order.sql",
+    "typical_products/sql/selection_rules.sql",
 }
 
 

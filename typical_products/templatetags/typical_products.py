@@ -6,8 +6,10 @@ from django import template
 from django.utils import timezone
 
 from accounts.policies import may_act
+from core.measures import MEASURES
 from programs.catalogue import CERTIFICATE_INDICATOR
 from typical_products import selectors
+from typical_products.rules import Level
 
 register = template.Library()
 
@@ -42,3 +44,16 @@ def output_certificate_list(context, output, linked):
 @register.filter
 def counts_certificates(output) -> bool:
     return output.indicator.code == CERTIFICATE_INDICATOR
+
+
+@register.inclusion_tag("typical_products/partials/dashboard_certificates.html")
+def typical_certificates_card(province=None):
+    """The dashboards' card: the measure ``typical_certificates`` (core.measures) by level and
+    year of issue, for the page's scope (a province, or the country when None)."""
+    return {
+        "rows": selectors.certificates_by_level_and_year(
+            province_id=province.pk if province is not None else None
+        ),
+        "levels": Level.labels,
+        "measure": MEASURES["typical_certificates"],
+    }
