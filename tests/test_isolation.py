@@ -19,8 +19,15 @@ from beneficiaries.models import Beneficiary, ImportBatch
 from cycle.models import Call, PlanDecision, RegistrationBatch
 from inspections.models import Inspection, InspectionPhoto, Recommendation
 from periodic.models import PeriodicReport, ReportingDeadline, ReportVersion
-from programs.models import AnnualPlan, Program, SupportCap
-from projects.models import AppraisalCouncil, Attachment, CouncilProposal, Proposal
+from programs.catalogue import CERTIFICATE_INDICATOR
+from programs.models import AnnualPlan, Indicator, Program, SupportCap
+from projects.models import (
+    AppraisalCouncil,
+    Attachment,
+    CouncilProposal,
+    Proposal,
+    ProposalOutput,
+)
 from reference.models import Commune, Province
 from reports.models import ReportJob
 from tests.beneficiaries import factories as beneficiary_factories
@@ -30,6 +37,8 @@ from tests.periodic import factories as periodic_factories
 from tests.programs import factories
 from tests.projects import factories as proposal_factories
 from tests.reports.test_jobs_factories import done_job_in
+from tests.typical_products import factories as typical_factories
+from typical_products.models import Entry, SelectionRound
 
 PROVINCIAL_USERS = ["sct-hanoi", "ttkc-hanoi", "inspector-hanoi"]
 HANOI, SONLA = 1, 14
@@ -97,6 +106,18 @@ def _object_in(model, province_code):
         return periodic_factories.signed_version_in(province)
     if model is ReportingDeadline:
         return ReportingDeadline.objects.first()
+    if model is SelectionRound:
+        return typical_factories.provincial_round(province.code)
+    if model is Entry:
+        round_ = typical_factories.provincial_round(province.code)
+        return round_.entries.first() or typical_factories.entered(round_)
+    if model is ProposalOutput:
+        output, _ = ProposalOutput.objects.get_or_create(
+            proposal=_proposal_in(province),
+            indicator=Indicator.objects.get(code=CERTIFICATE_INDICATOR),
+            defaults={"target_value": 1},
+        )
+        return output
     return None
 
 
@@ -126,6 +147,7 @@ OBJECT_BUILDERS = {
     ReportJob,
     *(Call, RegistrationBatch, PlanDecision),
     *(PeriodicReport, ReportVersion, ReportingDeadline),
+    *(SelectionRound, Entry, ProposalOutput),
 }
 
 

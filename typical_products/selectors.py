@@ -22,6 +22,7 @@ def round_list(*, user):
             ),
             certificate_count=Count("entries__certificate", distinct=True),
         )
+        .order_by("-year", "level", "province__code", "region", "pk")
     )
 
 
