@@ -35,7 +35,9 @@ SONLA_PRODUCTS = [
 ]
 
 
-def _provincial_round(province, actor, products, beneficiaries, prefix) -> SelectionRound:
+def _provincial_round(province, actor, products, beneficiaries, prefix, numbers) -> SelectionRound:
+    """A concluded provincial round; ``numbers``: its plan and its recognition decision."""
+    plan_number, decision_number = numbers
     round_ = services.round_create(
         actor=actor,
         level=Level.PROVINCIAL,
@@ -43,7 +45,7 @@ def _provincial_round(province, actor, products, beneficiaries, prefix) -> Selec
         province=province,
         title=f"Bình chọn sản phẩm CNNT tiêu biểu {province.administrative_name} năm {YEAR}",
         organiser=f"UBND {province.administrative_name} (Sở Công Thương thường trực Hội đồng)",
-        decision_number=f"{prefix}/KH-UBND",
+        decision_number=f"{plan_number}/KH-UBND",
         decision_date=D(YEAR, 3, 10),
         opens_on=D(YEAR, 3, 15),
         closes_on=D(YEAR, 4, 30),
@@ -74,7 +76,7 @@ def _provincial_round(province, actor, products, beneficiaries, prefix) -> Selec
                 entry=entry,
                 actor=actor,
                 number=f"{number:02d}/GCN-{prefix}",
-                decision_number=f"{prefix}1/QĐ-UBND",
+                decision_number=f"{decision_number}/QĐ-UBND",
                 decision_date=D(YEAR, 6, 10),
                 issued_on=D(YEAR, 6, 20),
             )
@@ -108,9 +110,11 @@ def seed_typical_products() -> str:
             : len(HANOI_PRODUCTS) - len(linked)
         ]
     )
-    hanoi_round = _provincial_round(hanoi, sct_hanoi, HANOI_PRODUCTS, linked + others, "HN")
+    hanoi_round = _provincial_round(
+        hanoi, sct_hanoi, HANOI_PRODUCTS, linked + others, "HN", (58, 2150)
+    )
     sonla_people = list(sonla.beneficiaries.order_by("pk")[: len(SONLA_PRODUCTS)])
-    _provincial_round(sonla, sct_sonla, SONLA_PRODUCTS, sonla_people, "SL")
+    _provincial_round(sonla, sct_sonla, SONLA_PRODUCTS, sonla_people, "SL", (41, 1327))
 
     regional = services.round_create(
         actor=ministry,

@@ -99,7 +99,7 @@ def test_what_each_file_defines():
         figures
     )
     triggers = [o for objs in objects.values() for o in objs if o.kind == "trigger"]
-    assert len(triggers) == 45
+    assert len(triggers) == 48  # 45 + typical_products/sql/selection_rules.sql
     assert SQLObject("trigger", "proposal_money_rules", "projects_proposal") in triggers
 
 

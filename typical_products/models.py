@@ -227,6 +227,17 @@ class Certificate(models.Model):
 class RoundEvent(models.Model):
     """The timeline of a round: who opened, entered, scored, issued, changed its status."""
 
+    # The words of the timeline, by action (services write the action).
+    ACTION_LABELS = {
+        "create": _("Round opened"),
+        "enter": _("Product entered"),
+        "judge": _("Entries closed, judging started"),
+        "reopen": _("Reopened for entries"),
+        "conclude": _("Round concluded"),
+        "score": _("Result recorded"),
+        "certify": _("Certificate recorded"),
+    }
+
     province_scope = "round__province"
     national_rows_visible_to_all = True
 
@@ -244,6 +255,10 @@ class RoundEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} · {self.round_id}"
+
+    @property
+    def label(self):
+        return self.ACTION_LABELS.get(self.action, self.action)
 
 
 class OutputCertificate(models.Model):

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 CIRCULAR = "26/2014/TT-BCT"
 AMENDING_CIRCULAR = "14/2018/TT-BCT"
@@ -67,9 +68,9 @@ class Level(models.TextChoices):
     national; SRC_LEVELS); since 1/7/2025 there is no district level, so the portal keeps the
     three the provinces and the ministry organise."""
 
-    PROVINCIAL = "provincial", _("Provincial")
-    REGIONAL = "regional", _("Regional")
-    NATIONAL = "national", _("National")
+    PROVINCIAL = "provincial", pgettext_lazy("selection level", "Provincial")
+    REGIONAL = "regional", pgettext_lazy("selection level", "Regional")
+    NATIONAL = "national", pgettext_lazy("selection level", "National")
 
 
 LEVEL_SOURCE = Source("Thông tư 26/2014/TT-BCT (4 cấp bình chọn)", SRC_LEVELS, True)

@@ -22,7 +22,7 @@ def ministry() -> User:
     return User.objects.get(username="ministry")
 
 
-def establishment(province_code: int):
+def beneficiary_of(province_code: int):
     return BeneficiaryFactory(commune=commune_of(province_code))
 
 
@@ -65,7 +65,7 @@ def regional_round(region="north", *, year=YEAR) -> SelectionRound:
 
 def entered(round_, beneficiary=None, name="Gốm men lam", **kwargs):
     actor = staff_of(round_.province.code) if round_.province_id else ministry()
-    beneficiary = beneficiary or establishment(round_.province.code)
+    beneficiary = beneficiary or beneficiary_of(round_.province.code)
     return services.entry_add(
         round_=round_,
         actor=actor,

@@ -65,7 +65,7 @@ def test_pass_mark_defaults_to_the_level_and_is_inclusive(world):
     at_mark = f.scored(at_mark, points_totalling(round_.pass_mark))
     assert at_mark.result == Entry.Result.RECOGNISED
     assert at_mark.total_points == round_.pass_mark
-    with pytest.raises(ValidationError, match="pass mark"):
+    with pytest.raises(ValidationError, match="điểm tối thiểu"):
         f.scored(below, points_totalling(round_.pass_mark - 1))
     # Below the mark it can still be recorded as not recognised.
     assert f.scored(below, points_totalling(round_.pass_mark - 1), recognised=False).result == (
@@ -105,7 +105,7 @@ def test_most_products_recognised(world):
     round_ = f.provincial_round(max_recognised=1)
     first, second = f.entered(round_, name="Thứ nhất"), f.entered(round_, name="Thứ hai")
     f.scored(first)
-    with pytest.raises(ValidationError, match="limit"):
+    with pytest.raises(ValidationError, match="số tối đa"):
         f.scored(second)
 
 
@@ -114,7 +114,7 @@ def test_most_products_recognised(world):
 
 def test_certificate_refused_for_an_entry_not_recognised(world):
     entry = f.scored(f.entered(f.provincial_round(), name="Không đạt"), recognised=False)
-    with pytest.raises(ValidationError, match="recognised"):
+    with pytest.raises(ValidationError, match="Chỉ sản phẩm được công nhận"):
         f.certified(entry)
     with pytest.raises(IntegrityError, match="is not recognised"):
         with transaction.atomic():
@@ -131,7 +131,7 @@ def test_certificate_refused_for_an_entry_not_recognised(world):
 
 def test_one_certificate_per_entry_and_the_entry_stays_recognised(world):
     cert = f.provincial_certificate(name="Một giấy")
-    with pytest.raises(ValidationError, match="already"):
+    with pytest.raises(ValidationError, match="đã có giấy chứng nhận"):
         f.certified(cert.entry, number="02/GCN")
     with pytest.raises(IntegrityError):
         with transaction.atomic():
@@ -147,7 +147,7 @@ def test_one_certificate_per_entry_and_the_entry_stays_recognised(world):
     with pytest.raises(IntegrityError, match="stays recognised"):
         with transaction.atomic():
             Entry.objects.filter(pk=cert.entry.pk).update(result=Entry.Result.NOT_RECOGNISED)
-    with pytest.raises(ValidationError, match="certificate"):
+    with pytest.raises(ValidationError, match="giấy chứng nhận"):
         f.scored(cert.entry, recognised=False)
 
 
@@ -168,16 +168,16 @@ def test_certificate_not_before_its_decision(world):
 # --- Who enters where --------------------------------------------------------------------------
 
 
-def test_provincial_round_takes_only_its_provinces_establishments(world):
+def test_provincial_round_takes_only_its_provinces_beneficiaries(world):
     round_ = f.provincial_round(1)
     with pytest.raises(ValidationError) as exc:
-        f.entered(round_, beneficiary=f.establishment(14), name="Chè")
+        f.entered(round_, beneficiary=f.beneficiary_of(14), name="Chè")
     assert "beneficiary" in exc.value.message_dict
     with pytest.raises(IntegrityError, match="not in the place"):
         with transaction.atomic():
             Entry.objects.create(
                 round=round_,
-                beneficiary=f.establishment(14),
+                beneficiary=f.beneficiary_of(14),
                 name="Chè",
                 group="food",
                 registered_on=D(2025, 4, 1),
@@ -198,12 +198,12 @@ def test_regional_round_needs_a_valid_provincial_certificate(world):
     assert entry.qualifying_certificate == cert
     # Without a certificate, or with another establishment's, it is refused.
     with pytest.raises(ValidationError) as exc:
-        f.entered(regional, beneficiary=f.establishment(1), name="Không giấy")
+        f.entered(regional, beneficiary=f.beneficiary_of(1), name="Không giấy")
     assert "qualifying_certificate" in exc.value.message_dict
     with pytest.raises(ValidationError):
         f.entered(
             regional,
-            beneficiary=f.establishment(1),
+            beneficiary=f.beneficiary_of(1),
             name="Giấy người khác",
             qualifying_certificate=cert,
         )
@@ -242,7 +242,7 @@ def test_who_runs_which_round(world):
         services.entry_add(
             round_=round_,
             actor=staff_of(14),
-            beneficiary=f.establishment(1),
+            beneficiary=f.beneficiary_of(1),
             name="X",
             group="other",
         )
@@ -284,7 +284,7 @@ def test_round_workflow_table(world):
     with pytest.raises(ValidationError):
         services.round_transition(round_=round_, actor=actor, action="conclude")
     round_ = services.round_transition(round_=round_, actor=actor, action="judge")
-    with pytest.raises(ValidationError, match="not open"):
+    with pytest.raises(ValidationError, match="không còn nhận hồ sơ"):
         f.entered(round_, name="Muộn")
     round_ = services.round_transition(round_=round_, actor=actor, action="conclude")
     assert round_.status == SelectionRound.Status.CONCLUDED

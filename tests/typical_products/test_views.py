@@ -35,14 +35,14 @@ def test_sct_opens_a_provincial_round_and_enters_a_product(world, client, users)
     assert response.status_code == 302
     round_ = SelectionRound.objects.get(title="Bình chọn 2026")
     assert round_.pass_mark == 50 and round_.province == hanoi
-    outsider = f.establishment(14)
+    outsider = f.beneficiary_of(14)
     page = client.post(
         reverse("typical-round-detail", args=[round_.pk]),
         {"beneficiary": outsider.pk, "name": "Chè", "group": "food"},
     )
     assert page.status_code == 400
     assert "invalid-feedback" in page.content.decode()
-    own = f.establishment(1)
+    own = f.beneficiary_of(1)
     ok = client.post(
         reverse("typical-round-detail", args=[round_.pk]),
         {"beneficiary": own.pk, "name": "Gốm", "group": "handicraft"},
