@@ -103,12 +103,19 @@ class SelectionRound(models.Model):
         return str(_("Nationwide"))
 
 
-def _total_points():
+POINT_FIELDS = tuple(f"points_{criterion.code}" for criterion in CRITERIA)
+
+
+def _total_is_the_sum() -> Q:
+    """No points and no total, or every criterion's points and their sum as the total."""
     total = None
-    for criterion in CRITERIA:
-        field = F(f"points_{criterion.code}")
-        total = field if total is None else total + field
-    return total
+    for name in POINT_FIELDS:
+        total = F(name) if total is None else total + F(name)
+    unscored = Q(total_points__isnull=True, **{f"{n}__isnull": True for n in POINT_FIELDS})
+    scored = Q(total_points__isnull=False, **{f"{n}__isnull": False for n in POINT_FIELDS}) & Q(
+        total_points=total
+    )
+    return unscored | scored
 
 
 class Entry(models.Model):
@@ -147,13 +154,9 @@ class Entry(models.Model):
     points_technical = models.PositiveSmallIntegerField(null=True, blank=True)
     points_culture = models.PositiveSmallIntegerField(null=True, blank=True)
     points_other = models.PositiveSmallIntegerField(null=True, blank=True)
-    # One definition of the total: the sum of the criteria, kept by the database.
-    total_points = models.GeneratedField(
-        expression=_total_points(),
-        output_field=models.PositiveSmallIntegerField(),
-        db_persist=True,
-        verbose_name=_("total points"),
-    )
+    # The sum of the criteria: written by the service, held to that sum by the database
+    # (entry_total_is_the_sum below).
+    total_points = models.PositiveSmallIntegerField(_("total points"), null=True, blank=True)
     result = models.CharField(
         _("result"), max_length=16, choices=Result.choices, default=Result.PENDING
     )
@@ -174,6 +177,7 @@ class Entry(models.Model):
                 condition=Q(result="pending") | Q(total_points__isnull=False),
                 name="entry_result_needs_points",
             ),
+            models.CheckConstraint(condition=_total_is_the_sum(), name="entry_total_is_the_sum"),
         ]
 
     def __str__(self):

@@ -279,10 +279,10 @@ def entry_score(*, entry: Entry, actor, points: dict, recognised: bool) -> Entry
         )
     for criterion in CRITERIA:
         setattr(locked, f"points_{criterion.code}", points[criterion.code])
+    locked.total_points = total
     locked.result = Entry.Result.RECOGNISED if recognised else Entry.Result.NOT_RECOGNISED
     locked.scored_by = actor
     locked.save()
-    locked.refresh_from_db(fields=["total_points"])
     _event(locked_round, actor, "score", entry=locked, total=total, result=locked.result)
     return locked
 

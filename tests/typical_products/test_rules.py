@@ -302,3 +302,13 @@ def test_scope_a_province_sees_its_rounds_and_every_regional_one(world, users):
     assert not selectors.certificate_list(user=users["sct-sonla"]).filter(pk=cert.pk).exists()
     assert selectors.certificate_list(user=users["sct-hanoi"]).filter(pk=cert.pk).exists()
     assert selectors.certificate_list(user=users["ministry"]).filter(pk=cert.pk).exists()
+
+
+def test_database_holds_the_total_to_the_sum_of_the_criteria(world):
+    entry = f.scored(f.entered(f.provincial_round(), name="Tổng giữ"), f.POINTS_PASS)
+    with pytest.raises(IntegrityError, match="entry_total_is_the_sum"):
+        with transaction.atomic():
+            Entry.objects.filter(pk=entry.pk).update(total_points=entry.total_points + 1)
+    with pytest.raises(IntegrityError, match="entry_total_is_the_sum"):
+        with transaction.atomic():
+            Entry.objects.filter(pk=entry.pk).update(points_other=None)

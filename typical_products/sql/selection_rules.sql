@@ -6,8 +6,8 @@
 --
 -- * An entry's establishment is in the round's place: the province of a provincial round,
 --   one of the provinces a regional round lists (a national round takes every province).
--- * A recognised entry reaches its round's pass mark (the total is the generated column,
---   computed before AFTER triggers run, so the sum is written once, in the model).
+-- * A recognised entry reaches its round's pass mark (the total is held to the sum of the
+--   criteria by the CHECK constraint entry_total_is_the_sum).
 -- * A certificate is issued only for a recognised entry, and an entry with a certificate
 --   stays recognised.
 -- Each raises SQLSTATE 23514 (check_violation), which Django reports as an IntegrityError.
