@@ -28,7 +28,7 @@ class RoundForm(DatabaseBoundsMixin, forms.Form):
         choices=[("", "—"), *rules.Region.choices],
         required=False,
     )
-    title = forms.CharField(label=_("Title"), max_length=255)
+    title = forms.CharField(label=_("Name of the round"), max_length=255)
     organiser = forms.CharField(label=_("Organiser"), max_length=255)
     decision_number = forms.CharField(label=_("Organising decision or plan number"), max_length=60)
     decision_date = forms.DateField(label=_("Decision date"), widget=DATE_WIDGET)

@@ -160,8 +160,12 @@ def certificate_valid_until(issued_on: dt.date) -> dt.date:
 # (SRC_NATIONAL). The lower certificate must be the same establishment's.
 QUALIFYING_LEVEL = {Level.REGIONAL: Level.PROVINCIAL, Level.NATIONAL: Level.REGIONAL}
 QUALIFYING_SOURCES = {
-    Level.REGIONAL: Source("Điều 15–16; công văn 413/CTĐP-TTCN (2024)", SRC_REGIONAL_DOSSIER, True),
-    Level.NATIONAL: Source("Điều 16", SRC_NATIONAL, True),
+    Level.REGIONAL: Source(
+        "Hồ sơ đăng ký cấp khu vực (số điều chưa đối chiếu); công văn 413/CTĐP-TTCN (2024)",
+        SRC_REGIONAL_DOSSIER,
+        True,
+    ),
+    Level.NATIONAL: Source("Số điều chưa đối chiếu", SRC_NATIONAL, True),
 }
 
 # Who organises each level and who recognises and issues the certificate.
@@ -208,7 +212,7 @@ def rules_table() -> list[dict]:
         {
             "rule": _("Pass mark by level"),
             "value": ", ".join(f"{Level(k).label}: {v}" for k, v in PASS_MARKS.items()),
-            "article": "Điều 16–17",
+            "article": "Số điều chưa đối chiếu",
             "url": "",
             "verified": PASS_MARKS_VERIFIED,
             "note": "",
