@@ -151,3 +151,26 @@ def test_dashboards_show_the_card(world, client, users):
     own = client.get(reverse("dashboard-national")).content.decode()
     assert 'data-testid="card-typical-certificates"' in own
     assert 'data-year="2025"' not in own  # Hà Nội's certificate is not Sơn La's
+
+
+def test_editing_the_outputs_keeps_the_linked_certificates(world):
+    from projects import services as proposal_services
+
+    proposal = make_proposal(1, beneficiaries=1, year=2029)
+    holder = proposal.beneficiary_links.get().beneficiary
+    cert = f.provincial_certificate(1, name="Giữ liên kết", beneficiary=holder)
+    output = _output(proposal)
+    services.output_certificates_set(output=output, actor=staff_of(1), certificates=[cert])
+    proposal.refresh_from_db()
+    indicator = output.indicator
+    trainees = Indicator.objects.get(code="trainees")
+    proposal_services.proposal_save(
+        proposal=proposal,
+        actor=staff_of(1),
+        expected_version=proposal.version,
+        outputs=[(indicator, 3), (trainees, 20)],
+    )
+    output.refresh_from_db()
+    assert output.target_value == 3 and output.achieved_value == 1
+    assert list(output.certificate_links.values_list("certificate", flat=True)) == [cert.pk]
+    assert proposal.outputs.get(indicator=trainees).target_value == 20
