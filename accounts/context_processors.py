@@ -18,12 +18,17 @@ REPORTING = [
     (_("Periodic reports"), "periodic-list", "periodic.view", "journal-richtext"),
     (_("Documents (PDF, Word)"), "report-list", "report.view", "file-earmark-pdf"),
 ]
+# The registers of establishments: the registry and the typical products they won.
+REGISTERS = [
+    (_("Establishments"), "beneficiary-list", "beneficiary.view", "shop"),
+    (_("Typical products"), "typical-round-list", "typical.view", "award"),
+]
 NAVIGATION = [
     (_("Home"), "home", "home.view", "house"),
     (_("Proposals"), "proposal-list", "proposal.view", "folder2-open"),
     # A menu (label, entries, icon): one entry on the bar, its links in a dropdown.
     (_("Plans"), PLANNING, "calendar3"),
-    (_("Establishments"), "beneficiary-list", "beneficiary.view", "shop"),
+    (_("Establishments"), REGISTERS, "shop"),
     (_("Inspections"), "inspection-list", "inspection.view", "clipboard-check"),
     (_("Reports"), REPORTING, "file-earmark-text"),
     (_("Statistics"), "dashboard-national", "dashboard.view", "bar-chart"),

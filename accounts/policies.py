@@ -45,6 +45,11 @@ PERMISSIONS: dict[str, frozenset] = {
     # Registry of cơ sở CNNT (beneficiaries app).
     "beneficiary.view": ALL_ROLES,
     "beneficiary.manage": PROVINCIAL_EDITORS | {Role.MINISTRY_ADMIN},
+    # Typical rural industrial products (typical_products app): everybody reads the rounds of
+    # their scope (regional and national rounds concern everybody); the Sở runs its
+    # province's rounds, the ministry the regional and national ones (may_act decides which).
+    "typical.view": ALL_ROLES,
+    "typical.manage": MINISTRY_ROLES | DEPARTMENT_ROLES,
     # Legal documents, activity catalogue and support caps (programs app).
     "legal.view": ALL_ROLES,
     "legal.manage": frozenset({Role.MINISTRY_ADMIN}),

@@ -226,6 +226,17 @@ MEASURES: dict[str, Measure] = {
             _("Recommendations of concluded inspections not yet remedied."),
         ),
         Measure(
+            "typical_certificates",
+            _("Typical product certificates"),
+            Unit.COUNT,
+            Period.IN_PERIOD,
+            _(
+                "Certificates of typical rural industrial products issued to the "
+                "establishments in scope, by level and year of issue "
+                "(typical_products.selectors.certificates_by_level_and_year)."
+            ),
+        ),
+        Measure(
             "overdue_findings",
             _("Overdue findings"),
             Unit.COUNT,

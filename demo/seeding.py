@@ -102,7 +102,16 @@ def seed_users() -> str:
 
 def seed_all(*, seed: int, beneficiaries: bool = True) -> list[str]:
     from demo import beneficiaries as demo_beneficiaries
-    from demo import councils, cycle, disbursement, inspections, periodic, programs, projects
+    from demo import (
+        councils,
+        cycle,
+        disbursement,
+        inspections,
+        periodic,
+        programs,
+        projects,
+        typical_products,
+    )
     from demo import priorities as demo_priorities
     from inspections.catalogue import load_catalogue as load_checklist
 
@@ -118,4 +127,5 @@ def seed_all(*, seed: int, beneficiaries: bool = True) -> list[str]:
         report.append(cycle.seed_cycle(seed=seed))  # the batch carries the councils' results
         report.append(periodic.seed_periodic())  # the six-month reports of the demo year
         report.append(demo_priorities.seed_priorities())  # on the establishments and đề án
+        report.append(typical_products.seed_typical_products())  # needs funded đề án
     return report

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import DatabaseBoundsMixin, VNDField
 from core.funding import SOURCE_SHORT
 from disbursement.models import Acceptance, Tranche
+from programs.catalogue import CERTIFICATE_INDICATOR
 from projects.models import ProposalOutput
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
@@ -184,7 +185,8 @@ class AcceptanceForm(DatabaseBoundsMixin, AmountsMixin, forms.Form):
     def __init__(self, *args, sources, outputs, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_amounts(sources)
-        self.outputs = list(outputs)
+        # "Products recognised" is counted from its linked certificates, never typed here.
+        self.outputs = [o for o in outputs if o.indicator.code != CERTIFICATE_INDICATOR]
         for o in self.outputs:
             self.fields[f"achieved_{o.indicator.code}"] = forms.IntegerField(
                 label=_("%(indicator)s achieved (target %(target)s %(unit)s)")

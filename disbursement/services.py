@@ -35,6 +35,7 @@ from disbursement.selectors import (
     latest_progress,
     more_than_half_done,
 )
+from programs.catalogue import CERTIFICATE_INDICATOR
 from projects.models import Proposal, ProposalEvent
 from projects.services import document_validate
 
@@ -730,6 +731,8 @@ def acceptance_record(
         document_validate(minutes, field="minutes")
         acceptance.minutes.save(minutes.name, minutes, save=True)
     for indicator, value in (achieved or {}).items():
+        if indicator.code == CERTIFICATE_INDICATOR:
+            continue  # counted from its linked certificates (typical_products), never typed
         locked.outputs.filter(indicator=indicator).update(achieved_value=value)
     before = locked.status
     locked.status = policies.STATUS_STEPS["acceptance"][1]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("reference/", include("reference.urls")),
     path("beneficiaries/", include("beneficiaries.urls")),
     path("programs/", include("programs.urls")),
+    path("typical-products/", include("typical_products.urls")),
     path("proposals/", include("projects.urls")),
     path("cycle/", include("cycle.urls")),
     path("disbursement/", include("disbursement.urls")),

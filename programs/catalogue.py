@@ -121,7 +121,49 @@ LEGAL_DOCUMENTS = [
         D(2025, 10, 15),
         ["45/2012/NĐ-CP"],
     ),
+    # The selection of typical rural industrial products (typical_products.rules).
+    (
+        "35/2010/TT-BCT",
+        "circular",
+        "Thông tư quy định về việc tổ chức bình chọn sản phẩm công nghiệp nông thôn tiêu biểu",
+        "Bộ Công Thương",
+        D(2010, 11, 12),
+        D(2010, 11, 12),
+        [],
+    ),
+    (
+        "26/2014/TT-BCT",
+        "circular",
+        "Thông tư quy định về việc tổ chức bình chọn sản phẩm công nghiệp nông thôn tiêu biểu",
+        "Bộ Công Thương",
+        D(2014, 8, 28),
+        D(2014, 10, 21),
+        [],
+    ),
+    (
+        "14/2018/TT-BCT",
+        "circular",
+        "Thông tư sửa đổi, bổ sung một số điều của Thông tư số 26/2014/TT-BCT quy định về việc "
+        "tổ chức bình chọn sản phẩm công nghiệp nông thôn tiêu biểu",
+        "Bộ Công Thương",
+        D(2018, 6, 28),
+        D(2018, 8, 16),
+        ["26/2014/TT-BCT"],
+    ),
 ]
+
+# Documents no longer in force: number -> (last day in force, why).
+REPLACED = {
+    "35/2010/TT-BCT": (
+        D(2014, 10, 20),
+        "Thay thế bởi Thông tư 26/2014/TT-BCT từ ngày 21/10/2014 (Điều 25 Thông tư 26/2014).",
+    ),
+}
+
+# The indicator whose achieved value is the number of certificates of typical rural
+# industrial products linked to the đề án's output (typical_products.OutputCertificate):
+# counted from the records, never typed at acceptance.
+CERTIFICATE_INDICATOR = "typical-products"
 
 # When the catalogue's legal documents were checked against the published texts.
 VERIFIED_ON = D(2026, 12, 2)
@@ -204,6 +246,31 @@ SOURCES = {
         "LuatVietnam: Chính phủ, ngày ban hành 27/08/2025 (người ký Bùi Thanh Sơn); Quyết "
         'định 2646/QĐ-BCT viện dẫn "ngày 27 tháng 8 năm 2025". Hiệu lực từ 15/10/2025 '
         "(vietnam.vn, theo baodanang.vn).",
+        SIGNED_AND_EFFECTIVE,
+    ),
+    "35/2010/TT-BCT": Source(
+        "https://thuvienphapluat.vn/van-ban/doanh-nghiep/thong-tu-35-2010-tt-bct-to-chuc-binh-"
+        "chon-san-pham-cong-nghiep-nong-114501.aspx",
+        "Toàn văn (phần đầu): Bộ Công thương, số 35/2010/TT-BCT, Hà Nội ngày 12/11/2010, người "
+        "ký Hoàng Quốc Vượng. Ngày hiệu lực chưa đối chiếu (ghi tạm bằng ngày ký). Thay thế "
+        "bởi Thông tư 26/2014/TT-BCT từ 21/10/2014.",
+        SIGNED,
+    ),
+    "26/2014/TT-BCT": Source(
+        "https://hethongphapluat.com/thong-tu-26-2014-tt-bct-ve-viec-to-chuc-binh-chon-san-pham-"
+        "cong-nghiep-nong-thon-tieu-bieu-do-bo-truong-bo-cong-thuong-ban-hanh/dieu-25",
+        "Điều 25: có hiệu lực thi hành kể từ ngày 21/10/2014 và thay thế Thông tư số "
+        "35/2010/TT-BCT; ngày ban hành 28/08/2014, người ký Hồ Thị Kim Thoa. Văn bản hợp nhất "
+        "16/VBHN-BCT ngày 05/7/2018 ghi cùng ngày ban hành và ngày hiệu lực.",
+        SIGNED_AND_EFFECTIVE,
+    ),
+    "14/2018/TT-BCT": Source(
+        "https://hethongphapluat.com/van-ban-hop-nhat-16-vbhn-bct-nam-2018-hop-nhat-thong-tu-"
+        "quy-dinh-ve-to-chuc-binh-chon-san-pham-cong-nghiep-nong-thon-tieu-bieu-do-bo-truong-"
+        "bo-cong-thuong-ban-hanh.html",
+        "Văn bản hợp nhất 16/VBHN-BCT (05/7/2018): Thông tư số 14/2018/TT-BCT ngày 28/6/2018 "
+        "sửa đổi, bổ sung một số điều của Thông tư 26/2014/TT-BCT, có hiệu lực kể từ ngày "
+        "16/8/2018.",
         SIGNED_AND_EFFECTIVE,
     ),
 }
@@ -885,3 +952,33 @@ def legal_sources_apply(apps) -> None:
         LegalDocument.objects.filter(number=number, source_url="").update(
             source_note=UNVERIFIED[number]
         )
+
+
+def selection_documents_load(apps) -> None:
+    """The circulars on the selection of typical rural industrial products on a database
+    loaded before them (0003 loads them on a new one): created if missing, the replaced
+    one's last day in force, the amendment and the sources (idempotent)."""
+    LegalDocument = apps.get_model("programs", "LegalDocument")
+    numbers = ("35/2010/TT-BCT", "26/2014/TT-BCT", "14/2018/TT-BCT")
+    docs = {}
+    for number, kind, title, issuer, signed, effective, _amends in LEGAL_DOCUMENTS:
+        if number in numbers:
+            docs[number], _ = LegalDocument.objects.get_or_create(
+                number=number,
+                defaults=dict(
+                    doc_type=kind,
+                    title=title,
+                    issuer=issuer,
+                    signed_on=signed,
+                    effective_from=effective,
+                ),
+            )
+    for number, *_rest, amends in LEGAL_DOCUMENTS:
+        if number in numbers:
+            for amended in amends:
+                docs[number].amends.add(docs[amended])
+    for number, (last_day, _why) in REPLACED.items():
+        LegalDocument.objects.filter(number=number, effective_to__isnull=True).update(
+            effective_to=last_day
+        )
+    legal_sources_apply(apps)

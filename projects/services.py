@@ -315,9 +315,22 @@ def proposal_save(
             )
         BudgetLine.objects.bulk_create(rows)
     if outputs is not None:
-        locked.outputs.all().delete()
+        # Kept outputs are updated in place, so what hangs on them (the certificates an
+        # output "products recognised" counts, its achieved value) survives an edit.
+        wanted = {indicator.pk: value for indicator, value in outputs if value}
+        locked.outputs.exclude(indicator_id__in=wanted).delete()
+        existing = {o.indicator_id: o for o in locked.outputs.all()}
+        for indicator_id, value in wanted.items():
+            if indicator_id in existing:
+                if existing[indicator_id].target_value != value:
+                    existing[indicator_id].target_value = value
+                    existing[indicator_id].save(update_fields=["target_value"])
         ProposalOutput.objects.bulk_create(
-            [ProposalOutput(proposal=locked, indicator=i, target_value=v) for i, v in outputs if v]
+            [
+                ProposalOutput(proposal=locked, indicator_id=i, target_value=v)
+                for i, v in wanted.items()
+                if i not in existing
+            ]
         )
     locked.version += 1
     locked.save()

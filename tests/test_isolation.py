@@ -21,8 +21,15 @@ from history.models import HistoryImport
 from inspections.models import Inspection, InspectionPhoto, Recommendation
 from periodic.models import PeriodicReport, ReportingDeadline, ReportVersion
 from priorities.models import BeneficiaryDeclaration, ProposalDeclaration
-from programs.models import AnnualPlan, Program, SupportCap
-from projects.models import AppraisalCouncil, Attachment, CouncilProposal, Proposal
+from programs.catalogue import CERTIFICATE_INDICATOR
+from programs.models import AnnualPlan, Indicator, Program, SupportCap
+from projects.models import (
+    AppraisalCouncil,
+    Attachment,
+    CouncilProposal,
+    Proposal,
+    ProposalOutput,
+)
 from reference.models import Commune, Province
 from reports.models import ReportJob
 from tests.beneficiaries import factories as beneficiary_factories
@@ -33,6 +40,8 @@ from tests.priorities import factories as priority_factories
 from tests.programs import factories
 from tests.projects import factories as proposal_factories
 from tests.reports.test_jobs_factories import done_job_in
+from tests.typical_products import factories as typical_factories
+from typical_products.models import Entry, SelectionRound
 
 PROVINCIAL_USERS = ["sct-hanoi", "ttkc-hanoi", "inspector-hanoi"]
 HANOI, SONLA = 1, 14
@@ -106,6 +115,18 @@ def _object_in(model, province_code):
         return priority_factories.beneficiary_declaration_in(province)
     if model is ProposalDeclaration:
         return priority_factories.proposal_declaration_in(_proposal_in(province))
+    if model is SelectionRound:
+        return typical_factories.provincial_round(province.code)
+    if model is Entry:
+        round_ = typical_factories.provincial_round(province.code)
+        return round_.entries.first() or typical_factories.entered(round_)
+    if model is ProposalOutput:
+        output, _ = ProposalOutput.objects.get_or_create(
+            proposal=_proposal_in(province),
+            indicator=Indicator.objects.get(code=CERTIFICATE_INDICATOR),
+            defaults={"target_value": 1},
+        )
+        return output
     return None
 
 
@@ -154,6 +175,7 @@ OBJECT_BUILDERS = {
     *(PeriodicReport, ReportVersion, ReportingDeadline),
     HistoryImport,
     *(BeneficiaryDeclaration, ProposalDeclaration),
+    *(SelectionRound, Entry, ProposalOutput),
 }
 
 

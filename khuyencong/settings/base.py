@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "programs",
     "projects",
     "priorities",
+    "typical_products",
     "cycle",
     "disbursement",
     "inspections",

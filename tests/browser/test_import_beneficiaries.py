@@ -60,6 +60,7 @@ def test_province_user_imports_beneficiaries_from_excel(
 
     base = live_server.url
     log_in(page, base, "sct-sonla")
+    page.get_by_test_id("nav-menu-shop").click()  # the registers' menu
     page.get_by_role("link", name="Cơ sở CNNT").first.click()
     page.get_by_role("link", name="Nhập từ Excel").click()
     page.get_by_label("Tệp Excel (.xlsx)").set_input_files(str(path))

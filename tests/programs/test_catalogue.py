@@ -51,6 +51,7 @@ def test_unconfirmed_fields_are_the_ones_no_source_confirms():
         "36/2013/TT-BCT": ["effective_from"],
         "28/2018/TT-BTC": ["effective_from"],
         "64/2024/TT-BTC": ["effective_from"],
+        "35/2010/TT-BCT": ["effective_from"],
     }
 
 
@@ -147,3 +148,17 @@ def test_the_legal_page_shows_what_was_checked(client, users):
     assert "1881/QĐ-TTg" in not_checked and "235/2025/NĐ-CP" not in not_checked
     assert "ghi ngày 20/11/2020" in html  # why 1881/QĐ-TTg is unchecked
     assert html.count('class="text-warning-emphasis"') == len(not_checked)
+
+
+def test_selection_circulars_26_2014_replaces_35_2010_and_14_2018_amends_it(world):
+    """Thông tư 26/2014/TT-BCT (28/8/2014, in force 21/10/2014) replaced Thông tư
+    35/2010/TT-BCT (its Điều 25); Thông tư 14/2018/TT-BCT (in force 16/8/2018) amends it."""
+    old = LegalDocument.objects.get(number="35/2010/TT-BCT")
+    in_force = LegalDocument.objects.get(number="26/2014/TT-BCT")
+    amending = LegalDocument.objects.get(number="14/2018/TT-BCT")
+    assert old.effective_to == datetime.date(2014, 10, 20)
+    assert in_force.effective_from == datetime.date(2014, 10, 21)
+    assert in_force.signed_on == datetime.date(2014, 8, 28)
+    assert in_force.effective_to is None and in_force.source_url
+    assert list(amending.amends.all()) == [in_force]
+    assert amending.effective_from == datetime.date(2018, 8, 16)
