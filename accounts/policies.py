@@ -45,6 +45,11 @@ PERMISSIONS: dict[str, frozenset] = {
     # Registry of cơ sở CNNT (beneficiaries app).
     "beneficiary.view": ALL_ROLES,
     "beneficiary.manage": PROVINCIAL_EDITORS | {Role.MINISTRY_ADMIN},
+    # Register of craft villages (villages app): everybody reads; a province's administrator
+    # records its villages, their recognition decisions and members (the ministry's
+    # administrator any province's).
+    "village.view": ALL_ROLES,
+    "village.manage": ADMIN_ROLES,
     # Legal documents, activity catalogue and support caps (programs app).
     "legal.view": ALL_ROLES,
     "legal.manage": frozenset({Role.MINISTRY_ADMIN}),

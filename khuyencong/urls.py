@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     path("reference/", include("reference.urls")),
     path("beneficiaries/", include("beneficiaries.urls")),
+    path("villages/", include("villages.urls")),
     path("programs/", include("programs.urls")),
     path("proposals/", include("projects.urls")),
     path("cycle/", include("cycle.urls")),

@@ -37,6 +37,7 @@ FILES = {
     "dashboards/sql/figures.sql",
     "dashboards/sql/rollups.sql",
     "projects/sql/list_order.sql",
+    "villages/sql/membership_no_overlap.sql",
 }
 
 
@@ -98,7 +99,7 @@ def test_what_each_file_defines():
         figures
     )
     triggers = [o for objs in objects.values() for o in objs if o.kind == "trigger"]
-    assert len(triggers) == 45
+    assert len(triggers) == 46
     assert SQLObject("trigger", "proposal_money_rules", "projects_proposal") in triggers
 
 
