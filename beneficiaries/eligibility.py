@@ -73,6 +73,18 @@ class EligibilityRule:
             self.valid_to is None or on_date <= self.valid_to
         )
 
+    @property
+    def legal_form_labels(self) -> list[str]:
+        return [str(LegalForm(f).label) for f in self.legal_forms]
+
+    @property
+    def place_rows(self) -> list[tuple[str, str, str]]:
+        """(kind of place, outcome, note) for the legal rules page."""
+        return [
+            (_place_label(in_city=p.in_city, division=p.division), p.outcome, str(p.note))
+            for p in self.places
+        ]
+
     def place(self, *, in_city: bool, division: str) -> PlaceRule:
         for rule in self.places:
             if rule.in_city == in_city and rule.division == division:
@@ -230,10 +242,14 @@ def beneficiary_eligibility(beneficiary, on_date: date, *, village=None) -> Elig
         return Eligibility(
             False,
             _(
-                "Not eligible under %(rule)s (%(article)s): %(form)s is not among the kinds of "
-                "establishment it names."
+                "Not eligible under %(rule)s (%(article)s): the legal form “%(form)s” is not "
+                "among those it names (%(forms)s)."
             )
-            % {**names, "form": LegalForm(beneficiary.legal_form).label},
+            % {
+                **names,
+                "form": LegalForm(beneficiary.legal_form).label,
+                "forms": "; ".join(str(LegalForm(f).label) for f in rule.legal_forms),
+            },
             rule.code,
         )
     if place.outcome == ELIGIBLE:

@@ -31,6 +31,7 @@ from tests.projects.factories import (
     tmp_media,  # noqa: F401
     transition,
 )
+from tests.villages.factories import join, make_village
 
 D = datetime.date
 M = 1_000_000
@@ -197,11 +198,9 @@ def beneficiary_of_kind(kind: str):
     if kind == "hanoi_ward":
         return BeneficiaryFactory(commune=commune_of(1, "phuong"))
     if kind == "hanoi_ward_craft_village":
-        return BeneficiaryFactory(
-            commune=commune_of(1, "phuong"),
-            craft_village_member=True,
-            craft_village_name="Làng nghề mây tre đan Phú Vinh",
-        )
+        b = BeneficiaryFactory(commune=commune_of(1, "phuong"))
+        join(make_village(1, name="Làng nghề mây tre đan Phú Vinh", commune=b.commune), b)
+        return b
     if kind == "artisan":
         return BeneficiaryFactory(commune=commune_of(14), legal_form=LegalForm.ARTISAN)
     if kind == "hanoi_commune":
