@@ -30,6 +30,8 @@ from tests.periodic import factories as periodic_factories
 from tests.programs import factories
 from tests.projects import factories as proposal_factories
 from tests.reports.test_jobs_factories import done_job_in
+from tests.villages import factories as village_factories
+from villages.models import CraftVillage, VillageImportBatch, VillageMembership
 
 PROVINCIAL_USERS = ["sct-hanoi", "ttkc-hanoi", "inspector-hanoi"]
 HANOI, SONLA = 1, 14
@@ -97,6 +99,12 @@ def _object_in(model, province_code):
         return periodic_factories.signed_version_in(province)
     if model is ReportingDeadline:
         return ReportingDeadline.objects.first()
+    if model is CraftVillage:
+        return village_factories.village_in(province)
+    if model is VillageMembership:
+        return village_factories.membership_in(province)
+    if model is VillageImportBatch:
+        return village_factories.village_import_in(province)
     return None
 
 
@@ -126,6 +134,7 @@ OBJECT_BUILDERS = {
     ReportJob,
     *(Call, RegistrationBatch, PlanDecision),
     *(PeriodicReport, ReportVersion, ReportingDeadline),
+    *(CraftVillage, VillageMembership, VillageImportBatch),
 }
 
 

@@ -14,6 +14,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from beneficiaries.models import ImportBatch
+
 
 def _decision_upload_to(instance, filename):
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "pdf"
@@ -185,3 +187,20 @@ class VillageMembership(models.Model):
 
     def covers(self, on_date) -> bool:
         return self.joined_on <= on_date and (self.left_on is None or self.left_on >= on_date)
+
+
+class VillageImportManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind="villages")
+
+
+class VillageImportBatch(ImportBatch):
+    """An upload of the register of craft villages: the registry's batch (and rows) with
+    ``kind="villages"`` (villages.imports)."""
+
+    objects = VillageImportManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("craft village import")
+        verbose_name_plural = _("craft village imports")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from accounts.policies import visible
 from beneficiaries.models import Beneficiary
 from core.text import fold
-from villages.models import CraftVillage, VillageMembership
+from villages.models import CraftVillage, VillageImportBatch, VillageMembership
 
 
 def _base() -> QuerySet[CraftVillage]:
@@ -56,7 +56,7 @@ def village_memberships(village: CraftVillage) -> list[VillageMembership]:
     """Every membership of ``village``, current ones first, then by name."""
     return list(
         village.memberships.select_related("beneficiary__commune").order_by(
-            Q(left_on__isnull=False), "beneficiary__name_folded", "-joined_on"
+            F("left_on").desc(nulls_first=True), "beneficiary__name_folded", "-joined_on"
         )
     )
 
@@ -116,11 +116,6 @@ def recognised_village_by_beneficiary(
 def import_batch_queryset(*, user):
     """The uploads of the register of craft villages ``user`` may see (the registry's
     batches, ``kind="villages"``)."""
-    from beneficiaries.models import ImportBatch
-
     return visible(
-        user,
-        ImportBatch.objects.filter(kind=ImportBatch.Kind.VILLAGES).select_related(
-            "province", "created_by", "confirmed_by"
-        ),
+        user, VillageImportBatch.objects.select_related("province", "created_by", "confirmed_by")
     )

@@ -21,7 +21,7 @@ from reference.models import Commune
 from villages import imports, selectors, services
 from villages.filters import CraftVillageFilterSet
 from villages.forms import CraftVillageForm, MemberAddForm, MemberLeaveForm
-from villages.models import CraftVillage, VillageMembership
+from villages.models import CraftVillage, VillageImportBatch, VillageMembership
 
 
 class VillageListView(PolicyMixin, FilteredListMixin, ListView):
@@ -144,6 +144,7 @@ class MemberAddView(PolicyMixin, View):
     """POST from the village page: an establishment of the province joins the village."""
 
     permission = "village.manage"
+    model = CraftVillage
 
     def post(self, request, pk):
         village = get_object_or_404(selectors.village_detail_queryset(user=request.user), pk=pk)
@@ -182,6 +183,7 @@ class MemberLeaveView(PolicyMixin, View):
     """POST from the village page: the last day an establishment belonged to the village."""
 
     permission = "village.manage"
+    model = VillageMembership
 
     def post(self, request, pk):
         membership = get_object_or_404(
@@ -265,6 +267,7 @@ class ImportPreviewView(PolicyMixin, SingleObjectMixin, View):
     """The rows as checked at upload: ✓ or the errors, in Vietnamese, by row number."""
 
     permission = "village.manage"
+    model = VillageImportBatch
 
     def get_queryset(self):
         return selectors.import_batch_queryset(user=self.request.user)
@@ -283,6 +286,7 @@ class ImportConfirmView(PolicyMixin, SingleObjectMixin, View):
     """POST only: register the villages of the valid rows."""
 
     permission = "village.manage"
+    model = VillageImportBatch
     http_method_names = ["post"]
 
     def get_queryset(self):

@@ -53,3 +53,45 @@ def join(
     return VillageMembership.objects.create(
         village=village, beneficiary=beneficiary, joined_on=joined_on, left_on=left_on
     )
+
+
+def village_in(province: Province) -> CraftVillage:
+    """A recognised village of the province with one member (built once per province)."""
+    from tests.beneficiaries.factories import beneficiary_in
+
+    existing = CraftVillage.objects.filter(province=province).first()
+    if existing:
+        return existing
+    village = make_village(province.code, name=f"Làng nghề thử nghiệm {province.short_name}")
+    join(village, beneficiary_in(province))
+    return village
+
+
+def membership_in(province: Province) -> VillageMembership:
+    return village_in(province).memberships.first()
+
+
+def village_import_in(province: Province):
+    """A village import awaiting confirmation, with one checked row."""
+    from beneficiaries.models import ImportRow
+    from villages.models import VillageImportBatch
+
+    existing = VillageImportBatch.objects.filter(province=province).first()
+    if existing:
+        return existing
+    batch = VillageImportBatch.objects.create(
+        kind="villages",
+        province=province,
+        file="imports/lang-nghe-thu-nghiem.xlsx",
+        original_filename="lang-nghe.xlsx",
+        row_count=1,
+        valid_count=0,
+    )
+    ImportRow.objects.create(
+        batch=batch,
+        number=2,
+        ok=False,
+        values={"name": f"Làng nghề {province.short_name}"},
+        errors=[{"message": "Thiếu mã xã/phường.", "record": None, "record_province": None}],
+    )
+    return batch

@@ -122,7 +122,7 @@ def test_the_database_refuses_an_inconsistent_revocation(world):
 # --- One village at a time ------------------------------------------------------------------
 
 
-def test_an_establishment_belongs_to_one_village_at_a_time(world):
+def test_a_beneficiary_belongs_to_one_village_at_a_time(world):
     admin = admin_of(1)
     b = BeneficiaryFactory(commune=commune_of(1, "phuong"))
     first, second = make_village(1), make_village(1)
