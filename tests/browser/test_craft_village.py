@@ -40,11 +40,11 @@ def test_a_province_administrator_registers_a_village_and_its_member_becomes_eli
 
     # The administrator registers the village with its decision.
     page.goto(f"{base}/")
-    page.get_by_role("button", name="Danh mục").click()
-    page.get_by_role("link", name="Làng nghề", exact=True).click()
+    page.get_by_role("link", name="Cơ sở CNNT").first.click()
+    page.get_by_test_id("villages").click()
     page.get_by_test_id("create").click()
-    page.get_by_label("Tên", exact=True).fill("Làng lụa Vạn Phúc")
-    page.get_by_label("Loại", exact=True).select_option("traditional")
+    page.get_by_label("Tên").fill("Làng lụa Vạn Phúc")
+    page.get_by_label("Loại").select_option("traditional")
     page.get_by_label("Ngành nghề").select_option(label=member.sector.name)
     page.get_by_label("Xã/phường").select_option(str(ward.pk))
     page.get_by_label("Số quyết định công nhận").fill("2345/QĐ-UBND")
