@@ -138,7 +138,9 @@ RULES: tuple[EligibilityRule, ...] = (
             PlaceRule(True, SPECIAL_ZONE, ELIGIBLE, _ISLAND_DISTRICTS),
         ),
         craft_village_anywhere=False,
-        article=gettext_lazy("Decree 45/2012/NĐ-CP, Article 1, clause 2, point a"),
+        article=gettext_lazy(
+            "Decree 45/2012/NĐ-CP, Article 1, clause 2, point a (the rule before 15/10/2025)"
+        ),
         source_url=DECREE_45_URL,
         source_note=gettext_lazy(
             "Establishments producing in districts, towns, townships, communes, wards of "
@@ -171,8 +173,8 @@ RULES: tuple[EligibilityRule, ...] = (
         ),
         craft_village_anywhere=True,
         article=gettext_lazy(
-            "Decree 45/2012/NĐ-CP, Article 1, clause 2, point a, as replaced by Decree "
-            "235/2025/NĐ-CP, Article 1, clause 1"
+            "Decree 45/2012/NĐ-CP, Article 1, clause 2, point a, as amended by Decree "
+            "235/2025/NĐ-CP (Article 1, clause 1; in force from 15/10/2025)"
         ),
         source_url=DECREE_235_URL,
         source_note=gettext_lazy(
@@ -242,7 +244,7 @@ def beneficiary_eligibility(beneficiary, on_date: date, *, village=None) -> Elig
         return Eligibility(
             False,
             _(
-                "Not eligible under %(rule)s (%(article)s): the legal form “%(form)s” is not "
+                "Not eligible under %(article)s: the legal form “%(form)s” is not "
                 "among those it names (%(forms)s)."
             )
             % {
@@ -255,15 +257,14 @@ def beneficiary_eligibility(beneficiary, on_date: date, *, village=None) -> Elig
     if place.outcome == ELIGIBLE:
         return Eligibility(
             True,
-            _("Eligible under %(rule)s (%(article)s): %(commune)s is %(place)s (%(province)s).")
-            % names,
+            _("Eligible under %(article)s: %(commune)s is %(place)s (%(province)s).") % names,
             rule.code,
         )
     if place.outcome == CONDITIONAL:
         return Eligibility(
             True,
             _(
-                "Eligible under %(rule)s (%(article)s) if the condition holds: %(commune)s is "
+                "Eligible under %(article)s if the condition holds: %(commune)s is "
                 "%(place)s (%(province)s). %(condition)s"
             )
             % {**names, "condition": place.note},
@@ -274,7 +275,7 @@ def beneficiary_eligibility(beneficiary, on_date: date, *, village=None) -> Elig
         return Eligibility(
             True,
             _(
-                "Eligible under %(rule)s (%(article)s): %(commune)s is %(place)s, but the "
+                "Eligible under %(article)s: %(commune)s is %(place)s, but the "
                 "establishment belongs to the craft village %(village)s, recognised by decision "
                 "%(decision)s of %(date)s."
             )
@@ -289,13 +290,13 @@ def beneficiary_eligibility(beneficiary, on_date: date, *, village=None) -> Elig
         )
     if rule.craft_village_anywhere:
         message = _(
-            "Not eligible under %(rule)s (%(article)s): %(commune)s is %(place)s "
+            "Not eligible under %(article)s: %(commune)s is %(place)s "
             "(%(province)s), where only members of a craft village recognised by the UBND "
             "tỉnh are supported, and on %(date)s the establishment belongs to none."
         )
     else:
         message = _(
-            "Not eligible under %(rule)s (%(article)s): %(commune)s is %(place)s "
+            "Not eligible under %(article)s: %(commune)s is %(place)s "
             "(%(province)s), whether or not in a craft village. %(note)s"
         )
     return Eligibility(

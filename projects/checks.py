@@ -183,9 +183,18 @@ def check_eligibility(links, on_date: datetime.date) -> list[Check]:
             )
     if links and not any(c.blocking for c in checks):
         villages = [
-            f"{link.beneficiary.name}: {results[link.beneficiary_id].reason}"
+            _(
+                "%(name)s belongs to the craft village %(village)s, recognised by decision "
+                "%(decision)s of %(date)s."
+            )
+            % {
+                "name": link.beneficiary.name,
+                "village": village.name,
+                "decision": village.decision_number,
+                "date": village.decision_date.strftime("%d/%m/%Y"),
+            }
             for link in links
-            if results[link.beneficiary_id].village is not None
+            if (village := results[link.beneficiary_id].village) is not None
         ]
         message = _("Every establishment is eligible under the rule in force on %(date)s.") % {
             "date": on_date.strftime("%d/%m/%Y")
