@@ -66,6 +66,8 @@ class BeneficiaryDetailView(PolicyMixin, DetailView):
         context["memberships"] = memberships
         context["eligibility"] = beneficiary_eligibility(self.object, today, village=village)
         context["can_manage"] = has_perm(self.request.user, "beneficiary.manage", self.object)
+        # The register of craft villages is kept by the province's administrator.
+        context["can_record_village"] = has_perm(self.request.user, "village.manage", self.object)
         return context
 
 

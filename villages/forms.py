@@ -32,7 +32,7 @@ SCAN_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png")
 
 class CommuneMultipleField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name} ({obj.get_division_type_display()})"
+        return obj.name
 
 
 class DateInput(forms.DateInput):
@@ -82,11 +82,18 @@ class CraftVillageForm(DatabaseBoundsMixin, forms.Form):
         communes = Commune.objects.none()
         if province_id and str(province_id).isdigit():
             communes = visible(user, Commune.objects.filter(province_id=int(province_id)))
+        help_text = _("On the 2025 map. Hold Ctrl (⌘ on a Mac) to choose more than one.")
+        if instance is not None:
+            chosen = ", ".join(c.name for c in instance.communes.all())
+            help_text = _("%(help)s Chosen now: %(communes)s.") % {
+                "help": help_text,
+                "communes": chosen,
+            }
         self.fields["communes"] = CommuneMultipleField(
             label=_("Commune(s) / ward(s)"),
             queryset=communes.order_by("name_folded", "code"),
             widget=forms.SelectMultiple(attrs={"size": 8}),
-            help_text=_("On the 2025 map. Hold Ctrl (⌘ on a Mac) to choose more than one."),
+            help_text=help_text,
         )
         self.fields["sector"].queryset = Sector.objects.all()
         self.fields["sector"].empty_label = _("— choose a trade —")
@@ -177,3 +184,24 @@ class MemberAddForm(forms.Form):
 
 class MemberLeaveForm(forms.Form):
     left_on = forms.DateField(label=_("Last day in the village"), widget=DateInput())
+
+
+class VillageChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        communes = ", ".join(c.name for c in obj.communes.all())
+        return f"{obj.name} — {communes}" if communes else obj.name
+
+
+class JoinVillageForm(forms.Form):
+    """From the establishment's page: the village of its province it joins, and when."""
+
+    village = VillageChoiceField(
+        label=_("Craft village"), queryset=None, empty_label=_("— choose a craft village —")
+    )
+    joined_on = forms.DateField(label=_("Member since"), widget=DateInput())
+
+    def __init__(self, *args, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = villages.prefetch_related("communes")
+        self.helper = FormHelper()
+        self.helper.form_tag = False

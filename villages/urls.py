@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:pk>/", views.VillageDetailView.as_view(), name="village-detail"),
     path("<int:pk>/edit/", views.VillageUpdateView.as_view(), name="village-update"),
     path("<int:pk>/members/add/", views.MemberAddView.as_view(), name="village-member-add"),
+    path("join/<int:pk>/", views.BeneficiaryJoinView.as_view(), name="village-join"),
     path("members/<int:pk>/leave/", views.MemberLeaveView.as_view(), name="village-member-leave"),
     path(
         "import/template.xlsx", views.ImportTemplateView.as_view(), name="village-import-template"

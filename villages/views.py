@@ -14,13 +14,13 @@ from django.views.generic.detail import SingleObjectMixin
 from accounts.policies import PolicyMixin, has_perm, scope_province_id, visible
 from beneficiaries.forms import ImportUploadForm
 from beneficiaries.imports import TemplateError
-from beneficiaries.models import Sector
+from beneficiaries.models import Beneficiary, Sector
 from core.http import xlsx_response
 from core.lists import FilteredListMixin
 from reference.models import Commune
 from villages import imports, selectors, services
 from villages.filters import CraftVillageFilterSet
-from villages.forms import CraftVillageForm, MemberAddForm, MemberLeaveForm
+from villages.forms import CraftVillageForm, JoinVillageForm, MemberAddForm, MemberLeaveForm
 from villages.models import CraftVillage, VillageImportBatch, VillageMembership
 
 
@@ -306,3 +306,57 @@ class ImportConfirmView(PolicyMixin, SingleObjectMixin, View):
             % {"created": batch.created_count, "failed": batch.refused_count},
         )
         return redirect("village-import-preview", pk=batch.pk)
+
+
+class BeneficiaryJoinView(PolicyMixin, SingleObjectMixin, FormView):
+    """The establishment's page links here: choose the recognised village of its province
+    it belongs to (the register replaces the old free-text field of the registry)."""
+
+    permission = "village.manage"
+    model = Beneficiary
+    form_class = JoinVillageForm
+    template_name = "villages/beneficiary_join.html"
+
+    def get_queryset(self):
+        return visible(self.request.user, Beneficiary.objects.select_related("commune", "province"))
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["villages"] = selectors.village_choices(
+            user=self.request.user, province_id=self.object.province_id
+        )
+        kwargs.setdefault("initial", {})["joined_on"] = timezone.localdate()
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["current"] = selectors.current_membership(self.object)
+        return context
+
+    def form_valid(self, form):
+        village = form.cleaned_data["village"]
+        try:
+            services.membership_add(
+                village=village,
+                beneficiary=self.object,
+                joined_on=form.cleaned_data["joined_on"],
+                actor=self.request.user,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("%(name)s is now a member of %(village)s.")
+            % {"name": self.object.name, "village": village.name},
+        )
+        return redirect(self.object)

@@ -313,3 +313,24 @@ def test_the_import_previews_with_errors_per_row_then_registers_the_valid_rows(c
     assert batch.is_confirmed and batch.created_count == 1
     with pytest.raises(ValidationError):
         services.import_batch_confirm(batch=batch, actor=admin)  # once only
+
+
+def test_the_beneficiary_page_records_the_village_it_belongs_to(client, world, users):
+    b = BeneficiaryFactory(commune=commune_of(1, "phuong"))
+    own = make_village(1, name="Làng rèn Đa Sỹ")
+    foreign = make_village(14, name="Làng nghề chè Tà Xùa")
+    revoked = make_village(1, name="Làng đã thu hồi", revocation_date=D(2020, 1, 1))
+    client.force_login(users["sct-hanoi"])  # staff: the link is not offered, the page refused
+    assert 'data-testid="join-village"' not in client.get(b.get_absolute_url()).content.decode()
+    assert client.get(reverse("village-join", args=[b.pk])).status_code == 403
+    client.force_login(admin_of(1))
+    assert 'data-testid="join-village"' in client.get(b.get_absolute_url()).content.decode()
+    page = client.get(reverse("village-join", args=[b.pk])).content.decode()
+    assert own.name in page and foreign.name not in page and revoked.name not in page
+    url = reverse("village-join", args=[b.pk])
+    refused = client.post(url, {"village": foreign.pk, "joined_on": "2020-01-01"})
+    assert refused.status_code == 200 and not VillageMembership.objects.filter(beneficiary=b)
+    response = client.post(url, {"village": own.pk, "joined_on": "2020-01-01"})
+    assert response.status_code == 302
+    assert VillageMembership.objects.get(beneficiary=b).village == own
+    assert own.name in client.get(b.get_absolute_url()).content.decode()
