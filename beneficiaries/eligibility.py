@@ -67,6 +67,7 @@ class EligibilityRule:
     source_url: str
     source_note: str
     verified: bool
+    other_sources: tuple[str, ...] = ()
 
     def in_force(self, on_date: date) -> bool:
         return (self.valid_from is None or self.valid_from <= on_date) and (
@@ -98,6 +99,11 @@ DECREE_45_URL = (
 DECREE_235_URL = (
     "https://english.luatvietnam.vn/decreeno235-2025-nd-cpdatedaugust272025ofthegovernment"
     "amendingandsupplementinganumberofarticlesofthegovernmentsdecreeno45-20-410222-doc1.html"
+)
+TT_28_2018_URL = (
+    "https://english.luatvietnam.vn/circular-no-28-2018-tt-btc-dated-march-28-2018-of-the-"
+    "ministry-of-finance-on-guiding-the-estimation-management-and-use-of-industrial-"
+    "extension-fund-163904-doc1.html"
 )
 ARTISANS_URL = "https://www.vietnam.vn/en/nhieu-diem-moi-ve-khuyen-cong-co-hieu-luc-tu-ngay-15-10"
 
@@ -146,8 +152,11 @@ RULES: tuple[EligibilityRule, ...] = (
             "Establishments producing in districts, towns, townships, communes, wards of "
             "cities of grades 2 and 3, and wards of cities of grade 1 converted from "
             "communes less than 5 years before: small and medium enterprises, cooperatives, "
-            "cooperative groups (tổ hợp tác) and household businesses."
+            "cooperative groups (tổ hợp tác) and household businesses. Thông tư "
+            "28/2018/TT-BTC, Article 2, clause 1, repeats it (rural districts, towns, "
+            "townships, communes; the same kinds, no union of cooperatives)."
         ),
+        other_sources=(TT_28_2018_URL,),
         verified=True,
     ),
     EligibilityRule(
@@ -177,6 +186,7 @@ RULES: tuple[EligibilityRule, ...] = (
             "235/2025/NĐ-CP (Article 1, clause 1; in force from 15/10/2025)"
         ),
         source_url=DECREE_235_URL,
+        other_sources=(ARTISANS_URL,),
         source_note=gettext_lazy(
             "Small and medium enterprises, cooperative groups, cooperatives, unions of "
             "cooperatives and household businesses producing in the communes, wards and "
