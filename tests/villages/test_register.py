@@ -334,3 +334,21 @@ def test_the_beneficiary_page_records_the_village_it_belongs_to(client, world, u
     assert response.status_code == 302
     assert VillageMembership.objects.get(beneficiary=b).village == own
     assert own.name in client.get(b.get_absolute_url()).content.decode()
+
+
+def test_the_registry_does_not_import_the_register():
+    """Layering: villages imports beneficiaries, never the reverse (the eligibility takes the
+    village as an argument; projects.checks, above both, looks it up)."""
+    import ast
+    from pathlib import Path
+
+    found = []
+    for path in Path("beneficiaries").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            found += [f"{path}: {n}" for n in names if n.split(".")[0] == "villages"]
+    assert not found, found
