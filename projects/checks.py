@@ -151,22 +151,32 @@ def check_caps(proposal: Proposal, totals, links, on_date: datetime.date) -> lis
     return [Check("cap", rule_check.ok, rule_check.message)]
 
 
-def eligibility_of_links(links, on_date: datetime.date) -> dict:
+def eligibility_of_links(links, on_date: datetime.date, *, proposal=None) -> dict:
     """Each establishment's eligibility on ``on_date`` (beneficiaries.eligibility), with the
     craft village it belongs to that is recognised on that date, read for all of them in
-    one query (villages.selectors). Keyed by beneficiary id."""
+    one query (villages.selectors). Keyed by beneficiary id. Kept on ``proposal`` for the
+    same establishments and date: the detail page's table and its checks panel read it once."""
+    key = (tuple(sorted(link.beneficiary_id for link in links)), on_date)
+    cached = getattr(proposal, "_eligibility", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
     villages = recognised_village_by_beneficiary([link.beneficiary_id for link in links], on_date)
-    return {
+    results = {
         link.beneficiary_id: beneficiary_eligibility(
             link.beneficiary, on_date, village=villages.get(link.beneficiary_id)
         )
         for link in links
     }
+    if proposal is not None:
+        proposal._eligibility = (key, results)
+    return results
 
 
 def check_eligibility(links, on_date: datetime.date) -> list[Check]:
     checks = []
-    results = eligibility_of_links(links, on_date)
+    # run_checks reads the links through proposal.beneficiary_links: each knows its đề án.
+    proposal = links[0].proposal if links else None
+    results = eligibility_of_links(links, on_date, proposal=proposal)
     for link in links:
         result = results[link.beneficiary_id]
         if not result.eligible:

@@ -504,7 +504,7 @@ def detail_context(request, proposal: Proposal, **extra) -> dict:
     for line in sections["lines"]:
         line.cells = [getattr(line, s) for s in sources]
     on_date = proposal.decision_date or timezone.localdate()
-    results = checks.eligibility_of_links(sections["links"], on_date)
+    results = checks.eligibility_of_links(sections["links"], on_date, proposal=proposal)
     links = [
         {"link": link, "eligibility": results[link.beneficiary_id]} for link in sections["links"]
     ]
