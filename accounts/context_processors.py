@@ -34,6 +34,7 @@ NAVIGATION = [
     (_("Statistics"), "dashboard-national", "dashboard.view", "bar-chart"),
 ]
 CATALOGUES = [
+    (_("Craft villages"), "village-list", "village.view", "houses"),
     (_("Programmes"), "program-list", "program.view", "flag"),
     (_("Legal rules"), "cap-list", "legal.view", "journal-text"),
     (_("Priorities"), "priority-list", "priority.view", "star"),

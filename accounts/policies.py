@@ -50,6 +50,11 @@ PERMISSIONS: dict[str, frozenset] = {
     # province's rounds, the ministry the regional and national ones (may_act decides which).
     "typical.view": ALL_ROLES,
     "typical.manage": MINISTRY_ROLES | DEPARTMENT_ROLES,
+    # Register of craft villages (villages app): everybody reads; a province's administrator
+    # records its villages, their recognition decisions and members (the ministry's
+    # administrator any province's).
+    "village.view": ALL_ROLES,
+    "village.manage": ADMIN_ROLES,
     # Legal documents, activity catalogue and support caps (programs app).
     "legal.view": ALL_ROLES,
     "legal.manage": frozenset({Role.MINISTRY_ADMIN}),

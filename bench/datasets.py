@@ -414,7 +414,7 @@ def import_workbook(*, province: Province, rows: int, seed: int = 16) -> bytes:
         form, name = rng.choice(IMPORT_NAMES)
         commune = rng.choice(communes)
         personal = form in ("HKD", "NN") and rng.random() < 0.5
-        craft_village = rng.random() < 0.3
+        rng.random()  # once the craft village share: drawn still, the sequence unchanged
         values = {
             "name": f"{name} số {number}",
             "legal_form": form,
@@ -428,8 +428,6 @@ def import_workbook(*, province: Province, rows: int, seed: int = 16) -> bytes:
             "workers": rng.randrange(1, 200),
             "woman_owned": "x" if rng.random() < 0.4 else "",
             "ethnic_minority_owned": "x" if rng.random() < 0.3 else "",
-            "craft_village_member": "x" if craft_village else "",
-            "craft_village_name": f"Làng nghề {commune.name}" if craft_village else "",
             "representative": "Lò Thị Hoa",
             "phone": f"09{rng.randrange(10**7, 10**8)}",
             "email": f"coso{number}@example.vn" if rng.random() < 0.2 else "",

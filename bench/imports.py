@@ -66,11 +66,11 @@ WITH c AS (
 INSERT INTO beneficiaries_beneficiary (
     legal_form, name, name_folded, tax_code, citizen_id, commune_id, province_id, address,
     sector_id, product_line, workers, woman_owned, ethnic_minority_owned,
-    craft_village_member, craft_village_name, representative, phone, email, version,
+    craft_village_name, representative, phone, email, version,
     created_at, updated_at)
 SELECT 'sme', 'Cơ sở có sẵn ' || g, 'co so co san ' || g, '95' || lpad(g::text, 8, '0'),
        NULL, c.ids[1 + g %% c.n], c.provinces[1 + g %% c.n], '', %s, '', 10, false, false,
-       false, '', '', '', '', 1, now(), now()
+       '', '', '', '', 1, now(), now()
 FROM c, generate_series(1, %s) AS g
 """
 

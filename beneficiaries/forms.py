@@ -29,8 +29,6 @@ EDITABLE_FIELDS = [
     "workers",
     "woman_owned",
     "ethnic_minority_owned",
-    "craft_village_member",
-    "craft_village_name",
     "representative",
     "phone",
     "email",
@@ -164,9 +162,7 @@ class BeneficiaryForm(DatabaseBoundsMixin, forms.Form):
                 Row(
                     Column("woman_owned", css_class="col-md-4"),
                     Column("ethnic_minority_owned", css_class="col-md-4"),
-                    Column("craft_village_member", css_class="col-md-4"),
                 ),
-                Field("craft_village_name"),
             ),
             Fieldset(
                 _("Contact"),

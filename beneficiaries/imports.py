@@ -55,8 +55,6 @@ COLUMNS = [
     Column("workers", "Số lao động", 10),
     Column("woman_owned", "Chủ cơ sở là nữ", 10),
     Column("ethnic_minority_owned", "Chủ cơ sở là người dân tộc thiểu số", 14),
-    Column("craft_village_member", "Thuộc làng nghề", 10),
-    Column("craft_village_name", "Tên làng nghề", 24),
     Column("representative", "Người đại diện", 24),
     Column("phone", "Điện thoại", 14, text=True),
     Column("email", "Email", 26),
@@ -68,7 +66,11 @@ EXAMPLE_PREFIX = "Ví dụ:"
 # Columns a file cannot do without (one of each group).
 REQUIRED_GROUPS = [("name",), ("legal_form",), ("sector",), ("commune_code", "commune_name")]
 REQUIRED_VALUES = ("name", "legal_form", "sector")
-BOOLEAN_FIELDS = ("woman_owned", "ethnic_minority_owned", "craft_village_member")
+BOOLEAN_FIELDS = ("woman_owned", "ethnic_minority_owned")
+# Columns of the template before the register of craft villages: still recognised, so a
+# value in them is answered with a warning (the village is recorded in the register,
+# villages app) rather than silently ignored.
+LEGACY_CRAFT_VILLAGE_HEADERS = ("Thuộc làng nghề", "Tên làng nghề")
 
 # Codes a province types in the "Loại hình" column (listed on the template's second sheet).
 LEGAL_FORM_CODES = {
@@ -106,6 +108,7 @@ _HEADER_LOOKUP.update(
         _header_key("CCCD"): "citizen_id",
         _header_key("MST"): "tax_code",
         _header_key("Chủ cơ sở là người DTTS"): "ethnic_minority_owned",
+        **{_header_key(h): "legacy_craft_village" for h in LEGACY_CRAFT_VILLAGE_HEADERS},
     }
 )
 
@@ -334,8 +337,8 @@ FORMULA_WARNED_EXCEPT = ("phone", "workers")  # checked by their own rules
 def _formula_checks(row: RowResult, values: dict) -> None:
     """Flag the cells a spreadsheet could run as a formula (spreadsheet injection)."""
     for key, value in values.items():
-        if not formula_like(value):
-            continue
+        if not formula_like(value) or key not in COLUMN_BY_KEY:
+            continue  # (a legacy column is not imported at all)
         column = COLUMN_BY_KEY[key].header
         if value.startswith(FORMULA_REFUSED):
             row.errors.append(
@@ -376,7 +379,6 @@ def _validate_row(number, values, actor, lookups: _Lookups) -> RowResult:
             "citizen_id",
             "address",
             "product_line",
-            "craft_village_name",
             "representative",
             "phone",
             "email",
@@ -401,6 +403,13 @@ def _validate_row(number, values, actor, lookups: _Lookups) -> RowResult:
             )
         )
     data["commune"] = _commune(row, values, lookups)
+    if values.get("legacy_craft_village", "").strip():
+        row.warnings.append(
+            _(
+                "The craft village columns are no longer imported: a province's administrator "
+                "records the establishment as a member in the register of craft villages."
+            )
+        )
     workers = values.get("workers", "").replace(".", "").replace(",", "").replace(" ", "")
     if not workers:
         data["workers"] = 0

@@ -82,8 +82,14 @@ class Beneficiary(models.Model):
     ethnic_minority_owned = models.BooleanField(
         _("owned or run by an ethnic-minority person"), default=False
     )
-    craft_village_member = models.BooleanField(_("in a recognised craft village"), default=False)
-    craft_village_name = models.CharField(_("craft village"), max_length=160, blank=True)
+    # Free text written before the register of craft villages (villages app), kept read-only
+    # as it was recorded: membership and eligibility come from the register only.
+    craft_village_name = models.CharField(
+        _("craft village (recorded before the register)"),
+        max_length=160,
+        blank=True,
+        editable=False,
+    )
     representative = models.CharField(_("representative"), max_length=120, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -159,11 +165,6 @@ class Beneficiary(models.Model):
             models.CheckConstraint(
                 condition=Q(workers__gte=0), name="beneficiary_workers_not_negative"
             ),
-            models.CheckConstraint(
-                condition=Q(craft_village_member=False) | ~Q(craft_village_name=""),
-                name="beneficiary_craft_village_named",
-                violation_error_message=_("Name the craft village."),
-            ),
         ]
 
     def __str__(self):
@@ -191,11 +192,17 @@ def _import_upload_to(instance, filename):
 
 
 class ImportBatch(models.Model):
-    """One upload of the Excel template: previewed, then confirmed (or abandoned)."""
+    """One upload of an Excel template: previewed, then confirmed (or abandoned). The
+    registry of establishments and the register of craft villages (villages.imports) share
+    the batch and its rows; ``kind`` says which register the file is for."""
 
     class Status(models.TextChoices):
         PREVIEW = "preview", _("Awaiting confirmation")
         CONFIRMED = "confirmed", _("Confirmed")
+
+    class Kind(models.TextChoices):
+        BENEFICIARIES = "beneficiaries", _("Establishments")
+        VILLAGES = "villages", _("Craft villages")
 
     province_scope = "province"
 
@@ -205,6 +212,9 @@ class ImportBatch(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    kind = models.CharField(
+        _("register"), max_length=16, choices=Kind.choices, default=Kind.BENEFICIARIES
+    )
     file = models.FileField(_("file"), upload_to=_import_upload_to)
     original_filename = models.CharField(_("file name"), max_length=255)
     status = models.CharField(
@@ -212,7 +222,7 @@ class ImportBatch(models.Model):
     )
     row_count = models.PositiveIntegerField(_("rows"), default=0)
     valid_count = models.PositiveIntegerField(_("valid rows"), default=0)
-    created_count = models.PositiveIntegerField(_("establishments created"), default=0)
+    created_count = models.PositiveIntegerField(_("records created"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("uploaded by"),

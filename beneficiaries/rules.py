@@ -32,8 +32,6 @@ FIELDS = (
     "workers",
     "woman_owned",
     "ethnic_minority_owned",
-    "craft_village_member",
-    "craft_village_name",
     "representative",
     "phone",
     "email",
@@ -42,7 +40,6 @@ TEXT_FIELDS = (
     "name",
     "address",
     "product_line",
-    "craft_village_name",
     "representative",
     "phone",
     "email",
@@ -80,7 +77,7 @@ def beneficiary_clean(*, actor, data: dict) -> dict:
     cleaned = {field: data.get(field) for field in FIELDS}
     for field in TEXT_FIELDS:
         cleaned[field] = (cleaned[field] or "").strip()
-    for field in ("woman_owned", "ethnic_minority_owned", "craft_village_member"):
+    for field in ("woman_owned", "ethnic_minority_owned"):
         cleaned[field] = bool(cleaned[field])
 
     if not cleaned["name"]:
@@ -130,10 +127,6 @@ def beneficiary_clean(*, actor, data: dict) -> dict:
             validate_email(cleaned["email"])
         except ValidationError:
             fail("email", _("Enter a valid e-mail address."))
-    if cleaned["craft_village_member"] and not cleaned["craft_village_name"]:
-        fail("craft_village_name", _("Name the craft village."))
-    if not cleaned["craft_village_member"]:
-        cleaned["craft_village_name"] = ""
 
     if errors:
         raise ValidationError(errors)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 
 from accounts.policies import is_national, visible
@@ -22,10 +22,19 @@ def _base():
     return Beneficiary.objects.select_related("commune", "province", "sector")
 
 
+def with_current_village(queryset: QuerySet[Beneficiary]) -> QuerySet[Beneficiary]:
+    """``village_name``: the craft village each establishment belongs to today (an open
+    membership of the register, villages app — reached through the reverse relation, so
+    this app does not import it), or None."""
+    membership = Beneficiary._meta.get_field("village_memberships").related_model
+    current = membership.objects.filter(beneficiary=OuterRef("pk"), left_on__isnull=True)
+    return queryset.annotate(village_name=Subquery(current.values("village__name")[:1]))
+
+
 def beneficiary_list(*, user) -> QuerySet[Beneficiary]:
     """The establishments ``user`` may see, ordered by name (accent-blind). The list
     narrows them with beneficiaries.filters.BeneficiaryFilterSet."""
-    return visible(user, _base()).order_by("name_folded", "pk")
+    return with_current_village(visible(user, _base())).order_by("name_folded", "pk")
 
 
 def beneficiary_matching(queryset: QuerySet[Beneficiary], q: str) -> QuerySet[Beneficiary]:
@@ -72,7 +81,10 @@ def sector_list() -> QuerySet[Sector]:
 
 def import_batch_queryset(*, user) -> QuerySet[ImportBatch]:
     return visible(
-        user, ImportBatch.objects.select_related("province", "created_by", "confirmed_by")
+        user,
+        ImportBatch.objects.filter(kind=ImportBatch.Kind.BENEFICIARIES).select_related(
+            "province", "created_by", "confirmed_by"
+        ),
     )
 
 

@@ -51,9 +51,23 @@ class BeneficiaryDetailView(PolicyMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
+        # The register of craft villages (villages app) through the reverse relation: this
+        # app does not import it. A village counts for eligibility when the membership covers
+        # the day and the village is recognised on it (VillageMembership.covers,
+        # CraftVillage.recognised_on: the rules of villages.selectors).
+        memberships = list(
+            self.object.village_memberships.select_related("village").order_by("-joined_on")
+        )
+        village = next(
+            (m.village for m in memberships if m.covers(today) and m.village.recognised_on(today)),
+            None,
+        )
         context["today"] = today
-        context["eligibility"] = beneficiary_eligibility(self.object, today)
+        context["memberships"] = memberships
+        context["eligibility"] = beneficiary_eligibility(self.object, today, village=village)
         context["can_manage"] = has_perm(self.request.user, "beneficiary.manage", self.object)
+        # The register of craft villages is kept by the province's administrator.
+        context["can_record_village"] = has_perm(self.request.user, "village.manage", self.object)
         return context
 
 

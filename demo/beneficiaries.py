@@ -358,32 +358,31 @@ def _generate(profile: Profile, province, communes, sectors, creator, seed: int)
         name_hamlet = place if commune.division_type == Commune.DivisionType.WARD else hamlet
         name = _name(rng, legal_form, trade.activity, place, owner, name_hamlet, province)
         phone = rng.choice(["09", "03", "08", "07"]) + f"{rng.randrange(10**8):08d}"
-        records.append(
-            Beneficiary(
-                legal_form=legal_form,
-                name=name,
-                name_folded=fold(name),
-                tax_code=tax_code,
-                citizen_id=citizen_id,
-                commune=commune,
-                province=province,
-                address=" ".join(address.split()),
-                sector=sectors[trade.sector],
-                product_line=trade.products,
-                workers=rng.randint(low, high),
-                woman_owned=woman,
-                ethnic_minority_owned=ethnic,
-                craft_village_member=village is not None,
-                craft_village_name=village.name if village else "",
-                representative=owner,
-                phone=phone,
-                email=(f"lienhe{rng.randrange(1000, 9999)}@{profile.slug}-cnnt.vn")
-                if legal_form in (LegalForm.SME, LegalForm.COOPERATIVE_UNION)
-                else "",
-                created_by=creator,
-                updated_by=creator,
-            )
+        record = Beneficiary(
+            legal_form=legal_form,
+            name=name,
+            name_folded=fold(name),
+            tax_code=tax_code,
+            citizen_id=citizen_id,
+            commune=commune,
+            province=province,
+            address=" ".join(address.split()),
+            sector=sectors[trade.sector],
+            product_line=trade.products,
+            workers=rng.randint(low, high),
+            woman_owned=woman,
+            ethnic_minority_owned=ethnic,
+            representative=owner,
+            phone=phone,
+            email=(f"lienhe{rng.randrange(1000, 9999)}@{profile.slug}-cnnt.vn")
+            if legal_form in (LegalForm.SME, LegalForm.COOPERATIVE_UNION)
+            else "",
+            created_by=creator,
+            updated_by=creator,
         )
+        # Not a field: the village of the register (demo.villages) it joins once created.
+        record.demo_village = village.name if village else None
+        records.append(record)
     return records
 
 
@@ -428,4 +427,7 @@ def seed_beneficiaries(*, seed: int) -> str:
         or (r.citizen_id and r.citizen_id not in existing_cccd)
     ]
     Beneficiary.objects.bulk_create(new, batch_size=500)
+    from demo.villages import seed_villages
+
+    seed_villages(new)
     return f"Establishments: {len(new)} created, {Beneficiary.objects.count()} in all."

@@ -31,6 +31,7 @@ from projects.catalogue import load_catalogue
 from projects.checks import required_documents
 from projects.models import AppraisalCriterion, Proposal
 from reference.models import Province
+from villages.selectors import recognised_village_by_beneficiary
 
 M = 1_000_000
 YEAR = 2026
@@ -505,7 +506,7 @@ def _local_plan(province: Province) -> AnnualPlan | None:
 
 
 def _matches(b: Beneficiary, keywords: tuple) -> bool:
-    haystack = " ".join([b.name_folded, fold(b.craft_village_name), fold(b.product_line)])
+    haystack = " ".join([b.name_folded, fold(b.product_line)])
     return any(fold(k) in haystack for k in keywords)
 
 
@@ -513,7 +514,12 @@ def _choose(specs: list[Spec], candidates: list[Beneficiary], rng: random.Random
     """Establishments for each spec: eligible, of the trade named by the keywords when
     there are such, never the same one twice (no double funding among the demo đề án).
     Depends only on the seed and the registry, so a second run makes the same choices."""
-    eligible = [b for b in candidates if beneficiary_eligibility(b, JUDGED_ON).eligible]
+    villages = recognised_village_by_beneficiary([b.pk for b in candidates], JUDGED_ON)
+    eligible = [
+        b
+        for b in candidates
+        if beneficiary_eligibility(b, JUDGED_ON, village=villages.get(b.pk)).eligible
+    ]
     used: set[int] = set()
     chosen = []
     for spec in specs:

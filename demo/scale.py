@@ -461,7 +461,7 @@ class Generator:
             [
                 "id", "legal_form", "name", "name_folded", "tax_code", "citizen_id",
                 "commune_id", "province_id", "address", "sector_id", "product_line", "workers",
-                "woman_owned", "ethnic_minority_owned", "craft_village_member",
+                "woman_owned", "ethnic_minority_owned",
                 "craft_village_name", "representative", "phone", "email", "version",
                 "created_by_id", "updated_by_id", "created_at", "updated_at",
             ],
@@ -497,14 +497,15 @@ class Generator:
                     )
                 else:
                     tax_code, serial = _next_tax_code(p.code, serial)
-                craft = rng.random() < 0.3
+                # Once the craft village share (the register is not scaled): drawn still, so
+                # the rest of the sequence is the same.
+                rng.random()
                 created = _day(datetime.date(2020, 1, 1), self.as_of, rng)
                 copier.add(
                     next_id, form, name, fold(name), tax_code, citizen_id, commune["id"], p.id,
                     f"Thôn {rng.randint(1, 12)}, {commune['name']}", rng.choice(self.sectors),
                     f"Sản phẩm {trade}", rng.randint(1, 80 if form == "sme" else 20),
-                    rng.random() < 0.35, rng.random() < 0.1, craft,
-                    f"Làng nghề {trade} {place}" if craft else "", person,
+                    rng.random() < 0.35, rng.random() < 0.1, "", person,
                     f"09{rng.randint(10_000_000, 99_999_999)}", "", 1,
                     self.author[p.id], None, _ts(created), _ts(created),
                 )  # fmt: skip

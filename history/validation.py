@@ -53,6 +53,7 @@ from programs.rules import advance_amount_limit, advance_limit, cap_check
 from projects.models import Proposal, ProposalEvent
 from projects.timeline import IMPORT_ACTION
 from reference.legacy import Place, PlaceIndex
+from villages.selectors import recognised_village_by_beneficiary
 
 ERROR, WARNING = "error", "warning"
 
@@ -424,11 +425,23 @@ class _Checker:
             line.existing = self._registered(identifier)
             if line.existing is None:
                 line.cleaned = self._new_beneficiary(line)
+        # The craft villages the registered establishments belong to on the decision date
+        # (the register's answer, as the đề án's own eligibility check reads it).
+        registered = [line.existing.pk for line in record.beneficiaries if line.existing]
+        villages = (
+            recognised_village_by_beneficiary(registered, decided_on)
+            if registered and decided_on
+            else {}
+        )
+        for line in record.beneficiaries:
             beneficiary = line.existing or self._unsaved(line)
             if beneficiary is not None and decided_on is not None:
-                result = beneficiary_eligibility(beneficiary, decided_on)
+                village = villages.get(beneficiary.pk) if beneficiary.pk else None
+                result = beneficiary_eligibility(beneficiary, decided_on, village=village)
                 if not result.eligible:
-                    self.add("beneficiaries", row, "identifier", result.reason)
+                    self.add("beneficiaries", line.row, "identifier", result.reason)
+                elif result.condition:
+                    self.add("beneficiaries", line.row, "commune", result.condition, WARNING)
 
     def _registered(self, identifier: str) -> Beneficiary | None:
         return self.registry.get(tax_code_normalise(identifier)) or self.registry.get(

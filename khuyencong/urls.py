@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     path("reference/", include("reference.urls")),
     path("beneficiaries/", include("beneficiaries.urls")),
+    path("villages/", include("villages.urls")),
     path("programs/", include("programs.urls")),
     path("typical-products/", include("typical_products.urls")),
     path("proposals/", include("projects.urls")),

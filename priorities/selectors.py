@@ -20,26 +20,16 @@ from accounts.policies import visible
 from beneficiaries.models import Beneficiary
 from priorities.models import BeneficiaryDeclaration, Priority, ProposalDeclaration
 from projects.models import Proposal, ProposalBeneficiary
+from villages.selectors import recognised_village_by_beneficiary
 
 BASIS = Priority.Basis
 
 
 def craft_village_members(beneficiary_ids, on_date: dt.date) -> set[int]:
-    """The establishments among ``beneficiary_ids`` that belong to a recognised craft
-    village on ``on_date``.
-
-    MERGE POINT (issue 18, item 1): until the craft-village register is merged this reads
-    the establishment's own ``craft_village_member`` tick box (``on_date`` unused). At the
-    merge, point it at the register::
-
-        from villages.selectors import recognised_village_by_beneficiary
-        return set(recognised_village_by_beneficiary(beneficiary_ids, on_date))
-    """
-    return set(
-        Beneficiary.objects.filter(pk__in=beneficiary_ids, craft_village_member=True)
-        .values_list("pk", flat=True)
-        .order_by()
-    )
+    """The establishments among ``beneficiary_ids`` that belong to a craft village
+    recognised on ``on_date``: the register's answer (villages.selectors), the same one the
+    eligibility check reads."""
+    return set(recognised_village_by_beneficiary(beneficiary_ids, on_date))
 
 
 def _woman_owned(beneficiary, priority) -> bool:

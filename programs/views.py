@@ -352,6 +352,13 @@ class LegalDocumentListView(PolicyMixin, ListView):
     def get_queryset(self):
         return selectors.legal_document_list(user=self.request.user)
 
+    def get_context_data(self, **kwargs):
+        from beneficiaries.eligibility import RULES
+
+        context = super().get_context_data(**kwargs)
+        context["eligibility_rules"] = RULES  # who is a beneficiary, by date
+        return context
+
 
 class ActivityListView(PolicyMixin, ListView):
     permission = "legal.view"

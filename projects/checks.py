@@ -20,6 +20,7 @@ from core.funding import KC_SOURCES, SOURCES, FundingSource, program_source
 from programs.models import PlanAllocation, SupportCap
 from programs.rules import cap_check
 from projects.models import FUNDED_STATES, Attachment, BudgetLine, Proposal, RequiredDocument
+from villages.selectors import recognised_village_by_beneficiary
 
 # A funded đề án (projects.models.FUNDED_STATES) holds money of its plan. Statuses that
 # count as support already given or requested, for double funding:
@@ -150,21 +151,65 @@ def check_caps(proposal: Proposal, totals, links, on_date: datetime.date) -> lis
     return [Check("cap", rule_check.ok, rule_check.message)]
 
 
+def eligibility_of_links(links, on_date: datetime.date, *, proposal=None) -> dict:
+    """Each establishment's eligibility on ``on_date`` (beneficiaries.eligibility), with the
+    craft village it belongs to that is recognised on that date, read for all of them in
+    one query (villages.selectors). Keyed by beneficiary id. Kept on ``proposal`` for the
+    same establishments and date: the detail page's table and its checks panel read it once."""
+    key = (tuple(sorted(link.beneficiary_id for link in links)), on_date)
+    cached = getattr(proposal, "_eligibility", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    villages = recognised_village_by_beneficiary([link.beneficiary_id for link in links], on_date)
+    results = {
+        link.beneficiary_id: beneficiary_eligibility(
+            link.beneficiary, on_date, village=villages.get(link.beneficiary_id)
+        )
+        for link in links
+    }
+    if proposal is not None:
+        proposal._eligibility = (key, results)
+    return results
+
+
 def check_eligibility(links, on_date: datetime.date) -> list[Check]:
     checks = []
+    # run_checks reads the links through proposal.beneficiary_links: each knows its đề án.
+    proposal = links[0].proposal if links else None
+    results = eligibility_of_links(links, on_date, proposal=proposal)
     for link in links:
-        result = beneficiary_eligibility(link.beneficiary, on_date)
+        result = results[link.beneficiary_id]
         if not result.eligible:
             checks.append(Check("eligibility", False, f"{link.beneficiary.name}: {result.reason}"))
-    if links and not checks:
-        checks.append(
-            Check(
-                "eligibility",
-                True,
-                _("Every establishment is eligible under the rule in force on %(date)s.")
-                % {"date": on_date.strftime("%d/%m/%Y")},
+        elif result.condition:
+            # Eligible if a condition the registry cannot tell held: a warning to verify.
+            checks.append(
+                Check(
+                    "eligibility",
+                    False,
+                    f"{link.beneficiary.name}: {result.reason}",
+                    blocking=False,
+                )
             )
-        )
+    if links and not any(c.blocking for c in checks):
+        villages = [
+            _(
+                "%(name)s belongs to the craft village %(village)s, recognised by decision "
+                "%(decision)s of %(date)s."
+            )
+            % {
+                "name": link.beneficiary.name,
+                "village": village.name,
+                "decision": village.decision_number,
+                "date": village.decision_date.strftime("%d/%m/%Y"),
+            }
+            for link in links
+            if (village := results[link.beneficiary_id].village) is not None
+        ]
+        message = _("Every establishment is eligible under the rule in force on %(date)s.") % {
+            "date": on_date.strftime("%d/%m/%Y")
+        }
+        checks.insert(0, Check("eligibility", True, " ".join([message, *villages])))
     return checks
 
 

@@ -17,7 +17,6 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from accounts.policies import PolicyMixin, has_perm, in_scope, is_national, visible
-from beneficiaries.eligibility import beneficiary_eligibility
 from core.confirm import confirmation_required
 from core.forms import add_service_errors, refusal_message, service_error_messages
 from core.funding import SOURCE_SHORT, SOURCES, level_sources, program_source
@@ -532,9 +531,9 @@ def detail_context(request, proposal: Proposal, **extra) -> dict:
     for line in sections["lines"]:
         line.cells = [getattr(line, s) for s in sources]
     on_date = proposal.decision_date or timezone.localdate()
+    results = checks.eligibility_of_links(sections["links"], on_date, proposal=proposal)
     links = [
-        {"link": link, "eligibility": beneficiary_eligibility(link.beneficiary, on_date)}
-        for link in sections["links"]
+        {"link": link, "eligibility": results[link.beneficiary_id]} for link in sections["links"]
     ]
     transitions = workflow.transitions_to_show(user, proposal)
     return {

@@ -41,7 +41,9 @@ from tests.programs import factories
 from tests.projects import factories as proposal_factories
 from tests.reports.test_jobs_factories import done_job_in
 from tests.typical_products import factories as typical_factories
+from tests.villages import factories as village_factories
 from typical_products.models import Entry, SelectionRound
+from villages.models import CraftVillage, VillageImportBatch, VillageMembership
 
 PROVINCIAL_USERS = ["sct-hanoi", "ttkc-hanoi", "inspector-hanoi"]
 HANOI, SONLA = 1, 14
@@ -127,6 +129,12 @@ def _object_in(model, province_code):
             defaults={"target_value": 1},
         )
         return output
+    if model is CraftVillage:
+        return village_factories.village_in(province)
+    if model is VillageMembership:
+        return village_factories.membership_in(province)
+    if model is VillageImportBatch:
+        return village_factories.village_import_in(province)
     return None
 
 
@@ -176,6 +184,7 @@ OBJECT_BUILDERS = {
     HistoryImport,
     *(BeneficiaryDeclaration, ProposalDeclaration),
     *(SelectionRound, Entry, ProposalOutput),
+    *(CraftVillage, VillageMembership, VillageImportBatch),
 }
 
 

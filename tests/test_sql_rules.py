@@ -38,6 +38,7 @@ FILES = {
     "dashboards/sql/rollups.sql",
     "projects/sql/list_order.sql",
     "typical_products/sql/selection_rules.sql",
+    "villages/sql/membership_no_overlap.sql",
 }
 
 
@@ -99,7 +100,7 @@ def test_what_each_file_defines():
         figures
     )
     triggers = [o for objs in objects.values() for o in objs if o.kind == "trigger"]
-    assert len(triggers) == 48  # 45 + typical_products/sql/selection_rules.sql
+    assert len(triggers) == 49  # 45 + typical_products (3) + villages (1)
     assert SQLObject("trigger", "proposal_money_rules", "projects_proposal") in triggers
 
 

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "reference",
     "accounts",
     "beneficiaries",
+    "villages",
     "programs",
     "projects",
     "priorities",

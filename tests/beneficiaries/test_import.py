@@ -50,8 +50,6 @@ def rows(world):
             "citizen_id": "014190012345",
             "commune_name": "Tà Xùa",
             "sector": "Chế biến nông, lâm, thủy sản",
-            "craft_village_member": "có",
-            "craft_village_name": "Làng nghề chè Tà Xùa",
         },
         {
             "name": "Tổ hợp tác Chè Shan tuyết",
@@ -203,7 +201,7 @@ def test_confirm_writes_exactly_the_good_rows_once(client, users, rows):
     assert set(created.values_list("province__code", flat=True)) == {14}
     assert created.get(name="Nghệ nhân Cầm Thị Ún").tax_code == "0100109106"
     household = created.get(name="Hộ kinh doanh Lò Thị Hoa")
-    assert household.citizen_id == "014190012345" and household.craft_village_member
+    assert household.citizen_id == "014190012345"
     assert created.get(name="Hợp tác xã Dệt thổ cẩm Bản Mòng").workers == 25
     assert all(b.created_by == users["sct-sonla"] for b in created)
 

@@ -24,8 +24,6 @@ def _data(commune, **overrides):
         "workers": 25,
         "woman_owned": True,
         "ethnic_minority_owned": True,
-        "craft_village_member": False,
-        "craft_village_name": "",
         "representative": "Lò Thị Hoa",
         "phone": "0912345678",
         "email": "",
@@ -116,7 +114,6 @@ def test_the_database_refuses_a_duplicate_tax_code(world):
         {"tax_code": None, "citizen_id": "001090012345"},  # CCCD for a cooperative
         {"tax_code": None, "citizen_id": "00109001234", "legal_form": "household_business"},
         {"legal_form": "household_business", "citizen_id": "001090012345"},  # CCCD + MST
-        {"craft_village_member": True, "craft_village_name": ""},
     ],
 )
 def test_the_database_constraints_hold_without_the_service(world, fields):
@@ -156,7 +153,6 @@ def test_the_database_keeps_the_province_that_of_the_commune(world):
             "citizen_id",
         ),
         ({"workers": -1}, "workers"),
-        ({"craft_village_member": True}, "craft_village_name"),
         ({"name": "  "}, "name"),
         ({"email": "not-an-address"}, "email"),
     ],

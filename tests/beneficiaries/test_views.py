@@ -14,6 +14,7 @@ from tests.beneficiaries.factories import (
     valid_tax_code,
     wrong_check_digit,
 )
+from tests.villages.factories import join, make_village
 
 
 def _form(commune, **overrides):
@@ -131,9 +132,8 @@ def test_the_detail_page_shows_the_record_eligibility_and_an_empty_history(clien
         name="Hợp tác xã Chè Shan tuyết Tà Xùa",
         commune=commune_of(14),
         product_line="Chè Shan tuyết cổ thụ",
-        craft_village_member=True,
-        craft_village_name="Làng nghề chè Tà Xùa",
     )
+    join(make_village(14, name="Làng nghề chè Tà Xùa", commune=beneficiary.commune), beneficiary)
     client.force_login(users["sct-sonla"])
     response = client.get(reverse("beneficiary-detail", args=[beneficiary.pk]))
     assert response.status_code == 200

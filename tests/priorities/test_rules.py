@@ -14,6 +14,7 @@ from priorities.models import BeneficiaryDeclaration, Priority
 from tests.beneficiaries.factories import BeneficiaryFactory, beneficiary_in
 from tests.priorities.factories import priority
 from tests.projects.factories import make_proposal, ministry, staff, user_with
+from tests.villages.factories import join, make_village
 
 AFTER = datetime.date(2026, 6, 1)  # 235/2025 and 2646/QĐ-BCT in force
 BEFORE = datetime.date(2024, 6, 1)
@@ -63,15 +64,15 @@ def test_owner_priorities_hold_from_decree_235(world):
 
 
 @pytest.mark.django_db
-def test_craft_village_membership_goes_through_one_function(world, monkeypatch):
-    member = BeneficiaryFactory(craft_village_member=True, craft_village_name="Làng gốm")
+def test_craft_village_membership_is_read_from_the_register(world):
+    member = BeneficiaryFactory()
     other = BeneficiaryFactory()
+    village = make_village(member.province.code, decision_date=datetime.date(2020, 1, 1))
+    join(village, member, joined_on=datetime.date(2021, 1, 1))
     assert "craft_village" in _codes(member)
     assert "craft_village" not in _codes(other)
-    # The register's selector replaces the tick box at the merge: one function to point.
-    monkeypatch.setattr(selectors, "craft_village_members", lambda ids, on_date: {other.pk})
-    assert "craft_village" in _codes(other)
-    assert "craft_village" not in _codes(member)
+    # Only while it belongs to a village recognised on the date asked about.
+    assert "craft_village" not in _codes(member, datetime.date(2020, 12, 31))
 
 
 @pytest.mark.django_db
@@ -190,12 +191,8 @@ def test_the_dashboards_set_of_proposals_follows_the_same_rules(world):
 
     commune = Commune.objects.filter(province__code=14).order_by("code").first()
     threshold = priority("many_workers").threshold
-    at = BeneficiaryFactory(
-        commune=commune,
-        workers=threshold,
-        craft_village_member=True,
-        craft_village_name="Làng nghề dệt thổ cẩm",
-    )
+    at = BeneficiaryFactory(commune=commune, workers=threshold)
+    join(make_village(14, commune=commune), at)
     below = BeneficiaryFactory(commune=commune, workers=threshold - 1)
     with_at = make_proposal(14, beneficiaries=[at])
     with_below = make_proposal(14, beneficiaries=[below])

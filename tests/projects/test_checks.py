@@ -31,6 +31,7 @@ from tests.projects.factories import (
     tmp_media,  # noqa: F401
     transition,
 )
+from tests.villages.factories import join, make_village
 
 D = datetime.date
 M = 1_000_000
@@ -197,11 +198,9 @@ def beneficiary_of_kind(kind: str):
     if kind == "hanoi_ward":
         return BeneficiaryFactory(commune=commune_of(1, "phuong"))
     if kind == "hanoi_ward_craft_village":
-        return BeneficiaryFactory(
-            commune=commune_of(1, "phuong"),
-            craft_village_member=True,
-            craft_village_name="Làng nghề mây tre đan Phú Vinh",
-        )
+        b = BeneficiaryFactory(commune=commune_of(1, "phuong"))
+        join(make_village(1, name="Làng nghề mây tre đan Phú Vinh", commune=b.commune), b)
+        return b
     if kind == "artisan":
         return BeneficiaryFactory(commune=commune_of(14), legal_form=LegalForm.ARTISAN)
     if kind == "hanoi_commune":
@@ -226,6 +225,39 @@ def test_eligibility_is_judged_by_the_rule_in_force_on_the_date(world, kind, bef
     assert (on_14.ok, on_15.ok) == (before, after)
     if not on_14.ok:
         assert b.name in on_14.message and on_14.blocking
+
+
+def test_the_eligibility_check_names_the_village_and_its_decision(world):
+    """From 15/10/2025 a ward of Hà Nội is eligible only inside a village recognised on the
+    date: the panel names the village and its decision; one read for all establishments."""
+    ward = commune_of(1, "phuong")
+    inside, outside = BeneficiaryFactory(commune=ward), BeneficiaryFactory(commune=ward)
+    village = make_village(1, name="Làng lụa Vạn Phúc", commune=ward, decision_date=D(2015, 6, 1))
+    join(village, inside, joined_on=D(2016, 1, 1))
+    proposal = make_proposal(1, national=True, year=2025, kind="group", beneficiaries=[inside])
+    ok = check(proposal, "eligibility", on_date=D(2025, 10, 15))
+    assert ok.ok and "Làng lụa Vạn Phúc" in ok.message
+    assert village.decision_number in ok.message and "01/06/2015" in ok.message
+    before = check(proposal, "eligibility", on_date=D(2025, 10, 14))
+    assert not before.ok and before.blocking  # before the amendment no ward of a city was
+    both = make_proposal(1, national=True, year=2025, kind="group", beneficiaries=[inside, outside])
+    failed = [
+        c for c in checks.run_checks(both, on_date=D(2025, 10, 15)) if c.code == "eligibility"
+    ]
+    assert [c.ok for c in failed] == [False] and outside.name in failed[0].message
+
+
+def test_a_ward_of_a_province_before_the_amendment_is_a_warning_to_verify(world):
+    """Decree 45 covered wards of grade-1 cities only if converted from communes less than 5
+    years before: the 2025 map cannot tell, so the check warns without blocking."""
+    b = BeneficiaryFactory(commune=commune_of(14, "phuong"))
+    proposal = make_proposal(14, beneficiaries=[b])
+    rows = [
+        c for c in checks.run_checks(proposal, on_date=D(2025, 10, 14)) if c.code == "eligibility"
+    ]
+    assert [(c.ok, c.blocking) for c in rows] == [(True, True), (False, False)]
+    assert "5" in rows[1].message
+    assert check(proposal, "eligibility", on_date=D(2025, 10, 15)).ok
 
 
 def forwarded_with_ministry_appraisal(b) -> Proposal:
