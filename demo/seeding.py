@@ -8,8 +8,9 @@ from django.apps import apps as django_apps
 from accounts.loader import ensure_agencies
 from accounts.models import Agency, Role, User
 from beneficiaries.catalogue import add_sectors
+from reference.legacy import legacy_load
 from reference.loader import load_reference_data, reference_data_loaded
-from reference.models import Commune, Province, Region
+from reference.models import Commune, LegacyCommune, Province, Region
 
 DEMO_PASSWORD = "khuyencong-demo"
 
@@ -49,7 +50,11 @@ def seed_reference() -> str:
     if reference_data_loaded():
         return "Reference data already loaded."
     counts = load_reference_data(Region, Province, Commune)
-    return "Reference data: {provinces} provinces, {communes} communes/wards.".format(**counts)
+    counts["legacy"] = legacy_load(LegacyCommune, Commune, Province)
+    return (
+        "Reference data: {provinces} provinces, {communes} communes/wards, "
+        "{legacy} communes before 1 July 2025.".format(**counts)
+    )
 
 
 def seed_agencies() -> str:

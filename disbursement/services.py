@@ -36,6 +36,7 @@ from disbursement.selectors import (
     more_than_half_done,
 )
 from programs.catalogue import CERTIFICATE_INDICATOR
+from programs.models import Indicator
 from projects.models import Proposal, ProposalEvent
 from projects.services import document_validate
 
@@ -730,10 +731,15 @@ def acceptance_record(
     if minutes:
         document_validate(minutes, field="minutes")
         acceptance.minutes.save(minutes.name, minutes, save=True)
-    for indicator, value in (achieved or {}).items():
-        if indicator.code == CERTIFICATE_INDICATOR:
-            continue  # counted from its linked certificates (typical_products), never typed
-        locked.outputs.filter(indicator=indicator).update(achieved_value=value)
+    # "Products recognised" is counted from its linked certificates (typical_products),
+    # never typed: the achieved values given for it are left out. Keys are indicators or
+    # their ids.
+    typed = {
+        getattr(indicator, "pk", indicator): value for indicator, value in (achieved or {}).items()
+    }
+    counted = Indicator.objects.filter(code=CERTIFICATE_INDICATOR).values_list("pk", flat=True)
+    for indicator_id in set(typed) - set(counted):
+        locked.outputs.filter(indicator_id=indicator_id).update(achieved_value=typed[indicator_id])
     before = locked.status
     locked.status = policies.STATUS_STEPS["acceptance"][1]
     locked.save(update_fields=["status", "updated_at"])

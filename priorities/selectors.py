@@ -86,10 +86,12 @@ def _active(qs):
 
 
 def beneficiary_priorities(
-    beneficiaries: list[Beneficiary], on_date: dt.date | None = None, priorities=None
+    beneficiaries: list[Beneficiary], on_date: dt.date | None = None, priorities=None, villages=None
 ) -> dict[int, list[tuple[Priority, BeneficiaryDeclaration | None]]]:
     """Per establishment: the priorities in force on ``on_date`` it meets, each with its
-    declaration (None: computed from the registry). Two queries (and the craft village's)."""
+    declaration (None: computed from the registry). Two queries (and the craft village's,
+    unless ``villages`` — the register's answer for these establishments and date — is
+    given)."""
     on_date = on_date or timezone.localdate()
     priorities = priorities if priorities is not None else priorities_in_force(on_date)
     ids = [b.pk for b in beneficiaries]
@@ -97,11 +99,12 @@ def beneficiary_priorities(
     if any(p.basis == BASIS.BENEFICIARY for p in priorities):
         for d in _active(BeneficiaryDeclaration.objects.filter(beneficiary_id__in=ids)):
             declared[(d.beneficiary_id, d.priority_id)] = d
-    village = (
-        craft_village_members(ids, on_date)
-        if any(p.code == CRAFT_VILLAGE for p in priorities)
-        else set()
-    )
+    if villages is not None:
+        village = {pk for pk in ids if pk in villages}
+    elif any(p.code == CRAFT_VILLAGE for p in priorities):
+        village = craft_village_members(ids, on_date)
+    else:
+        village = set()
     result: dict[int, list] = {}
     for b in beneficiaries:
         met = []
@@ -141,12 +144,18 @@ def proposals_priorities(proposals: list[Proposal]) -> dict[int, list[Met]]:
     beneficiaries = {b.pk: b for bs in by_proposal.values() for b in bs}
     dates = {p.pk: proposal_date(p) for p in proposals}
     # The establishments' priorities, once per distinct date (usually one or two).
+    # A single đề án whose page already read the register for its establishments on that
+    # date (projects.checks.eligibility_of_links) does not read it again.
+    known = getattr(proposals[0], "_villages", None) if len(proposals) == 1 else None
     per_date = {}
     for day in set(dates.values()):
         in_force = [p for p in all_priorities if p.in_force(day)]
+        villages = None
+        if known is not None and known[0] == (tuple(sorted(beneficiaries)), day):
+            villages = known[1]
         per_date[day] = (
             in_force,
-            beneficiary_priorities(list(beneficiaries.values()), day, in_force),
+            beneficiary_priorities(list(beneficiaries.values()), day, in_force, villages),
         )
     result = {}
     for proposal in proposals:

@@ -161,6 +161,9 @@ def eligibility_of_links(links, on_date: datetime.date, *, proposal=None) -> dic
     if cached is not None and cached[0] == key:
         return cached[1]
     villages = recognised_village_by_beneficiary([link.beneficiary_id for link in links], on_date)
+    if proposal is not None:
+        # The same register's answer serves the page's priorities (priorities.selectors).
+        proposal._villages = (key, villages)
     results = {
         link.beneficiary_id: beneficiary_eligibility(
             link.beneficiary, on_date, village=villages.get(link.beneficiary_id)

@@ -40,6 +40,7 @@ def test_a_province_administrator_registers_a_village_and_its_member_becomes_eli
 
     # The administrator registers the village with its decision.
     page.goto(f"{base}/")
+    page.get_by_test_id("nav-menu-shop").click()  # the registers' menu
     page.get_by_role("link", name="Cơ sở CNNT").first.click()
     page.get_by_test_id("villages").click()
     page.get_by_test_id("create").click()

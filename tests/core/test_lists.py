@@ -25,6 +25,7 @@ LISTS = [
     "plan-list",
     "proposal-list",
     "report-list",
+    "village-list",
 ]
 
 

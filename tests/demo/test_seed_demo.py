@@ -3,7 +3,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import Agency, Role, User
 from demo.seeding import DEMO_PASSWORD
-from reference.models import Commune, Province
+from reference.models import Commune, LegacyCommune, Province
 
 
 @pytest.mark.slow
@@ -19,9 +19,11 @@ def test_seed_demo_twice_duplicates_nothing(world):
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_seed_demo_loads_reference_data_first_when_missing():
+    LegacyCommune.objects.all().delete()  # they point at today's communes
     Commune.objects.all().delete()
     call_command("seed_demo")
     assert Commune.objects.count() == 3321
+    assert LegacyCommune.objects.count() == 10_040
     assert Province.objects.count() == 34
 
 
